@@ -1,0 +1,138 @@
+/*
+ * FILE: include/flexos/abi.h
+ * DESCRIPTION:
+ *   The one binary interface shared by the compiler passes, the gate
+ *   trampolines in gates/, the kernel runtime and (later) the VM monitor.
+ *   docs/abi.md explains every constant and structure below; the
+ *   _Static_asserts keep the offsets used from assembly honest.
+ *   Plain C11 and usable from assembly (define __ASSEMBLER__).
+ * License: MIT (see LICENSE)
+ */
+#ifndef FLEXOS_ABI_H
+#define FLEXOS_ABI_H
+
+#define FLEXOS_ABI_VERSION 1
+
+/* ---- Compartments and protection keys (intel-pku) ----------------------
+ * Compartment i (0-based, in configuration order) owns protection key i+1.
+ * Key 0 holds data common to all compartments (thread control blocks, the
+ * kernel's read-only data): readable by every compartment, writable only by
+ * the default compartment.  Key 15 holds the shared section, the shared
+ * heap and the per-thread shared stacks: read/write for everyone. */
+#define FLEXOS_MAX_COMPARTMENTS 14
+#define FLEXOS_COMMON_KEY 0
+#define FLEXOS_SHARED_KEY 15
+#define FLEXOS_KEY_OF(compartment) ((compartment) + 1)
+
+/* PKRU bits for key k: AD (access disable) = bit 2k, WD (write disable) =
+ * bit 2k+1.  FLEXOS_PKRU(i, is_default) is the PKRU value while code of
+ * compartment i runs. */
+#define FLEXOS_PKRU_AD(k) (1u << (2 * (k)))
+#define FLEXOS_PKRU_WD(k) (1u << (2 * (k) + 1))
+#define FLEXOS_PKRU(i, is_default)                                        \
+  (0xffffffffu & ~(FLEXOS_PKRU_AD(FLEXOS_KEY_OF(i)) |                     \
+                   FLEXOS_PKRU_WD(FLEXOS_KEY_OF(i))) &                    \
+   ~(FLEXOS_PKRU_AD(FLEXOS_SHARED_KEY) | FLEXOS_PKRU_WD(FLEXOS_SHARED_KEY)) & \
+   ~FLEXOS_PKRU_AD(FLEXOS_COMMON_KEY) &                                   \
+   ~((is_default) ? FLEXOS_PKRU_WD(FLEXOS_COMMON_KEY) : 0u))
+
+/* ---- Thread control block, reached through the GS segment base --------
+ * Every thread has one TCB; the runtime points GS.base at the running
+ * thread's TCB.  Gates and shared-local code address it as %gs:OFFSET. */
+#define FLEXOS_TCB_SELF 0x00         /* struct flexos_tcb *: this TCB */
+#define FLEXOS_TCB_SHARED_STACK 0x08 /* struct flexos_shared_stack * */
+#define FLEXOS_TCB_RPC_SLOT 0x10     /* struct flexos_rpc_slot * (vm-ept) */
+#define FLEXOS_TCB_THREAD_ID 0x18    /* uint64_t */
+#define FLEXOS_TCB_GATE_SLOT 0x20    /* struct flexos_gate_slot *[16] */
+#define FLEXOS_TCB_SIZE 0xa0
+
+/* struct flexos_gate_slot: one per (thread, compartment), stored in the
+ * compartment's own memory so that only that compartment can move its own
+ * stack pointer. */
+#define FLEXOS_GATE_SLOT_STACK_TOP 0x00
+#define FLEXOS_GATE_SLOT_STACK_LIMIT 0x08
+
+/* struct flexos_shared_stack: per-thread stack for flexos_share locals, in
+ * shared memory.  Grows down from `top`; `limit` is the lowest usable
+ * address. */
+#define FLEXOS_SHARED_STACK_TOP 0x00
+#define FLEXOS_SHARED_STACK_LIMIT 0x08
+
+/* ---- vm-ept remote procedure call slot --------------------------------- */
+#define FLEXOS_RPC_MAX_ARGS 12
+#define FLEXOS_RPC_STATE_IDLE 0
+#define FLEXOS_RPC_STATE_REQUEST 1
+#define FLEXOS_RPC_STATE_DONE 2
+#define FLEXOS_RPC_STATE_ERROR 3
+#define FLEXOS_RPC_STATE 0x00
+#define FLEXOS_RPC_FN_ID 0x08
+#define FLEXOS_RPC_NARGS 0x10
+#define FLEXOS_RPC_DST 0x14
+#define FLEXOS_RPC_ARGS 0x18
+#define FLEXOS_RPC_RET (FLEXOS_RPC_ARGS + 8 * FLEXOS_RPC_MAX_ARGS)
+#define FLEXOS_RPC_SLOT_SIZE (FLEXOS_RPC_RET + 16)
+/* The guest traps to the monitor with `outl %eax, $FLEXOS_EPT_PORT`, eax
+ * holding the slot's guest-physical address (slots live below 4 GiB). */
+#define FLEXOS_EPT_PORT 0x0f10
+
+/* ---- Section names (the linker script keys pages by these) ------------ */
+#define FLEXOS_GATE_SECTION ".text.flexos_gates"
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#include <stddef.h>
+
+struct flexos_gate_slot {
+  uint64_t stack_top;   /* IN/OUT: saved stack pointer of this compartment */
+  uint64_t stack_limit; /* IN: lowest address of the stack (for reports) */
+};
+
+struct flexos_shared_stack {
+  uint64_t top;   /* IN/OUT: current top, 16-byte aligned */
+  uint64_t limit; /* IN: lowest usable address */
+};
+
+struct flexos_tcb {
+  uint64_t self;
+  uint64_t shared_stack; /* struct flexos_shared_stack * */
+  uint64_t rpc_slot;     /* struct flexos_rpc_slot * */
+  uint64_t thread_id;
+  uint64_t gate_slot[16]; /* struct flexos_gate_slot *, by compartment */
+};
+
+struct flexos_rpc_slot {
+  uint64_t state;   /* IN/OUT: FLEXOS_RPC_STATE_* */
+  uint64_t fn_id;   /* IN: FNV-1a 64 of the callee's symbol name */
+  uint32_t nargs;   /* IN: number of used args[] entries */
+  uint32_t dst;     /* IN: destination compartment index */
+  uint64_t args[FLEXOS_RPC_MAX_ARGS]; /* IN: zero/sign-extended or bit-cast */
+  uint64_t ret[2];  /* OUT: return value (rax, rdx or xmm0 bits) */
+};
+
+_Static_assert(offsetof(struct flexos_tcb, self) == FLEXOS_TCB_SELF, "tcb");
+_Static_assert(offsetof(struct flexos_tcb, shared_stack) == FLEXOS_TCB_SHARED_STACK, "tcb");
+_Static_assert(offsetof(struct flexos_tcb, rpc_slot) == FLEXOS_TCB_RPC_SLOT, "tcb");
+_Static_assert(offsetof(struct flexos_tcb, thread_id) == FLEXOS_TCB_THREAD_ID, "tcb");
+_Static_assert(offsetof(struct flexos_tcb, gate_slot) == FLEXOS_TCB_GATE_SLOT, "tcb");
+_Static_assert(sizeof(struct flexos_tcb) == FLEXOS_TCB_SIZE, "tcb");
+_Static_assert(offsetof(struct flexos_gate_slot, stack_top) == FLEXOS_GATE_SLOT_STACK_TOP, "slot");
+_Static_assert(offsetof(struct flexos_shared_stack, top) == FLEXOS_SHARED_STACK_TOP, "sstack");
+_Static_assert(offsetof(struct flexos_shared_stack, limit) == FLEXOS_SHARED_STACK_LIMIT, "sstack");
+_Static_assert(offsetof(struct flexos_rpc_slot, fn_id) == FLEXOS_RPC_FN_ID, "rpc");
+_Static_assert(offsetof(struct flexos_rpc_slot, nargs) == FLEXOS_RPC_NARGS, "rpc");
+_Static_assert(offsetof(struct flexos_rpc_slot, dst) == FLEXOS_RPC_DST, "rpc");
+_Static_assert(offsetof(struct flexos_rpc_slot, args) == FLEXOS_RPC_ARGS, "rpc");
+_Static_assert(offsetof(struct flexos_rpc_slot, ret) == FLEXOS_RPC_RET, "rpc");
+_Static_assert(sizeof(struct flexos_rpc_slot) == FLEXOS_RPC_SLOT_SIZE, "rpc");
+
+/* FNV-1a, 64 bit: the function identifier carried by vm-ept RPCs. */
+static inline uint64_t flexos_fn_id(const char *name) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *name; name++) {
+    h ^= (unsigned char)*name;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+#endif /* !__ASSEMBLER__ */
+#endif /* FLEXOS_ABI_H */
