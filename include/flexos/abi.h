@@ -82,6 +82,12 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+#define FLEXOS_STATIC_ASSERT static_assert
+#else
+#define FLEXOS_STATIC_ASSERT _Static_assert
+#endif
+
 struct flexos_gate_slot {
   uint64_t stack_top;   /* IN/OUT: saved stack pointer of this compartment */
   uint64_t stack_limit; /* IN: lowest address of the stack (for reports) */
@@ -109,21 +115,21 @@ struct flexos_rpc_slot {
   uint64_t ret[2];  /* OUT: return value (rax, rdx or xmm0 bits) */
 };
 
-_Static_assert(offsetof(struct flexos_tcb, self) == FLEXOS_TCB_SELF, "tcb");
-_Static_assert(offsetof(struct flexos_tcb, shared_stack) == FLEXOS_TCB_SHARED_STACK, "tcb");
-_Static_assert(offsetof(struct flexos_tcb, rpc_slot) == FLEXOS_TCB_RPC_SLOT, "tcb");
-_Static_assert(offsetof(struct flexos_tcb, thread_id) == FLEXOS_TCB_THREAD_ID, "tcb");
-_Static_assert(offsetof(struct flexos_tcb, gate_slot) == FLEXOS_TCB_GATE_SLOT, "tcb");
-_Static_assert(sizeof(struct flexos_tcb) == FLEXOS_TCB_SIZE, "tcb");
-_Static_assert(offsetof(struct flexos_gate_slot, stack_top) == FLEXOS_GATE_SLOT_STACK_TOP, "slot");
-_Static_assert(offsetof(struct flexos_shared_stack, top) == FLEXOS_SHARED_STACK_TOP, "sstack");
-_Static_assert(offsetof(struct flexos_shared_stack, limit) == FLEXOS_SHARED_STACK_LIMIT, "sstack");
-_Static_assert(offsetof(struct flexos_rpc_slot, fn_id) == FLEXOS_RPC_FN_ID, "rpc");
-_Static_assert(offsetof(struct flexos_rpc_slot, nargs) == FLEXOS_RPC_NARGS, "rpc");
-_Static_assert(offsetof(struct flexos_rpc_slot, dst) == FLEXOS_RPC_DST, "rpc");
-_Static_assert(offsetof(struct flexos_rpc_slot, args) == FLEXOS_RPC_ARGS, "rpc");
-_Static_assert(offsetof(struct flexos_rpc_slot, ret) == FLEXOS_RPC_RET, "rpc");
-_Static_assert(sizeof(struct flexos_rpc_slot) == FLEXOS_RPC_SLOT_SIZE, "rpc");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, self) == FLEXOS_TCB_SELF, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack) == FLEXOS_TCB_SHARED_STACK, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, rpc_slot) == FLEXOS_TCB_RPC_SLOT, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, thread_id) == FLEXOS_TCB_THREAD_ID, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, gate_slot) == FLEXOS_TCB_GATE_SLOT, "tcb");
+FLEXOS_STATIC_ASSERT(sizeof(struct flexos_tcb) == FLEXOS_TCB_SIZE, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_gate_slot, stack_top) == FLEXOS_GATE_SLOT_STACK_TOP, "slot");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_shared_stack, top) == FLEXOS_SHARED_STACK_TOP, "sstack");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_shared_stack, limit) == FLEXOS_SHARED_STACK_LIMIT, "sstack");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, fn_id) == FLEXOS_RPC_FN_ID, "rpc");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, nargs) == FLEXOS_RPC_NARGS, "rpc");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, dst) == FLEXOS_RPC_DST, "rpc");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, args) == FLEXOS_RPC_ARGS, "rpc");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, ret) == FLEXOS_RPC_RET, "rpc");
+FLEXOS_STATIC_ASSERT(sizeof(struct flexos_rpc_slot) == FLEXOS_RPC_SLOT_SIZE, "rpc");
 
 /* FNV-1a, 64 bit: the function identifier carried by vm-ept RPCs. */
 static inline uint64_t flexos_fn_id(const char *name) {

@@ -1,0 +1,92 @@
+//==============================================================================
+// FILE:
+//    passes/Config.h
+//
+// DESCRIPTION:
+//    The FlexOS configuration (flexos.yaml): which compartments exist, which
+//    mechanism separates them and which library lives where. Parsed with
+//    LLVM's YAML parser; every error carries the byte offset in the file so
+//    that callers print file:line:col (docs/config.md).
+//
+// License: MIT
+//==============================================================================
+#ifndef FLEXOS_CONFIG_H
+#define FLEXOS_CONFIG_H
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flexos {
+
+enum class Mechanism { None, IntelPku, VmEpt };
+
+llvm::StringRef mechanismName(Mechanism M);
+
+struct ConfigDiag {
+  size_t Offset;       // byte offset into the configuration text
+  std::string Message; // one sentence, saying what to do where possible
+};
+
+struct Compartment {
+  std::string Name;
+  Mechanism Mech = Mechanism::None;
+  bool IsDefault = false;
+  unsigned Index = 0;
+  size_t Offset = 0; // where the compartment's entry starts
+};
+
+struct Library {
+  std::string Name;
+  unsigned Compartment = 0;
+  size_t Offset = 0;
+};
+
+class Config {
+public:
+  // Parses Text (read from Path). On failure returns nullptr and appends at
+  // least one diagnostic to Errors.
+  static std::unique_ptr<Config> parse(llvm::StringRef Path,
+                                       llvm::StringRef Text,
+                                       std::vector<ConfigDiag> &Errors);
+
+  // Reads and parses Path. On failure returns nullptr and sets ErrorText to
+  // ready-to-print "file:line:col: error: ..." lines with source context.
+  static std::unique_ptr<Config> load(llvm::StringRef Path,
+                                      std::string &ErrorText);
+
+  // Formats Diags against Text the way compilers do.
+  static std::string formatDiags(llvm::StringRef Path, llvm::StringRef Text,
+                                 const std::vector<ConfigDiag> &Diags);
+
+  const std::vector<Compartment> &compartments() const { return Comps; }
+  const std::vector<Library> &libraries() const { return Libs; }
+  const Compartment &defaultCompartment() const { return Comps[DefaultIdx]; }
+  // The mechanism of the image (all compartments share it).
+  Mechanism mechanism() const { return Comps[DefaultIdx].Mech; }
+  const Library *findLibrary(llvm::StringRef Name) const;
+  const Compartment *compartmentOf(llvm::StringRef LibraryName) const;
+  llvm::StringRef path() const { return Path; }
+  size_t librariesOffset() const { return LibrariesOffset; }
+  llvm::StringRef text() const { return Text; }
+
+  // PKRU value while code of compartment C runs (include/flexos/abi.h).
+  uint32_t pkruOf(const Compartment &C) const;
+
+private:
+  std::string Path;
+  std::string Text;
+  std::vector<Compartment> Comps;
+  std::vector<Library> Libs;
+  unsigned DefaultIdx = 0;
+  size_t LibrariesOffset = 0;
+  friend class ConfigParser;
+};
+
+} // namespace flexos
+
+#endif

@@ -1,0 +1,56 @@
+//==============================================================================
+// FILE:
+//    passes/FlexosState.h
+//
+// DESCRIPTION:
+//    What the frontend plugin learns from -fplugin-arg-flexos-* and the
+//    passes need: the configuration path and the library of the translation
+//    unit. opt tests give the same two values as pass parameters instead,
+//    e.g. -passes='flexos<config=x.yaml;library=app>'.
+//
+//    The state is reached through one exported C function. When flexos.so is
+//    loaded both by -fplugin= and -fpass-plugin= (or together with the
+//    pass-only plugin), the dynamic linker binds every copy to the first
+//    definition, so all copies see one state and register the passes once.
+//
+// License: MIT
+//==============================================================================
+#ifndef FLEXOS_STATE_H
+#define FLEXOS_STATE_H
+
+#include "Config.h"
+
+#include "llvm/IR/Module.h"
+
+#include <memory>
+#include <string>
+
+namespace flexos {
+
+struct PassOptions {
+  std::string ConfigPath;
+  std::string Library;
+};
+
+struct PluginState {
+  PassOptions FromFrontend;  // set by plugin/FlexosPlugin.cpp
+  bool FrontendActive = false;
+  const void *RegisteredWith = nullptr; // PassBuilder the passes joined
+};
+
+// Loads the configuration named by Opts, or by the frontend when Opts is
+// empty, and resolves the translation unit's compartment. Reports problems
+// through M's LLVMContext and returns nullptr.
+struct ResolvedConfig {
+  std::shared_ptr<const Config> Cfg;
+  const Compartment *Self = nullptr; // compartment of this TU's library
+  std::string Library;
+};
+std::optional<ResolvedConfig> resolveConfig(const PassOptions &Opts,
+                                            llvm::Module &M);
+
+} // namespace flexos
+
+extern "C" flexos::PluginState *flexos_plugin_state();
+
+#endif

@@ -1,0 +1,336 @@
+//==============================================================================
+// FILE:
+//    passes/GateLowering.cpp
+//
+// DESCRIPTION:
+//    With the plugin, flexos_gate(lib, fn, args...) becomes
+//        %p = call ptr @__flexos_gate_target(ptr @"lib", ptr @fn)
+//        %r = call T %p(args...)
+//    This pass replaces each such pair, given the caller's compartment S (the
+//    translation unit's library) and the callee's compartment D (lib):
+//      - S == D or mechanism none: call T @fn(args...)
+//      - intel-pku: call T @"__flexos_mpk_gate.S.D.fn"(args...), plus one
+//        FLEXOS_MPK_GATE instance (gates/mpk_gate.inc) in module assembly
+//      - vm-ept: arguments marshalled into the thread's RPC slot, then
+//        call void @__flexos_ept_call(slot), result read back
+//    Anything it cannot lower is an error that names the call; nothing is
+//    ever left as a silent plain call.
+//
+// USAGE:
+//    opt -load-pass-plugin=build/lib/FlexosPasses.so \
+//        -passes='flexos-lower-gates<config=flexos.yaml;library=app>' in.ll
+//
+// License: MIT
+//==============================================================================
+#include "GateLowering.h"
+
+#include "flexos/abi.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/Support/Format.h"
+
+using namespace llvm;
+
+namespace flexos {
+
+// gates/mpk_gate.inc, embedded at build time (passes/CMakeLists.txt).
+static const char MpkGateMacro[] =
+#include "MpkGateMacro.inc"
+    ;
+
+namespace {
+
+// How the SysV x86-64 ABI passes one gate signature.
+struct Classification {
+  unsigned NumInt = 0, NumFp = 0, NumStack = 0;
+  unsigned RetInt = 0, RetFp = 0;
+};
+
+enum class ArgClass { Int, Fp, Unsupported };
+
+ArgClass classify(Type *T) {
+  if (T->isPointerTy() || (T->isIntegerTy() && T->getIntegerBitWidth() <= 64))
+    return ArgClass::Int;
+  if (T->isFloatTy() || T->isDoubleTy())
+    return ArgClass::Fp;
+  return ArgClass::Unsupported;
+}
+
+std::string typeName(Type *T) {
+  std::string S;
+  raw_string_ostream OS(S);
+  T->print(OS);
+  return OS.str();
+}
+
+class Lowering {
+public:
+  Lowering(Module &M, const ResolvedConfig &RC) : M(M), RC(RC) {}
+  bool run();
+
+private:
+  Module &M;
+  const ResolvedConfig &RC;
+  bool Failed = false;
+  std::string ModuleAsm; // new gate instances
+
+  void error(CallInst *At, const Twine &Msg);
+  bool lowerMarker(CallInst *Marker);
+  bool classifyCall(CallBase &CB, Function &Target, Classification &C,
+                    unsigned MaxStack);
+  void lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst);
+  void lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst);
+};
+
+void Lowering::error(CallInst *At, const Twine &Msg) {
+  Failed = true;
+  Function *F = At->getFunction();
+  M.getContext().diagnose(
+      DiagnosticInfoUnsupported(*F, "flexos: " + Msg, At->getDebugLoc()));
+}
+
+bool Lowering::run() {
+  Function *MarkerFn = M.getFunction(GateMarkerName);
+  if (!MarkerFn)
+    return false;
+  SmallVector<CallInst *, 16> Markers;
+  for (User *U : MarkerFn->users()) {
+    auto *CI = dyn_cast<CallInst>(U);
+    if (!CI || CI->getCalledOperand() != MarkerFn) {
+      // Someone took the marker's address: nothing we can lower.
+      M.getContext().emitError(
+          "flexos: __flexos_gate_target is used other than through "
+          "flexos_gate(); use the macro from <flexos.h>");
+      return false;
+    }
+    Markers.push_back(CI);
+  }
+  bool Changed = false;
+  for (CallInst *CI : Markers)
+    Changed |= lowerMarker(CI);
+  if (!ModuleAsm.empty()) {
+    if (M.getModuleInlineAsm().find(".macro FLEXOS_MPK_GATE ") ==
+        std::string::npos)
+      M.appendModuleInlineAsm(MpkGateMacro);
+    M.appendModuleInlineAsm(ModuleAsm);
+  }
+  if (!Failed && MarkerFn->use_empty())
+    MarkerFn->eraseFromParent();
+  return Changed;
+}
+
+bool Lowering::lowerMarker(CallInst *Marker) {
+  StringRef Lib;
+  if (!getConstantStringInfo(Marker->getArgOperand(0), Lib)) {
+    error(Marker, "gate library must be a plain name, as in "
+                  "flexos_gate(lwip, recv, ...)");
+    return false;
+  }
+  auto *Target =
+      dyn_cast<Function>(Marker->getArgOperand(1)->stripPointerCasts());
+  if (!Target) {
+    error(Marker, "the target of a gate into '" + Lib +
+                      "' must name a function, not a function pointer");
+    return false;
+  }
+  const Compartment *Dst = RC.Cfg->compartmentOf(Lib);
+  if (!Dst) {
+    error(Marker, "gate to " + Target->getName() + " names library '" + Lib +
+                      "', which is not listed under 'libraries' in " +
+                      RC.Cfg->path());
+    return false;
+  }
+  SmallVector<CallBase *, 2> Calls;
+  for (User *U : Marker->users()) {
+    auto *CB = dyn_cast<CallBase>(U);
+    if (!CB || CB->getCalledOperand() != Marker || isa<InvokeInst>(CB)) {
+      error(Marker, "the gate to " + Target->getName() +
+                        " must be called directly, as flexos_gate(" + Lib +
+                        ", " + Target->getName() + ", ...)");
+      return false;
+    }
+    Calls.push_back(CB);
+  }
+  bool Direct = Dst->Index == RC.Self->Index ||
+                RC.Cfg->mechanism() == Mechanism::None;
+  for (CallBase *CB : Calls) {
+    if (Direct)
+      CB->setCalledOperand(Target);
+    else if (RC.Cfg->mechanism() == Mechanism::IntelPku)
+      lowerMpk(*CB, *Target, *Dst);
+    else
+      lowerEpt(*CB, *Target, *Dst);
+  }
+  if (Marker->use_empty())
+    Marker->eraseFromParent();
+  return true;
+}
+
+bool Lowering::classifyCall(CallBase &CB, Function &Target, Classification &C,
+                            unsigned MaxStack) {
+  auto *At = cast<CallInst>(CB.getCalledOperand());
+  FunctionType *FTy = CB.getFunctionType();
+  StringRef Name = Target.getName();
+  if (FTy->isVarArg()) {
+    error(At, "gate to variadic function " + Name + " is not supported");
+    return false;
+  }
+  for (unsigned I = 0; I < CB.arg_size(); ++I) {
+    if (CB.isByValArgument(I) || CB.paramHasAttr(I, Attribute::StructRet) ||
+        CB.paramHasAttr(I, Attribute::InAlloca)) {
+      error(At, "gate to " + Name + ": argument " + Twine(I + 1) +
+                    " is passed by value in memory (struct or sret); pass a "
+                    "pointer to shared memory instead");
+      return false;
+    }
+    switch (classify(FTy->getParamType(I))) {
+    case ArgClass::Int:
+      if (C.NumInt < 6)
+        ++C.NumInt;
+      else
+        ++C.NumStack;
+      break;
+    case ArgClass::Fp:
+      if (C.NumFp < 8)
+        ++C.NumFp;
+      else
+        ++C.NumStack;
+      break;
+    case ArgClass::Unsupported:
+      error(At, "gate to " + Name + ": argument " + Twine(I + 1) + " has type " +
+                    typeName(FTy->getParamType(I)) +
+                    "; gates take integers, pointers, float and double");
+      return false;
+    }
+  }
+  if (C.NumStack > MaxStack) {
+    error(At, "gate to " + Name + " needs " + Twine(C.NumStack) +
+                  " stack arguments; at most " + Twine(MaxStack) +
+                  " are supported (pass a pointer to a shared struct)");
+    return false;
+  }
+  Type *Ret = FTy->getReturnType();
+  if (Ret->isVoidTy())
+    return true;
+  switch (classify(Ret)) {
+  case ArgClass::Int:
+    C.RetInt = 1;
+    return true;
+  case ArgClass::Fp:
+    C.RetFp = 1;
+    return true;
+  case ArgClass::Unsupported:
+    error(At, "gate to " + Name + " returns " + typeName(Ret) +
+                  "; gates return void, integers, pointers, float or double");
+    return false;
+  }
+  return false;
+}
+
+void Lowering::lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst) {
+  Classification C;
+  if (!classifyCall(CB, Target, C, 6))
+    return;
+  const Compartment &Src = *RC.Self;
+  std::string Stub = ("__flexos_mpk_gate." + Src.Name + "." + Dst.Name + "." +
+                      Target.getName())
+                         .str();
+  Function *StubFn = M.getFunction(Stub);
+  if (!StubFn) {
+    StubFn = Function::Create(CB.getFunctionType(), GlobalValue::ExternalLinkage,
+                              Stub, M);
+    StubFn->setVisibility(GlobalValue::HiddenVisibility);
+    raw_string_ostream OS(ModuleAsm);
+    OS << "FLEXOS_MPK_GATE " << Stub << ", " << Target.getName() << ", "
+       << Src.Index << ", " << Dst.Index << ", "
+       << format_hex(RC.Cfg->pkruOf(Src), 10) << ", "
+       << format_hex(RC.Cfg->pkruOf(Dst), 10) << ", " << C.NumInt << ", "
+       << C.NumFp << ", " << C.NumStack << ", " << C.RetInt << ", " << C.RetFp
+       << "\n";
+  }
+  CB.setCalledOperand(StubFn);
+}
+
+// Converts a gate argument to the 64-bit RPC representation.
+Value *toWord(IRBuilder<> &B, Value *V, bool SignExt) {
+  Type *I64 = B.getInt64Ty();
+  Type *T = V->getType();
+  if (T->isPointerTy())
+    return B.CreatePtrToInt(V, I64);
+  if (T->isDoubleTy())
+    return B.CreateBitCast(V, I64);
+  if (T->isFloatTy())
+    return B.CreateZExt(B.CreateBitCast(V, B.getInt32Ty()), I64);
+  return SignExt ? B.CreateSExt(V, I64) : B.CreateZExt(V, I64);
+}
+
+Value *fromWord(IRBuilder<> &B, Value *W, Type *T) {
+  if (T->isPointerTy())
+    return B.CreateIntToPtr(W, T);
+  if (T->isDoubleTy())
+    return B.CreateBitCast(W, T);
+  if (T->isFloatTy())
+    return B.CreateBitCast(B.CreateTrunc(W, B.getInt32Ty()), T);
+  return B.CreateTrunc(W, T);
+}
+
+void Lowering::lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst) {
+  Classification C;
+  if (!classifyCall(CB, Target, C, FLEXOS_RPC_MAX_ARGS))
+    return;
+  if (CB.arg_size() > FLEXOS_RPC_MAX_ARGS) {
+    error(cast<CallInst>(CB.getCalledOperand()),
+          "gate to " + Target.getName() + " has " + Twine(CB.arg_size()) +
+              " arguments; vm-ept gates carry at most " +
+              Twine(FLEXOS_RPC_MAX_ARGS));
+    return;
+  }
+  LLVMContext &Ctx = M.getContext();
+  IRBuilder<> B(&CB);
+  Type *I8 = B.getInt8Ty();
+  // slot = *(struct flexos_rpc_slot **)%gs:FLEXOS_TCB_RPC_SLOT
+  Value *TcbField = ConstantExpr::getIntToPtr(
+      B.getInt64(FLEXOS_TCB_RPC_SLOT), PointerType::get(Ctx, 256));
+  Value *Slot = B.CreateLoad(B.getPtrTy(), TcbField, "flexos.rpc.slot");
+  auto Field = [&](unsigned Off) { return B.CreateConstGEP1_32(I8, Slot, Off); };
+  B.CreateStore(B.getInt64(flexos_fn_id(Target.getName().str().c_str())),
+                Field(FLEXOS_RPC_FN_ID));
+  B.CreateStore(B.getInt32(CB.arg_size()), Field(FLEXOS_RPC_NARGS));
+  B.CreateStore(B.getInt32(Dst.Index), Field(FLEXOS_RPC_DST));
+  for (unsigned I = 0; I < CB.arg_size(); ++I) {
+    bool SExt = CB.paramHasAttr(I, Attribute::SExt);
+    B.CreateStore(toWord(B, CB.getArgOperand(I), SExt),
+                  Field(FLEXOS_RPC_ARGS + 8 * I));
+  }
+  FunctionCallee Call = M.getOrInsertFunction(
+      "__flexos_ept_call", FunctionType::get(B.getVoidTy(), {B.getPtrTy()}, false));
+  B.CreateCall(Call, {Slot});
+  Type *RetTy = CB.getType();
+  if (!RetTy->isVoidTy()) {
+    Value *W = B.CreateLoad(B.getInt64Ty(), Field(FLEXOS_RPC_RET), "flexos.rpc.ret");
+    CB.replaceAllUsesWith(fromWord(B, W, RetTy));
+  }
+  CB.eraseFromParent();
+}
+
+} // namespace
+
+bool GateLowering::runOnModule(Module &M) {
+  Function *Marker = M.getFunction(GateMarkerName);
+  if (!Marker)
+    return false; // nothing to do, and no configuration needed
+  std::optional<ResolvedConfig> RC = resolveConfig(Opts, M);
+  if (!RC)
+    return false;
+  return Lowering(M, *RC).run();
+}
+
+PreservedAnalyses GateLowering::run(Module &M, ModuleAnalysisManager &) {
+  return runOnModule(M) ? PreservedAnalyses::none() : PreservedAnalyses::all();
+}
+
+} // namespace flexos

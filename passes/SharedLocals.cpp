@@ -1,0 +1,195 @@
+//==============================================================================
+// FILE:
+//    passes/SharedLocals.cpp
+//
+// DESCRIPTION:
+//    Clang marks each flexos_share local with
+//        call void @llvm.var.annotation(ptr %buf, ptr @"flexos_share", ...)
+//    Under intel-pku and vm-ept such a local must live where the callee of a
+//    gate can reach it. Instead of a heap allocation per variable (FlexOS:
+//    66 cycles each), all shared locals of a function become one block on
+//    the thread's shared stack, carved at entry with a handful of
+//    instructions and released before every return:
+//        base = gs:8; saved = base->top
+//        new = (saved - size) & -align; if (new < base->limit) overflow()
+//        base->top = new ... ret: base->top = saved
+//    Under mechanism none the locals stay where they are; only the
+//    annotations go. Variable-length shared locals are rejected.
+//
+// USAGE:
+//    opt -load-pass-plugin=build/lib/FlexosPasses.so \
+//        -passes='flexos-shared-locals<config=flexos.yaml;library=app>' in.ll
+//
+// License: MIT
+//==============================================================================
+#include "SharedLocals.h"
+
+#include "flexos/abi.h"
+
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+
+using namespace llvm;
+
+namespace flexos {
+
+namespace {
+
+struct SharedVar {
+  AllocaInst *Alloca;
+  SmallVector<Instruction *, 2> Annotations;
+};
+
+// Collects, per function, the allocas annotated flexos_share.
+MapVector<Function *, SmallVector<SharedVar, 4>> collect(Module &M) {
+  MapVector<Function *, SmallVector<SharedVar, 4>> Out;
+  for (Function &Decl : M) {
+    if (!Decl.isIntrinsic() || !Decl.getName().starts_with("llvm.var.annotation"))
+      continue;
+    for (User *U : Decl.users()) {
+      auto *CI = dyn_cast<CallInst>(U);
+      StringRef Str;
+      if (!CI || !getConstantStringInfo(CI->getArgOperand(1), Str) ||
+          Str != ShareAnnotation)
+        continue;
+      Value *Ptr = CI->getArgOperand(0)->stripPointerCasts();
+      Function *F = CI->getFunction();
+      auto &Vars = Out[F];
+      auto It = llvm::find_if(Vars, [&](const SharedVar &V) {
+        return V.Alloca == Ptr;
+      });
+      if (It == Vars.end()) {
+        Vars.push_back({dyn_cast<AllocaInst>(Ptr), {}});
+        It = std::prev(Vars.end());
+      }
+      It->Annotations.push_back(CI);
+    }
+  }
+  return Out;
+}
+
+class Mover {
+public:
+  Mover(Function &F, SmallVectorImpl<SharedVar> &Vars) : F(F), Vars(Vars) {}
+  bool run();
+
+private:
+  Function &F;
+  SmallVectorImpl<SharedVar> &Vars;
+  void error(const Twine &Msg) {
+    F.getContext().diagnose(DiagnosticInfoUnsupported(F, "flexos: " + Msg));
+  }
+};
+
+bool Mover::run() {
+  const DataLayout &DL = F.getParent()->getDataLayout();
+  uint64_t Size = 0;
+  Align MaxAlign(16);
+  SmallVector<uint64_t, 4> Offsets;
+  for (SharedVar &V : Vars) {
+    if (!V.Alloca) {
+      error("flexos_share in " + F.getName() + " does not annotate a local "
+                                               "variable");
+      return false;
+    }
+    std::optional<TypeSize> TS = V.Alloca->getAllocationSize(DL);
+    if (!V.Alloca->isStaticAlloca() || !TS || TS->isScalable()) {
+      error("flexos_share local '" + V.Alloca->getName() + "' in " +
+            F.getName() + " has a variable length; shared locals need a "
+                          "size known at compile time");
+      return false;
+    }
+    Align A = std::max(V.Alloca->getAlign(), Align(1));
+    Size = alignTo(Size, A);
+    Offsets.push_back(Size);
+    Size += TS->getFixedValue();
+    MaxAlign = std::max(MaxAlign, A);
+  }
+  // Lay out top-down: the block is [new, new + Size).
+  uint64_t FrameSize = alignTo(Size, MaxAlign);
+
+  BasicBlock &Entry = F.getEntryBlock();
+  BasicBlock::iterator IP = Entry.getFirstInsertionPt();
+  while (isa<AllocaInst>(*IP))
+    ++IP;
+  IRBuilder<> B(&Entry, IP);
+  LLVMContext &Ctx = F.getContext();
+  Type *I64 = B.getInt64Ty();
+  Value *TcbField = ConstantExpr::getIntToPtr(
+      B.getInt64(FLEXOS_TCB_SHARED_STACK), PointerType::get(Ctx, 256));
+  Value *Stack = B.CreateLoad(B.getPtrTy(), TcbField, "flexos.sstack");
+  Value *TopPtr = B.CreateConstGEP1_32(B.getInt8Ty(), Stack,
+                                       FLEXOS_SHARED_STACK_TOP);
+  Value *Saved = B.CreateLoad(I64, TopPtr, "flexos.sstack.saved");
+  Value *Limit = B.CreateLoad(
+      I64, B.CreateConstGEP1_32(B.getInt8Ty(), Stack, FLEXOS_SHARED_STACK_LIMIT),
+      "flexos.sstack.limit");
+  Value *New = B.CreateAnd(B.CreateSub(Saved, B.getInt64(FrameSize)),
+                           B.getInt64(-(int64_t)MaxAlign.value()),
+                           "flexos.sstack.new");
+  Value *Overflow = B.CreateICmpULT(New, Limit);
+  Instruction *SplitAt = &*B.GetInsertPoint();
+  Instruction *Term = SplitBlockAndInsertIfThen(Overflow, SplitAt, true);
+  IRBuilder<> OB(Term);
+  FunctionCallee OverflowFn = F.getParent()->getOrInsertFunction(
+      "__flexos_shared_stack_overflow", FunctionType::get(B.getVoidTy(), false));
+  if (auto *OF = dyn_cast<Function>(OverflowFn.getCallee()))
+    OF->setDoesNotReturn();
+  OB.CreateCall(OverflowFn)->setDoesNotReturn();
+  B.SetInsertPoint(SplitAt);
+  B.CreateStore(New, TopPtr);
+  Value *Base = B.CreateIntToPtr(New, B.getPtrTy(), "flexos.shared.frame");
+
+  for (size_t I = 0; I < Vars.size(); ++I) {
+    AllocaInst *A = Vars[I].Alloca;
+    for (Instruction *Ann : Vars[I].Annotations)
+      Ann->eraseFromParent();
+    // Lifetime markers only make sense on allocas; the block's lifetime is
+    // the whole function.
+    for (User *U : make_early_inc_range(A->users()))
+      if (auto *II = dyn_cast<IntrinsicInst>(U); II && II->isLifetimeStartOrEnd())
+        II->eraseFromParent();
+    Value *Addr = B.CreateConstGEP1_64(B.getInt8Ty(), Base, Offsets[I],
+                                       A->getName() + ".shared");
+    A->replaceAllUsesWith(Addr);
+    A->eraseFromParent();
+  }
+  for (BasicBlock &BB : F)
+    if (auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator()))
+      new StoreInst(Saved, TopPtr, Ret);
+  return true;
+}
+
+} // namespace
+
+bool SharedLocals::runOnModule(Module &M) {
+  auto Funcs = collect(M);
+  if (Funcs.empty())
+    return false;
+  std::optional<ResolvedConfig> RC = resolveConfig(Opts, M);
+  if (!RC)
+    return false;
+  bool Changed = false;
+  for (auto &[F, Vars] : Funcs) {
+    if (RC->Cfg->mechanism() == Mechanism::None) {
+      for (SharedVar &V : Vars)
+        for (Instruction *Ann : V.Annotations)
+          Ann->eraseFromParent();
+      Changed = true;
+      continue;
+    }
+    Changed |= Mover(*F, Vars).run();
+  }
+  return Changed;
+}
+
+PreservedAnalyses SharedLocals::run(Module &M, ModuleAnalysisManager &) {
+  return runOnModule(M) ? PreservedAnalyses::none() : PreservedAnalyses::all();
+}
+
+} // namespace flexos

@@ -1,0 +1,106 @@
+//==============================================================================
+// FILE:
+//    plugin/PassPlugin.cpp
+//
+// DESCRIPTION:
+//    Registers the FlexOS passes with the new pass manager:
+//      - as opt pipeline names flexos-lower-gates, flexos-shared-locals,
+//        flexos-place-sections and flexos (all three, in that order), each
+//        taking <config=FILE;library=NAME>;
+//      - at the start of every clang pipeline (-O0 included), configured by
+//        the frontend plugin. Registration happens once per PassBuilder even
+//        when the plugin is loaded through both -fplugin= and -fpass-plugin=.
+//
+// USAGE:
+//    opt -load-pass-plugin=build/lib/FlexosPasses.so \
+//        -passes='flexos<config=flexos.yaml;library=app>' -S in.ll
+//
+// License: MIT
+//==============================================================================
+#include "FlexosState.h"
+#include "GateLowering.h"
+#include "SectionPlacement.h"
+#include "SharedLocals.h"
+
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/PassPlugin.h"
+
+using namespace llvm;
+using namespace flexos;
+
+namespace {
+
+Expected<PassOptions> parseOptions(StringRef Params) {
+  PassOptions O;
+  while (!Params.empty()) {
+    StringRef Param;
+    std::tie(Param, Params) = Params.split(';');
+    auto [Key, Value] = Param.split('=');
+    if (Key == "config")
+      O.ConfigPath = Value.str();
+    else if (Key == "library")
+      O.Library = Value.str();
+    else
+      return make_error<StringError>(
+          "flexos: unknown pass parameter '" + Key +
+              "'; expected config=FILE or library=NAME",
+          inconvertibleErrorCode());
+  }
+  return O;
+}
+
+void addAll(ModulePassManager &MPM, const PassOptions &O) {
+  MPM.addPass(GateLowering(O));
+  MPM.addPass(SharedLocals(O));
+  MPM.addPass(SectionPlacement(O));
+}
+
+bool parsePipeline(StringRef Name, ModulePassManager &MPM,
+                   ArrayRef<PassBuilder::PipelineElement>) {
+  auto Try = [&](StringRef PassName, auto Add) {
+    if (!PassBuilder::checkParametrizedPassName(Name, PassName))
+      return false;
+    Expected<PassOptions> O =
+        PassBuilder::parsePassParameters(parseOptions, Name, PassName);
+    if (!O) {
+      errs() << toString(O.takeError()) << "\n";
+      return false;
+    }
+    Add(*O);
+    return true;
+  };
+  return Try("flexos-lower-gates",
+             [&](const PassOptions &O) { MPM.addPass(GateLowering(O)); }) ||
+         Try("flexos-shared-locals",
+             [&](const PassOptions &O) { MPM.addPass(SharedLocals(O)); }) ||
+         Try("flexos-place-sections",
+             [&](const PassOptions &O) { MPM.addPass(SectionPlacement(O)); }) ||
+         Try("flexos", [&](const PassOptions &O) { addAll(MPM, O); });
+}
+
+void registerCallbacks(PassBuilder &PB) {
+  PluginState *S = flexos_plugin_state();
+  if (S->RegisteredWith == &PB)
+    return; // second copy of the plugin: the passes are already in
+  S->RegisteredWith = &PB;
+  PB.registerPipelineParsingCallback(parsePipeline);
+  PB.registerPipelineStartEPCallback(
+      [S](ModulePassManager &MPM, OptimizationLevel) {
+        // Empty options: the passes read what the frontend plugin stored.
+        // Without the frontend (a bare -fpass-plugin or opt's default
+        // pipelines) only gate lowering runs, so that a leftover gate is
+        // still an error rather than a silent plain call.
+        if (S->FrontendActive)
+          addAll(MPM, PassOptions());
+        else
+          MPM.addPass(GateLowering(PassOptions()));
+      });
+}
+
+} // namespace
+
+extern "C" LLVM_ATTRIBUTE_WEAK ::llvm::PassPluginLibraryInfo
+llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "flexos", LLVM_VERSION_STRING,
+          registerCallbacks};
+}
