@@ -69,6 +69,7 @@ private:
   SourceMgr SM;
   // Each compartment's mechanism node, for the mixed-mechanism error.
   std::vector<size_t> MechOffsets;
+  size_t CompartmentsOffset = 0;
 
   size_t offsetOf(yaml::Node *N) const {
     return N->getSourceRange().Start.getPointer() - Cfg.Text.data();
@@ -151,6 +152,7 @@ void ConfigParser::parseTop(yaml::MappingNode *Top) {
       if (HaveComps)
         error(KV.getKey(), "duplicate key 'compartments'");
       HaveComps = true;
+      CompartmentsOffset = offsetOf(KV.getKey());
       parseCompartments(KV.getValue());
     } else if (*Key == "libraries") {
       if (HaveLibs)
@@ -204,6 +206,7 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
     if (!Val)
       continue;
     if (*Key == "name") {
+      HaveName = true;
       if (!isValidName(*Val)) {
         error(KV.getValue(), "compartment name '" + *Val +
                                  "' must match [A-Za-z_][A-Za-z0-9_]*");
@@ -213,8 +216,8 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
         if (Other.Name == *Val)
           error(KV.getValue(), "duplicate compartment name '" + *Val + "'");
       C.Name = *Val;
-      HaveName = true;
     } else if (*Key == "mechanism") {
+      HaveMech = true;
       std::optional<Mechanism> M = parseMechanism(*Val);
       if (!M) {
         error(KV.getValue(), "unknown mechanism '" + *Val +
@@ -222,7 +225,6 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
         continue;
       }
       C.Mech = *M;
-      HaveMech = true;
       MechOffset = offsetOf(KV.getValue());
     } else if (*Key == "default") {
       if (*Val != "true" && *Val != "false") {
@@ -292,8 +294,8 @@ void ConfigParser::checkWhole(yaml::Node *Top) {
     if (C.IsDefault)
       Defaults.push_back(C.Index);
   if (Defaults.empty())
-    error(Top, "no default compartment; mark exactly one compartment with "
-               "'default: true' (it hosts the runtime and libc)");
+    Errors.push_back({CompartmentsOffset, "no default compartment; mark exactly one compartment with "
+               "'default: true' (it hosts the runtime and libc)"});
   for (size_t I = 1; I < Defaults.size(); ++I)
     Errors.push_back({Cfg.Comps[Defaults[I]].Offset,
                       "second default compartment '" +
@@ -325,7 +327,16 @@ std::unique_ptr<Config> Config::parse(StringRef Path, StringRef Text,
   C->Text = Text.str();
   size_t Before = Errors.size();
   ConfigParser P(*C, Errors);
-  if (!P.run() || Errors.size() != Before) {
+  bool Ok = P.run();
+  // A syntax error explains everything after it: report only those.
+  auto IsSyntax = [](const ConfigDiag &D) {
+    return StringRef(D.Message).starts_with("YAML: ");
+  };
+  if (std::any_of(Errors.begin() + Before, Errors.end(), IsSyntax))
+    Errors.erase(std::remove_if(Errors.begin() + Before, Errors.end(),
+                                [&](const ConfigDiag &D) { return !IsSyntax(D); }),
+                 Errors.end());
+  if (!Ok || Errors.size() != Before) {
     if (Errors.size() == Before)
       Errors.push_back({0, "invalid configuration"});
     return nullptr;

@@ -71,8 +71,9 @@
 #define FLEXOS_RPC_ARGS 0x18
 #define FLEXOS_RPC_RET (FLEXOS_RPC_ARGS + 8 * FLEXOS_RPC_MAX_ARGS)
 #define FLEXOS_RPC_SLOT_SIZE (FLEXOS_RPC_RET + 16)
-/* The guest traps to the monitor with `outl %eax, $FLEXOS_EPT_PORT`, eax
- * holding the slot's guest-physical address (slots live below 4 GiB). */
+/* The guest traps to the monitor with `outl %eax, %dx`, dx holding
+ * FLEXOS_EPT_PORT and eax the slot's guest-physical address (slots live
+ * below 4 GiB). */
 #define FLEXOS_EPT_PORT 0x0f10
 
 /* ---- Section names (the linker script keys pages by these) ------------ */

@@ -1,0 +1,3 @@
+// flexos_share on a parameter is an error.
+// RUN: %clang_flexos -fsyntax-only -Xclang -verify -fplugin-arg-flexos-config=%inputs/two-pku.yaml -fplugin-arg-flexos-library=app %s
+int f(int x __attribute__((flexos_share))); // expected-error {{'flexos_share' applies to local and global variables, not to a parameter}}

@@ -1,0 +1,1 @@
+int flexos_test_anchor;
