@@ -97,7 +97,6 @@ bool Lowering::run() {
   Function *MarkerFn = M.getFunction(GateMarkerName);
   if (!MarkerFn)
     return false;
-  SmallVector<CallInst *, 16> Markers;
   for (User *U : MarkerFn->users()) {
     auto *CI = dyn_cast<CallInst>(U);
     if (!CI || CI->getCalledOperand() != MarkerFn) {
@@ -107,8 +106,14 @@ bool Lowering::run() {
           "flexos_gate(); use the macro from <flexos.h>");
       return false;
     }
-    Markers.push_back(CI);
   }
+  // Walk the code in order, so that gate instances appear in source order.
+  SmallVector<CallInst *, 16> Markers;
+  for (Function &F : M)
+    for (BasicBlock &BB : F)
+      for (Instruction &I : BB)
+        if (auto *CI = dyn_cast<CallInst>(&I); CI && CI->getCalledOperand() == MarkerFn)
+          Markers.push_back(CI);
   bool Changed = false;
   for (CallInst *CI : Markers)
     Changed |= lowerMarker(CI);
@@ -279,9 +284,6 @@ Value *fromWord(IRBuilder<> &B, Value *W, Type *T) {
 }
 
 void Lowering::lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst) {
-  Classification C;
-  if (!classifyCall(CB, Target, C, FLEXOS_RPC_MAX_ARGS))
-    return;
   if (CB.arg_size() > FLEXOS_RPC_MAX_ARGS) {
     error(cast<CallInst>(CB.getCalledOperand()),
           "gate to " + Target.getName() + " has " + Twine(CB.arg_size()) +
@@ -289,6 +291,9 @@ void Lowering::lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst) 
               Twine(FLEXOS_RPC_MAX_ARGS));
     return;
   }
+  Classification C;
+  if (!classifyCall(CB, Target, C, FLEXOS_RPC_MAX_ARGS))
+    return;
   LLVMContext &Ctx = M.getContext();
   IRBuilder<> B(&CB);
   Type *I8 = B.getInt8Ty();
