@@ -1,0 +1,166 @@
+# FILE: cmake/FlexosImage.cmake
+# DESCRIPTION:
+#   Kernel images.  flexos_add_image() compiles each library of an image
+#   with the flexos plugin (so gates and section placement follow the
+#   configuration), generates the image's linker script and configuration
+#   table from `flexos-config --list` (cmake/FlexosImageGen.cmake), links
+#   the objects with the runtime and the gates using ld.lld, and scans the
+#   result with flexos-scan: a WRPKRU/XRSTOR outside the gate range fails
+#   the build and leaves no image behind.  flexos_add_image_test() boots an
+#   image in QEMU through tools/run-image.sh.
+# USAGE:
+#   include(FlexosImage)
+#   flexos_add_image(three CONFIG flexos.yaml
+#                    LIBRARY app app.c
+#                    LIBRARY net net.c net_util.c
+#                    [SOURCES extra.S]   # no plugin, default compartment
+#                    [NO_PLUGIN] [DEFINES X=1] [EXCLUDE_FROM_ALL])
+#   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm]
+#                         [APPEND "cmdline"] [EXPECT regex...]
+#                         [REJECT regex...] [EXIT code] [TIMEOUT s]
+#                         [LABELS l...])
+# License: MIT (see LICENSE)
+include_guard(DIRECTORY) # the variables below are per directory
+
+set(FLEXOS_IMAGE_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosImageGen.cmake)
+set(FLEXOS_RUN_IMAGE ${CMAKE_CURRENT_LIST_DIR}/../tools/run-image.sh)
+# Code generation for the image: identity-mapped below 2 GiB, ring 0,
+# interrupts on their own (IST) stacks, our libc headers only.
+set(FLEXOS_IMAGE_CFLAGS -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie
+    -mno-red-zone -mcmodel=small -fno-stack-protector
+    -fno-asynchronous-unwind-tables -fno-unwind-tables -nostdlibinc
+    -Wall -Wextra -Wno-unused-parameter
+    -I${CMAKE_CURRENT_LIST_DIR}/../include
+    -isystem ${CMAKE_CURRENT_LIST_DIR}/../runtime/libc/include)
+
+# Split ARGN of flexos_add_image into IMG_CONFIG, IMG_LIBS (names),
+# IMG_SRC_<lib>, IMG_SOURCES, IMG_DEFINES and flags.
+macro(_flexos_image_parse)
+  set(mode "")
+  set(IMG_LIBS "")
+  set(IMG_SOURCES "")
+  set(IMG_DEFINES "")
+  set(IMG_NO_PLUGIN OFF)
+  set(IMG_EXCLUDE OFF)
+  foreach(a IN ITEMS ${ARGN})
+    if(a STREQUAL "CONFIG" OR a STREQUAL "SOURCES" OR a STREQUAL "DEFINES")
+      set(mode ${a})
+    elseif(a STREQUAL "LIBRARY")
+      set(mode LIBNAME)
+    elseif(a STREQUAL "NO_PLUGIN")
+      set(IMG_NO_PLUGIN ON)
+    elseif(a STREQUAL "EXCLUDE_FROM_ALL")
+      set(IMG_EXCLUDE ON)
+    elseif(mode STREQUAL "CONFIG")
+      get_filename_component(IMG_CONFIG ${a} ABSOLUTE)
+    elseif(mode STREQUAL "LIBNAME")
+      list(APPEND IMG_LIBS ${a})
+      set(IMG_SRC_${a} "")
+      set(cur_lib ${a})
+      set(mode LIBSRC)
+    elseif(mode STREQUAL "LIBSRC")
+      list(APPEND IMG_SRC_${cur_lib} ${a})
+    elseif(mode STREQUAL "SOURCES")
+      list(APPEND IMG_SOURCES ${a})
+    elseif(mode STREQUAL "DEFINES")
+      list(APPEND IMG_DEFINES -D${a})
+    else()
+      message(FATAL_ERROR "flexos_add_image: unexpected argument '${a}'")
+    endif()
+  endforeach()
+endmacro()
+
+# Compile one source into ${outdir}; append the object to ${objs_var}.
+function(_flexos_compile objs_var outdir src flags depends)
+  get_filename_component(abs ${src} ABSOLUTE)
+  get_filename_component(base ${src} NAME)
+  set(obj ${outdir}/${base}.o)
+  add_custom_command(OUTPUT ${obj}
+    COMMAND ${FLEXOS_CLANG} ${FLEXOS_IMAGE_CFLAGS} ${flags} -MD -MF ${obj}.d
+            -c ${abs} -o ${obj}
+    DEPENDS ${abs} ${depends} DEPFILE ${obj}.d
+    COMMENT "flexos: compiling ${base}" COMMAND_EXPAND_LISTS VERBATIM)
+  set(${objs_var} ${${objs_var}} ${obj} PARENT_SCOPE)
+endfunction()
+
+function(flexos_add_image name)
+  _flexos_image_parse(${ARGN})
+  if(NOT IMG_CONFIG)
+    message(FATAL_ERROR "flexos_add_image(${name}): CONFIG is required")
+  endif()
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir)
+  file(MAKE_DIRECTORY ${dir})
+  set(ld ${dir}/${name}.ld)
+  set(cfg_c ${dir}/${name}_config.c)
+  add_custom_command(OUTPUT ${ld} ${cfg_c}
+    COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
+            -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
+            -DC_OUT=${cfg_c} -P ${FLEXOS_IMAGE_GEN}
+    DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
+    COMMENT "flexos: linker script for ${name}" VERBATIM)
+
+  set(objs "")
+  foreach(lib IN LISTS IMG_LIBS)
+    set(flags ${IMG_DEFINES})
+    set(deps "")
+    if(NOT IMG_NO_PLUGIN)
+      list(APPEND flags -fplugin=$<TARGET_FILE:flexos_plugin>
+           -fplugin-arg-flexos-config=${IMG_CONFIG}
+           -fplugin-arg-flexos-library=${lib})
+      set(deps flexos_plugin ${IMG_CONFIG})
+    endif()
+    file(MAKE_DIRECTORY ${dir}/${lib})
+    foreach(src IN LISTS IMG_SRC_${lib})
+      _flexos_compile(objs ${dir}/${lib} ${src} "${flags}" "${deps}")
+    endforeach()
+  endforeach()
+  foreach(src IN LISTS IMG_SOURCES ITEMS ${cfg_c})
+    _flexos_compile(objs ${dir} ${src} "${IMG_DEFINES}" "")
+  endforeach()
+
+  # Link to an unscanned file; only a clean scan renames it to the image.
+  set(elf ${CMAKE_CURRENT_BINARY_DIR}/${name}.elf)
+  add_custom_command(OUTPUT ${elf}
+    COMMAND ${FLEXOS_LLVM_BIN}/ld.lld -static -nostdlib --no-pie
+            -z noexecstack -T ${ld} -o ${elf}.unscanned ${objs}
+            $<TARGET_FILE:flexos_runtime> $<TARGET_FILE:flexos_gates>
+    COMMAND $<TARGET_FILE:flexos-scan> ${elf}.unscanned
+    COMMAND ${CMAKE_COMMAND} -E rename ${elf}.unscanned ${elf}
+    DEPENDS ${objs} ${ld} flexos_runtime flexos_gates flexos-scan
+    COMMENT "flexos: linking and scanning ${name}.elf" VERBATIM)
+  if(IMG_EXCLUDE)
+    add_custom_target(${name} DEPENDS ${elf})
+  else()
+    add_custom_target(${name} ALL DEPENDS ${elf})
+  endif()
+  set_target_properties(${name} PROPERTIES FLEXOS_IMAGE ${elf})
+endfunction()
+
+function(flexos_add_image_test test)
+  cmake_parse_arguments(T "" "IMAGE;ACCEL;APPEND;EXIT;TIMEOUT"
+                        "EXPECT;REJECT;LABELS" ${ARGN})
+  if(NOT T_ACCEL)
+    set(T_ACCEL tcg)
+  endif()
+  if(NOT T_EXIT)
+    set(T_EXIT 0)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 60)
+  endif()
+  set(args --accel ${T_ACCEL} --exit ${T_EXIT} --timeout ${T_TIMEOUT})
+  if(DEFINED T_APPEND)
+    list(APPEND args --append "${T_APPEND}")
+  endif()
+  foreach(e IN LISTS T_EXPECT)
+    list(APPEND args --expect "${e}")
+  endforeach()
+  foreach(r IN LISTS T_REJECT)
+    list(APPEND args --reject "${r}")
+  endforeach()
+  add_test(NAME ${test} COMMAND ${FLEXOS_RUN_IMAGE} ${args}
+           $<TARGET_PROPERTY:${T_IMAGE},FLEXOS_IMAGE>)
+  math(EXPR ctest_timeout "${T_TIMEOUT} + 30")
+  set_tests_properties(${test} PROPERTIES SKIP_RETURN_CODE 77
+                       TIMEOUT ${ctest_timeout} LABELS "${T_LABELS}")
+endfunction()

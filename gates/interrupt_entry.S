@@ -1,0 +1,110 @@
+/*
+ * FILE: gates/interrupt_entry.S
+ * DESCRIPTION:
+ *   The interrupt-entry gate.  An interrupt or exception can arrive while
+ *   any compartment runs; the runtime's handlers belong to the default
+ *   compartment.  So every vector enters here (on an IST stack, a supervisor
+ *   page that PKRU does not govern), saves the interrupted PKRU in the
+ *   trap frame, switches to the default compartment's PKRU with the ERIM
+ *   check (cmp after wrpkru, retry on mismatch), calls flexos_trap() and on
+ *   the way out restores the interrupted PKRU with the same check before
+ *   iretq.  Under mechanism `none` (flexos_pku_on == 0, chosen at boot and
+ *   kept in a read-only page) RDPKRU/WRPKRU are skipped: they would #UD.
+ *   Frame layout: struct trapframe in runtime/kernel.h.
+ * License: MIT (see LICENSE)
+ */
+  .macro ISR vec
+  .if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+  .else
+    pushq $0 /* no error code from the CPU: keep the frame uniform */
+  .endif
+  pushq $\vec
+  jmp flexos_isr_common
+  .p2align 4
+  .endm
+
+  .section .text.flexos_gates.interrupt, "ax", @progbits
+  .p2align 4
+flexos_isr_stubs:
+  .irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+  ISR \vec
+  .endr
+
+flexos_isr_common:
+  pushq %rax
+  pushq %rbx
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %rbp
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  cmpb $0, flexos_pku_on(%rip)
+  je 2f
+  xorl %ecx, %ecx
+  rdpkru
+  pushq %rax
+1:  /* into the runtime's domain */
+  movl flexos_default_pkru(%rip), %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru
+  cmpl flexos_default_pkru(%rip), %eax
+  jne 1b
+  jmp 3f
+2:
+  pushq $0
+3:
+  movq %rsp, %rdi
+  cld
+  call flexos_trap
+  /* Also the first entry of every thread (runtime/thread.c): a new thread
+   * starts by "returning" from a frame that holds its PKRU. */
+  .global flexos_isr_exit
+flexos_isr_exit:
+  cmpb $0, flexos_pku_on(%rip)
+  je 5f
+4:  /* back to the interrupted domain (flexos_trap vetted the value) */
+  movl (%rsp), %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru
+  cmpl (%rsp), %eax
+  jne 4b
+5:
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rbp
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rbx
+  popq %rax
+  addq $16, %rsp
+  iretq
+
+  /* Stub addresses for runtime/idt.c; each stub is 16-byte aligned. */
+  .section .rodata.flexos_isr_table, "a", @progbits
+  .p2align 3
+  .global flexos_isr_table
+flexos_isr_table:
+  .set vec, 0
+  .rept 48
+  .quad flexos_isr_stubs + 16 * vec
+  .set vec, vec + 1
+  .endr

@@ -1,0 +1,73 @@
+/*
+ * FILE: include/flexos/runtime.h
+ * DESCRIPTION:
+ *   The kernel runtime's API for code linked into a flexos image: exit
+ *   status, ticks, compartments, cooperative threads, the shared heap and
+ *   the per-image configuration table that cmake/FlexosImage.cmake
+ *   generates.  docs/runtime.md describes the image the API runs in.
+ * License: MIT (see LICENSE)
+ */
+#ifndef FLEXOS_RUNTIME_H
+#define FLEXOS_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes the image reports through isa-debug-exit (QEMU exits with
+ * status code*2+1; tools/run-image.sh maps that back to `code`). */
+#define FLEXOS_EXIT_SUCCESS 0
+#define FLEXOS_EXIT_FAILURE 1
+#define FLEXOS_EXIT_PANIC 2
+#define FLEXOS_EXIT_FAULT 3
+
+#define FLEXOS_MECH_NONE 0
+#define FLEXOS_MECH_PKU 1
+
+/* One compartment as the generated image configuration describes it.
+ * The linker script brackets the compartment's read-only and read-write
+ * data (page-aligned) with the four symbols whose addresses are here. */
+struct flexos_compartment_desc {
+  const char *name;
+  uint32_t mechanism; /* FLEXOS_MECH_* */
+  uint32_t is_default;
+  uintptr_t ro_start, ro_end; /* .rodata.flexos.<name> */
+  uintptr_t rw_start, rw_end; /* .data/.bss.flexos.<name> (+ runtime) */
+};
+
+struct flexos_image_config {
+  const char *name;        /* image name */
+  uint32_t ncompartments;  /* 1..FLEXOS_MAX_COMPARTMENTS */
+  uint32_t default_index;  /* compartment that runs main and the kernel */
+  uint32_t mechanism;      /* FLEXOS_MECH_PKU if any compartment uses it */
+  struct flexos_compartment_desc comp[14];
+};
+
+/* Generated per image (build/<image>_config.c). */
+extern const struct flexos_image_config flexos_image_config;
+
+/* Runtime services. */
+__attribute__((noreturn)) void flexos_exit(int code);
+__attribute__((noreturn)) void flexos_panic(const char *fmt, ...);
+uint64_t flexos_ticks(void);         /* timer ticks since boot (100 Hz) */
+const char *flexos_cmdline(void);    /* kernel command line (-append) */
+int flexos_pku_active(void);         /* protection keys enforced? */
+int flexos_current_compartment(void);/* from PKRU; default under `none` */
+const char *flexos_compartment_name(int index);
+
+/* Cooperative threads.  Every thread gets, at creation, one private stack
+ * per compartment (plus its gate slot), a shared stack and an RPC slot.
+ * Call these from the default compartment. */
+struct flexos_thread;
+struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg);
+void flexos_thread_yield(void);
+void flexos_thread_join(struct flexos_thread *t);
+uint64_t flexos_thread_id(void);
+
+/* Shared heap (protection key 15): usable from every compartment. */
+void *flexos_malloc_shared(size_t size);
+void flexos_free_shared(void *ptr);
+
+/* Called by plugin-compiled code when a thread's shared stack is full. */
+__attribute__((noreturn)) void __flexos_shared_stack_overflow(void);
+
+#endif /* FLEXOS_RUNTIME_H */

@@ -1,0 +1,176 @@
+/*
+ * FILE: runtime/heap.c
+ * DESCRIPTION:
+ *   Heaps: one fixed 1 MiB region per compartment, keyed with the
+ *   compartment's key, and one shared region (key 15).  Each region holds
+ *   its own allocator state at its start, so malloc() running in a
+ *   compartment touches only that compartment's pages; the table of regions
+ *   is common memory (key 0), written at boot and read-only afterwards.
+ *   The allocator is K&R's: an address-ordered circular free list of
+ *   16-byte-unit blocks, first fit, coalescing on free.
+ * License: MIT (see LICENSE)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+
+#define HEAP_PAGES 256 /* 1 MiB */
+
+union header {
+  struct {
+    union header *next;
+    size_t units; /* block size including this header, in headers */
+  } s;
+  _Alignas(16) char align[16];
+};
+
+struct heap {
+  union header base; /* zero-size list anchor */
+  union header *freep;
+  uintptr_t start, end; /* the blocks' range */
+};
+
+/* Where each heap is; the table is readable everywhere, the heaps not. */
+struct heap_region {
+  struct heap *heap;
+  uintptr_t start, end;
+};
+SECTION_ROINIT static struct heap_region heaps[FLEXOS_MAX_COMPARTMENTS];
+SECTION_ROINIT static struct heap_region shared_heap;
+
+/* Carve a region of HEAP_PAGES pages with `key`; return its heap, or panic. */
+static struct heap_region heap_create(int key) {
+  char *mem = page_alloc(HEAP_PAGES, key);
+  if (!mem)
+    flexos_panic("heap_create: out of pages for key %d", key);
+  struct heap *h = (struct heap *)mem;
+  union header *first = (union header *)PAGE_ROUND_UP(mem + sizeof(*h));
+  h->start = (uintptr_t)first;
+  h->end = (uintptr_t)mem + HEAP_PAGES * PAGE_SIZE;
+  first->s.units = (h->end - h->start) / sizeof(union header);
+  first->s.next = &h->base;
+  h->base.s.next = first;
+  h->base.s.units = 0;
+  h->freep = &h->base;
+  return (struct heap_region){h, h->start, h->end};
+}
+
+/* Runs at boot in the boot context (PKRU 0: every key writable). */
+void heap_init(void) {
+  for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
+    heaps[i] = heap_create(FLEXOS_KEY_OF(i));
+  shared_heap = heap_create(FLEXOS_SHARED_KEY);
+}
+
+static void *heap_alloc(struct heap *h, size_t size) {
+  if (size == 0 || size > h->end - h->start)
+    return 0;
+  size_t units = (size + sizeof(union header) - 1) / sizeof(union header) + 1;
+  union header *prev = h->freep, *p;
+  for (p = prev->s.next;; prev = p, p = p->s.next) {
+    if (p->s.units >= units) {
+      if (p->s.units == units) {
+        prev->s.next = p->s.next;
+      } else {
+        p->s.units -= units; /* hand out the tail */
+        p += p->s.units;
+        p->s.units = units;
+      }
+      h->freep = prev;
+      return p + 1;
+    }
+    if (p == h->freep)
+      return 0; /* wrapped around: nothing fits */
+  }
+}
+
+static int heap_owns(const struct heap_region *r, const void *ptr) {
+  return (uintptr_t)ptr > r->start && (uintptr_t)ptr < r->end;
+}
+
+static void heap_release(struct heap *h, void *ptr) {
+  union header *bp = (union header *)ptr - 1, *p;
+  for (p = h->freep; !(bp > p && bp < p->s.next); p = p->s.next)
+    if (p >= p->s.next && (bp > p || bp < p->s.next))
+      break; /* freed block at either end of the arena */
+  if (bp + bp->s.units == p->s.next) {
+    bp->s.units += p->s.next->s.units;
+    bp->s.next = p->s.next->s.next;
+  } else {
+    bp->s.next = p->s.next;
+  }
+  if (p + p->s.units == bp) {
+    p->s.units += bp->s.units;
+    p->s.next = bp->s.next;
+  } else {
+    p->s.next = bp;
+  }
+  h->freep = p;
+}
+
+static const struct heap_region *caller_heap(void) {
+  return &heaps[flexos_current_compartment()];
+}
+
+void *malloc(size_t size) { return heap_alloc(caller_heap()->heap, size); }
+
+void *calloc(size_t n, size_t size) {
+  if (size && n > (size_t)-1 / size)
+    return 0;
+  void *p = malloc(n * size);
+  if (p)
+    memset(p, 0, n * size);
+  return p;
+}
+
+/* A pointer from another compartment's heap is a bug in the caller (and
+ * its metadata is out of reach anyway): report whose it is. */
+static void heap_check_owner(const struct heap_region *r, void *ptr,
+                             const char *fn) {
+  if (heap_owns(r, ptr))
+    return;
+  for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
+    if (heap_owns(&heaps[i], ptr))
+      flexos_panic("%s: %p is in %s's heap, caller is %s", fn, ptr,
+                   flexos_compartment_name((int)i),
+                   flexos_compartment_name(flexos_current_compartment()));
+  flexos_panic("%s: %p is not a heap pointer", fn, ptr);
+}
+
+void free(void *ptr) {
+  if (!ptr)
+    return;
+  const struct heap_region *r = caller_heap();
+  heap_check_owner(r, ptr, "free");
+  heap_release(r->heap, ptr);
+}
+
+void *realloc(void *ptr, size_t size) {
+  if (!ptr)
+    return malloc(size);
+  const struct heap_region *r = caller_heap();
+  struct heap *h = r->heap;
+  heap_check_owner(r, ptr, "realloc");
+  size_t old = (((union header *)ptr - 1)->s.units - 1) * sizeof(union header);
+  if (size <= old)
+    return ptr;
+  void *n = heap_alloc(h, size);
+  if (n) {
+    memcpy(n, ptr, old);
+    heap_release(h, ptr);
+  }
+  return n;
+}
+
+void *flexos_malloc_shared(size_t size) {
+  return heap_alloc(shared_heap.heap, size);
+}
+
+void flexos_free_shared(void *ptr) {
+  if (!ptr)
+    return;
+  if (!heap_owns(&shared_heap, ptr))
+    flexos_panic("flexos_free_shared: %p is not in the shared heap", ptr);
+  heap_release(shared_heap.heap, ptr);
+}

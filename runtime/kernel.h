@@ -1,0 +1,85 @@
+/*
+ * FILE: runtime/kernel.h
+ * DESCRIPTION:
+ *   Internal interfaces between the runtime's subsystems (one file each:
+ *   console, exit, gdt, idt, trap, timer, paging, pku, page_alloc, heap,
+ *   thread, main).  Code outside runtime/ uses include/flexos/runtime.h.
+ * License: MIT (see LICENSE)
+ */
+#ifndef FLEXOS_RUNTIME_KERNEL_H
+#define FLEXOS_RUNTIME_KERNEL_H
+
+#include <flexos/abi.h>
+#include <flexos/runtime.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096ul
+#define PAGE_ROUND_UP(x) (((uintptr_t)(x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define PAGE_ROUND_DOWN(x) ((uintptr_t)(x) & ~(PAGE_SIZE - 1))
+
+/* Placement of runtime objects whose protection differs from the default
+ * compartment's (see the generated linker script and paging.c). */
+#define SECTION_COMMON __attribute__((section(".flexos_common")))  /* key 0 */
+#define SECTION_ROINIT __attribute__((section(".flexos_roinit")))  /* key 0, RO after boot */
+#define SECTION_KPRIV_RO __attribute__((section(".flexos_kpriv_ro")))
+#define SECTION_KPRIV_RW __attribute__((section(".flexos_kpriv_rw")))
+
+/* console.c */
+void console_init(void);
+void console_putc(char c);
+void console_write(const char *s, size_t n);
+
+/* gdt.c, idt.c */
+void gdt_init(void);
+void idt_init(void);
+
+/* trap.c: the frame gates/interrupt_entry.S builds, lowest address first */
+struct trapframe {
+  uint64_t pkru; /* PKRU of the interrupted code (0 without PKU) */
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+  uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t vector, error;
+  uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+void flexos_trap(struct trapframe *tf);
+
+/* timer.c */
+void timer_init(void);
+void timer_tick(void);
+
+/* paging.c: 4 KiB identity map of RAM; every page has a protection key */
+#define PAGE_KIND_FREE 0    /* user, default key, rw: unallocated RAM */
+void paging_init(uintptr_t ram_end);
+void paging_map(uintptr_t va, size_t npages, int key, int writable);
+void paging_unmap(uintptr_t va, size_t npages);
+int paging_lookup(uintptr_t va, int *user, int *key); /* 0 if not mapped */
+uintptr_t paging_mapped_end(void);
+void paging_seal(void); /* common read-only data becomes read-only */
+
+/* pku.c */
+void pku_init(void);
+void pku_enable(void);
+uint32_t pku_pkru_of(int compartment);
+int pku_compartment_of(uint32_t pkru);
+int pku_default_key(void);
+const char *pku_key_owner(int key);
+extern uint8_t flexos_pku_on;        /* read-only after boot */
+extern uint32_t flexos_default_pkru; /* read-only after boot */
+
+/* page_alloc.c: contiguous runs of pages, keyed on allocation */
+void page_alloc_init(uintptr_t start, uintptr_t end);
+void *page_alloc(size_t npages, int key);
+void page_free(void *p, size_t npages);
+
+/* heap.c */
+void heap_init(void);
+
+/* thread.c */
+void thread_init(void);
+__attribute__((noreturn)) void thread_run_main(int (*main_fn)(int, char **),
+                                               int argc, char **argv);
+
+/* main.c */
+extern uintptr_t boot_ram_end;
+#endif

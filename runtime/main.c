@@ -1,0 +1,89 @@
+/*
+ * FILE: runtime/main.c
+ * DESCRIPTION:
+ *   kmain(): the boot sequence after runtime/boot.S reached long mode, and
+ *   the PVH start_info parsing (command line, RAM size).  Ends by running
+ *   the image's `int main(int argc, char **argv)` (default compartment) in
+ *   the first thread; main's return value is the exit status.
+ * License: MIT (see LICENSE)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "x86.h"
+
+#define PVH_MAGIC 0x336ec578
+#define E820_RAM 1
+#define MAX_ARGS 16
+
+struct hvm_start_info {
+  uint32_t magic, version, flags, nr_modules;
+  uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
+  uint32_t memmap_entries, reserved;
+};
+struct hvm_memmap_entry {
+  uint64_t addr, size;
+  uint32_t type, reserved;
+};
+
+extern int main(int argc, char **argv);
+extern char __image_end[];
+
+uintptr_t boot_ram_end;
+static char cmdline[256];
+static char *argv[MAX_ARGS + 1];
+
+/* Copy what we need out of start_info before the low 1 MiB is unmapped. */
+static void boot_parse(const struct hvm_start_info *si) {
+  boot_ram_end = 128ul << 20;
+  if (!si || si->magic != PVH_MAGIC)
+    return;
+  if (si->cmdline_paddr)
+    strncpy(cmdline, (const char *)si->cmdline_paddr, sizeof(cmdline) - 1);
+  const struct hvm_memmap_entry *e = (const void *)si->memmap_paddr;
+  for (uint32_t i = 0; si->version >= 1 && e && i < si->memmap_entries; i++)
+    if (e[i].type == E820_RAM && e[i].addr <= (uintptr_t)__image_end &&
+        e[i].addr + e[i].size > (uintptr_t)__image_end)
+      boot_ram_end = e[i].addr + e[i].size;
+}
+
+/* Split the command line at spaces; argv[0] is the image name. */
+static int split_args(void) {
+  int argc = 0;
+  argv[argc++] = (char *)flexos_image_config.name;
+  for (char *p = cmdline; *p && argc < MAX_ARGS;) {
+    while (*p == ' ')
+      *p++ = 0;
+    if (*p)
+      argv[argc++] = p;
+    while (*p && *p != ' ')
+      p++;
+  }
+  argv[argc] = 0;
+  return argc;
+}
+
+const char *flexos_cmdline(void) { return cmdline; }
+
+void kmain(uint32_t start_info) {
+  console_init();
+  boot_parse((const struct hvm_start_info *)(uintptr_t)start_info);
+  const struct flexos_image_config *cfg = &flexos_image_config;
+  printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
+         cfg->ncompartments, cfg->mechanism == FLEXOS_MECH_PKU ? "intel-pku" : "none",
+         boot_ram_end >> 20);
+  gdt_init();
+  idt_init();
+  pku_init();
+  paging_init(boot_ram_end);
+  pku_enable();
+  page_alloc_init((uintptr_t)__image_end, paging_mapped_end());
+  heap_init();
+  paging_seal();
+  thread_init();
+  timer_init();
+  sti();
+  int argc = split_args();
+  thread_run_main(main, argc, argv);
+}

@@ -1,0 +1,136 @@
+/*
+ * FILE: runtime/paging.c
+ * DESCRIPTION:
+ *   The final page tables: RAM identity-mapped with 4 KiB pages so that
+ *   every page carries its own protection key.  Everything runs in ring 0;
+ *   data that a compartment may own is mapped as *user* pages (U/S = 1),
+ *   because protection keys only govern user pages, and code as supervisor
+ *   pages.  CR0.WP makes read-only pages binding in ring 0; SMAP stays off
+ *   (it would forbid ring-0 access to user pages).  Page 0 and the low
+ *   1 MiB are unmapped.  The layout is the table image_map[] below, built
+ *   from the generated linker script's symbols.
+ * License: MIT (see LICENSE)
+ */
+#include "kernel.h"
+#include "x86.h"
+
+/* PTE bits: present, writable, user, protection key in 62:59, no-execute */
+#define PTE_P 0x1ull
+#define PTE_W 0x2ull
+#define PTE_U 0x4ull
+#define PTE_PS 0x80ull
+#define PTE_NX (1ull << 63)
+#define PTE_KEY(k) ((uint64_t)(k) << 59)
+#define PTE_KEY_OF(pte) ((int)(((pte) >> 59) & 0xf))
+#define PTE_ADDR(pte) ((pte) & 0x000ffffffffff000ull)
+
+#define MAX_MAPPED (256ul << 20) /* 4 KiB mapping covers up to 256 MiB */
+#define LOW_UNMAPPED (1ul << 20)
+
+static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pd[512] __attribute__((aligned(4096)));
+static uint64_t pt[MAX_MAPPED / (2ul << 20)][512] __attribute__((aligned(4096)));
+static uintptr_t mapped_end;
+
+/* Linker-script symbols (cmake/FlexosImage.cmake). */
+extern char __text_start[], __text_end[], __common_ro_start[],
+    __common_ro_end[], __common_rw_start[], __common_rw_end[],
+    __kpriv_ro_start[], __kpriv_ro_end[], __kpriv_rw_start[],
+    __kpriv_rw_end[], __shared_start[], __shared_end[], __image_end[];
+
+enum kind { SUP_RX, SUP_RO, SUP_RW, USER_RO, USER_RW };
+
+static uint64_t *pte_of(uintptr_t va) {
+  if (va >= mapped_end)
+    return 0;
+  return &pt[va >> 21][(va >> 12) & 511];
+}
+
+static uint64_t pte_make(uintptr_t pa, enum kind kind, int key) {
+  switch (kind) {
+  case SUP_RX: return pa | PTE_P;
+  case SUP_RO: return pa | PTE_P | PTE_NX;
+  case SUP_RW: return pa | PTE_P | PTE_W | PTE_NX;
+  case USER_RO: return pa | PTE_P | PTE_U | PTE_NX | PTE_KEY(key);
+  case USER_RW: return pa | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_KEY(key);
+  }
+  return 0;
+}
+
+static void map_range(uintptr_t start, uintptr_t end, enum kind kind, int key) {
+  for (uintptr_t va = PAGE_ROUND_DOWN(start); va < end; va += PAGE_SIZE) {
+    uint64_t *pte = pte_of(va);
+    if (!pte)
+      flexos_panic("paging: 0x%lx beyond mapped RAM", va);
+    *pte = pte_make(va, kind, key);
+  }
+}
+
+/* The image's layout, in link order; later entries win. */
+static void map_image(void) {
+  const struct flexos_image_config *cfg = &flexos_image_config;
+  map_range(LOW_UNMAPPED, (uintptr_t)__text_end, SUP_RX, 0); /* boot + text */
+  for (uint32_t i = 0; i < cfg->ncompartments; i++) {
+    const struct flexos_compartment_desc *c = &cfg->comp[i];
+    map_range(c->ro_start, c->ro_end, USER_RO, FLEXOS_KEY_OF(i));
+    map_range(c->rw_start, c->rw_end, USER_RW, FLEXOS_KEY_OF(i));
+  }
+  map_range((uintptr_t)__shared_start, (uintptr_t)__shared_end, USER_RW,
+            FLEXOS_SHARED_KEY);
+  map_range((uintptr_t)__kpriv_ro_start, (uintptr_t)__kpriv_ro_end, SUP_RO, 0);
+  map_range((uintptr_t)__kpriv_rw_start, (uintptr_t)__kpriv_rw_end, SUP_RW, 0);
+  /* writable until paging_seal(): boot fills the read-only-after-init
+   * tables (heaps, PKRU values) after the allocator is up */
+  map_range((uintptr_t)__common_ro_start, (uintptr_t)__common_ro_end, USER_RW,
+            FLEXOS_COMMON_KEY);
+  map_range((uintptr_t)__common_rw_start, (uintptr_t)__common_rw_end, USER_RW,
+            FLEXOS_COMMON_KEY);
+}
+
+/* Build the tables for [0, ram_end) and switch CR3 to them.  Free RAM
+ * after the image belongs to the default compartment until allocated. */
+void paging_init(uintptr_t ram_end) {
+  mapped_end = ram_end < MAX_MAPPED ? ram_end : MAX_MAPPED;
+  pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W | PTE_U;
+  pdpt[0] = (uint64_t)pd | PTE_P | PTE_W | PTE_U;
+  for (uintptr_t i = 0; i < mapped_end >> 21; i++)
+    pd[i] = (uint64_t)pt[i] | PTE_P | PTE_W | PTE_U;
+  map_range(PAGE_ROUND_UP(__image_end), mapped_end, USER_RW,
+            pku_default_key());
+  map_image();
+  write_cr3((uint64_t)pml4);
+}
+
+void paging_seal(void) {
+  map_range((uintptr_t)__common_ro_start, (uintptr_t)__common_ro_end, USER_RO,
+            FLEXOS_COMMON_KEY);
+  write_cr3((uint64_t)pml4);
+}
+
+void paging_map(uintptr_t va, size_t npages, int key, int writable) {
+  map_range(va, va + npages * PAGE_SIZE, writable ? USER_RW : USER_RO, key);
+  for (size_t i = 0; i < npages; i++)
+    invlpg(va + i * PAGE_SIZE);
+}
+
+void paging_unmap(uintptr_t va, size_t npages) {
+  for (size_t i = 0; i < npages; i++) {
+    uint64_t *pte = pte_of(va + i * PAGE_SIZE);
+    if (pte)
+      *pte = 0;
+    invlpg(va + i * PAGE_SIZE);
+  }
+}
+
+/* Returns 1 and the page's user bit and key if va is mapped, else 0. */
+int paging_lookup(uintptr_t va, int *user, int *key) {
+  uint64_t *pte = pte_of(va);
+  if (!pte || !(*pte & PTE_P))
+    return 0;
+  *user = (*pte & PTE_U) != 0;
+  *key = PTE_KEY_OF(*pte);
+  return 1;
+}
+
+uintptr_t paging_mapped_end(void) { return mapped_end; }

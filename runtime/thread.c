@@ -1,0 +1,237 @@
+/*
+ * FILE: runtime/thread.c
+ * DESCRIPTION:
+ *   Cooperative threads.  At creation every thread gets, for each
+ *   compartment, a private stack (keyed with that compartment's key, a
+ *   guard page below) whose top 16 bytes hold the thread's
+ *   struct flexos_gate_slot for that compartment; a shared stack (key 15)
+ *   topped by its struct flexos_shared_stack; an RPC slot on the shared
+ *   heap; and a TCB in common memory (key 0), which GS.base points at while
+ *   the thread runs.  Threads start in the default compartment on its
+ *   stack, entering the default PKRU through the interrupt gate's exit
+ *   path.  The scheduler is round robin; the boot context is thread 0 and
+ *   idles.  All calls come from the default compartment.
+ * License: MIT (see LICENSE)
+ */
+#include <string.h>
+
+#include "kernel.h"
+#include "x86.h"
+
+#define MAX_THREADS 64
+#define STACK_PAGES 4 /* 16 KiB per compartment stack */
+#define GS_BASE_MSR 0xc0000101
+
+enum state { FREE, READY, BLOCKED, DONE };
+
+struct flexos_thread {
+  uint64_t id;
+  enum state state;
+  uint64_t rsp; /* saved while not running */
+  struct flexos_tcb *tcb;
+  char *stack[FLEXOS_MAX_COMPARTMENTS]; /* guard page + STACK_PAGES */
+  char *shared_stack;
+  void (*fn)(void *);
+  void *arg;
+  struct flexos_thread *joiner;
+};
+
+static struct flexos_thread threads[MAX_THREADS];
+SECTION_COMMON __attribute__((aligned(64))) static struct flexos_tcb tcbs[MAX_THREADS];
+static struct flexos_thread *current;
+static uint64_t next_id;
+
+void thread_switch(uint64_t *save_rsp, uint64_t new_rsp);
+extern char flexos_isr_exit[]; /* gates/interrupt_entry.S */
+
+/* STACK_PAGES pages keyed `key` above an unmapped guard page; the top 16
+ * bytes are the struct at the top (gate slot or shared-stack header). */
+static char *stack_create(int key, uint64_t **top_struct) {
+  char *base = page_alloc(STACK_PAGES + 1, key);
+  if (!base)
+    return 0;
+  paging_unmap((uintptr_t)base, 1);
+  *top_struct = (uint64_t *)(base + (STACK_PAGES + 1) * PAGE_SIZE - 16);
+  (*top_struct)[0] = (uint64_t)*top_struct; /* top: 16-byte aligned */
+  (*top_struct)[1] = (uint64_t)(base + PAGE_SIZE);
+  return base;
+}
+
+static void stacks_free(struct flexos_thread *t) {
+  for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
+    if (t->stack[i])
+      page_free(t->stack[i], STACK_PAGES + 1);
+  if (t->shared_stack)
+    page_free(t->shared_stack, STACK_PAGES + 1);
+  if (t->tcb->rpc_slot)
+    flexos_free_shared((void *)t->tcb->rpc_slot);
+  memset(t->stack, 0, sizeof(t->stack));
+  t->shared_stack = 0;
+}
+
+/* Allocates every stack and slot of t; returns -1 when memory runs out. */
+static int stacks_create(struct flexos_thread *t) {
+  uint64_t *top;
+  for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++) {
+    if (!(t->stack[i] = stack_create(FLEXOS_KEY_OF(i), &top)))
+      return -1;
+    t->tcb->gate_slot[i] = (uint64_t)top;
+  }
+  if (!(t->shared_stack = stack_create(FLEXOS_SHARED_KEY, &top)))
+    return -1;
+  t->tcb->shared_stack = (uint64_t)top;
+  void *rpc = flexos_malloc_shared(sizeof(struct flexos_rpc_slot));
+  if (!rpc)
+    return -1;
+  memset(rpc, 0, sizeof(struct flexos_rpc_slot));
+  t->tcb->rpc_slot = (uint64_t)rpc;
+  return 0;
+}
+
+static __attribute__((noreturn)) void thread_start(struct flexos_thread *t);
+
+/* The first "return" into a thread: thread_switch pops six registers and
+ * returns to flexos_isr_exit, which restores PKRU from the frame and
+ * iretqs to thread_start(t) on the default compartment's stack. */
+static void frame_create(struct flexos_thread *t) {
+  uint64_t top = ((uint64_t *)t->tcb->gate_slot[flexos_image_config.default_index])[0];
+  uint64_t *sp = (uint64_t *)top;
+  *--sp = 0;                            /* fake return address */
+  uint64_t entry_rsp = (uint64_t)sp;
+  *--sp = 0x10;                         /* ss */
+  *--sp = entry_rsp;                    /* rsp */
+  *--sp = 0x202;                        /* rflags: IF */
+  *--sp = 0x08;                         /* cs */
+  *--sp = (uint64_t)thread_start;       /* rip */
+  *--sp = 0;                            /* error */
+  *--sp = 0;                            /* vector */
+  for (int r = 0; r < 15; r++)          /* rax .. r15; rdi = t */
+    *--sp = r == 5 ? (uint64_t)t : 0;
+  *--sp = flexos_default_pkru;          /* pkru */
+  *--sp = (uint64_t)flexos_isr_exit;    /* thread_switch's ret */
+  for (int r = 0; r < 6; r++)
+    *--sp = 0;                          /* rbx, rbp, r12..r15 */
+  t->rsp = (uint64_t)sp;
+}
+
+static struct flexos_thread *slot_alloc(void) {
+  for (int i = 1; i < MAX_THREADS; i++)
+    if (threads[i].state == FREE)
+      return &threads[i];
+  return 0;
+}
+
+/* Returns the new thread, or 0 when threads or memory run out. */
+struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
+  struct flexos_thread *t = slot_alloc();
+  if (!t)
+    return 0;
+  t->tcb = &tcbs[t - threads];
+  memset(t->tcb, 0, sizeof(*t->tcb));
+  t->tcb->self = (uint64_t)t->tcb;
+  t->tcb->thread_id = t->id = ++next_id;
+  if (stacks_create(t) < 0) {
+    stacks_free(t);
+    return 0;
+  }
+  t->fn = fn;
+  t->arg = arg;
+  t->joiner = 0;
+  frame_create(t);
+  t->state = READY;
+  return t;
+}
+
+/* Round robin from the thread after `current`; 0 if none is ready. */
+static struct flexos_thread *pick_next(void) {
+  long cur = current - threads;
+  for (long k = 1; k <= MAX_THREADS; k++) {
+    struct flexos_thread *t = &threads[(cur + k) % MAX_THREADS];
+    if (t->state == READY && t != current)
+      return t;
+  }
+  return 0;
+}
+
+static void switch_to(struct flexos_thread *next) {
+  struct flexos_thread *prev = current;
+  current = next;
+  wrmsr(GS_BASE_MSR, (uint64_t)next->tcb);
+  thread_switch(&prev->rsp, next->rsp);
+}
+
+void flexos_thread_yield(void) {
+  struct flexos_thread *next = pick_next();
+  if (next)
+    switch_to(next);
+}
+
+/* Block until t has finished, then free its stacks and slot. */
+void flexos_thread_join(struct flexos_thread *t) {
+  if (t == current || t->joiner)
+    flexos_panic("thread_join: thread %lu cannot be joined", t->id);
+  while (t->state != DONE) {
+    t->joiner = current;
+    current->state = BLOCKED;
+    struct flexos_thread *next = pick_next();
+    if (!next)
+      flexos_panic("thread_join: deadlock");
+    switch_to(next);
+  }
+  stacks_free(t);
+  t->state = FREE;
+}
+
+static void thread_start(struct flexos_thread *t) {
+  t->fn(t->arg);
+  t->state = DONE;
+  if (t->joiner)
+    t->joiner->state = READY;
+  struct flexos_thread *next = pick_next();
+  if (!next)
+    flexos_panic("thread_exit: no thread left to run");
+  switch_to(next);
+  flexos_panic("thread_exit: dead thread resumed");
+}
+
+uint64_t flexos_thread_id(void) {
+  uint64_t id;
+  __asm__ volatile("movq %%gs:%c1, %0" : "=r"(id) : "i"(FLEXOS_TCB_THREAD_ID));
+  return id;
+}
+
+/* The boot context becomes thread 0 (no compartment stacks: it only runs
+ * runtime code). */
+void thread_init(void) {
+  current = &threads[0];
+  current->state = READY;
+  current->tcb = &tcbs[0];
+  tcbs[0].self = (uint64_t)&tcbs[0];
+  wrmsr(GS_BASE_MSR, (uint64_t)&tcbs[0]);
+}
+
+struct main_args {
+  int (*fn)(int, char **);
+  int argc;
+  char **argv;
+};
+
+static void main_thread(void *p) {
+  struct main_args *a = p;
+  flexos_exit(a->fn(a->argc, a->argv));
+}
+
+/* Run main(argc, argv) in a thread of its own; its return is the exit
+ * code.  The boot context idles meanwhile. */
+void thread_run_main(int (*main_fn)(int, char **), int argc, char **argv) {
+  static struct main_args args;
+  args = (struct main_args){main_fn, argc, argv};
+  if (!flexos_thread_create(main_thread, &args))
+    flexos_panic("thread_run_main: cannot create the main thread");
+  for (;;) {
+    struct flexos_thread *next = pick_next();
+    if (!next)
+      flexos_panic("scheduler: every thread is blocked");
+    switch_to(next);
+  }
+}

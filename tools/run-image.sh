@@ -1,0 +1,72 @@
+#!/bin/bash
+# FILE: tools/run-image.sh
+# DESCRIPTION:
+#   Boots a flexos kernel image in QEMU (PVH, -kernel image.elf) with the
+#   serial console on stdout and isa-debug-exit, then checks the output and
+#   the guest's exit code.  QEMU exits with (code << 1) | 1 when the guest
+#   writes `code` to port 0xf4; any other QEMU status (0 after a triple
+#   fault with -no-reboot, or a timeout) is a failure.  Prints the time
+#   from spawning QEMU to the first serial line ("boot-time: ... ms").
+#   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
+# USAGE:
+#   tools/run-image.sh [--accel tcg|kvm] [--exit CODE] [--timeout S]
+#       [--append CMDLINE] [--expect REGEX]... [--reject REGEX]... image.elf
+# License: MIT (see LICENSE)
+set -u
+accel=tcg exit_want=0 timeout_s=60 append="" expects=() rejects=()
+while [ $# -gt 1 ]; do
+  case "$1" in
+    --accel) accel=$2; shift 2 ;;
+    --exit) exit_want=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
+    --append) append=$2; shift 2 ;;
+    --expect) expects+=("$2"); shift 2 ;;
+    --reject) rejects+=("$2"); shift 2 ;;
+    *) echo "run-image: unknown option $1" >&2; exit 1 ;;
+  esac
+done
+image=${1:?usage: run-image.sh [options] image.elf}
+[ -f "$image" ] || { echo "run-image: no image $image" >&2; exit 1; }
+
+case "$accel" in
+  tcg) cpu=(-accel tcg -cpu max) ;;
+  kvm)
+    if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+      echo "SKIP: /dev/kvm is missing or not accessible; KVM test skipped"
+      exit 77
+    fi
+    cpu=(-accel kvm -cpu host) ;;
+  *) echo "run-image: --accel must be tcg or kvm" >&2; exit 1 ;;
+esac
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+start=$(date +%s%N)
+first=""
+while IFS= read -r line; do
+  [ -z "$first" ] && first=$(date +%s%N)
+  printf '%s\n' "${line%$'\r'}" | tee -a "$log"
+done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m 128M \
+           -display none -no-reboot -serial stdio -monitor none \
+           -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+           -kernel "$image" ${append:+-append "$append"} 2>&1; \
+         echo "run-image: qemu-status $?")
+status=$(sed -n 's/^run-image: qemu-status \([0-9]*\)$/\1/p' "$log" | tail -1)
+[ -n "$first" ] && echo "boot-time: $(( (first - start) / 1000000 )) ms to first serial line ($accel)"
+
+fail=0
+if [ "$status" = 124 ]; then
+  echo "FAIL: timed out after ${timeout_s}s"; fail=1
+elif [ $(( status % 2 )) -eq 0 ]; then
+  echo "FAIL: QEMU exited with $status without isa-debug-exit (triple fault?)"; fail=1
+elif [ $(( status >> 1 )) -ne "$exit_want" ]; then
+  echo "FAIL: guest exit code $(( status >> 1 )), expected $exit_want"; fail=1
+fi
+for re in "${expects[@]+"${expects[@]}"}"; do
+  grep -Eq -- "$re" "$log" || { echo "FAIL: no output line matches: $re"; fail=1; }
+done
+for re in "${rejects[@]+"${rejects[@]}"}"; do
+  grep -Eq -- "$re" "$log" && { echo "FAIL: output matches rejected: $re"; fail=1; }
+done
+[ $fail -eq 0 ] && echo "PASS: $(basename "$image") ($accel)"
+exit $fail
