@@ -31,6 +31,7 @@
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
@@ -48,13 +49,14 @@ struct SharedVar {
 // Collects, per function, the allocas annotated flexos_share.
 MapVector<Function *, SmallVector<SharedVar, 4>> collect(Module &M) {
   MapVector<Function *, SmallVector<SharedVar, 4>> Out;
-  for (Function &Decl : M) {
-    if (!Decl.isIntrinsic() || !Decl.getName().starts_with("llvm.var.annotation"))
-      continue;
-    for (User *U : Decl.users()) {
-      auto *CI = dyn_cast<CallInst>(U);
+  // Walk the code in order so that the layout follows declaration order.
+  for (Function &Fn : M) {
+    for (Instruction &I : instructions(Fn)) {
+      auto *CI = dyn_cast<CallInst>(&I);
+      Function *Callee = CI ? CI->getCalledFunction() : nullptr;
       StringRef Str;
-      if (!CI || !getConstantStringInfo(CI->getArgOperand(1), Str) ||
+      if (!Callee || !Callee->getName().starts_with("llvm.var.annotation") ||
+          !getConstantStringInfo(CI->getArgOperand(1), Str) ||
           Str != ShareAnnotation)
         continue;
       Value *Ptr = CI->getArgOperand(0)->stripPointerCasts();
@@ -112,6 +114,17 @@ bool Mover::run() {
   }
   // Lay out top-down: the block is [new, new + Size).
   uint64_t FrameSize = alignTo(Size, MaxAlign);
+  // Annotations and lifetime markers go first (one of them may be where
+  // the new code would start). Lifetime markers only make sense on allocas;
+  // the block lives for the whole call.
+  for (SharedVar &V : Vars) {
+    for (Instruction *Ann : V.Annotations)
+      Ann->eraseFromParent();
+    V.Annotations.clear();
+    for (User *U : make_early_inc_range(V.Alloca->users()))
+      if (auto *II = dyn_cast<IntrinsicInst>(U); II && II->isLifetimeStartOrEnd())
+        II->eraseFromParent();
+  }
 
   BasicBlock &Entry = F.getEntryBlock();
   BasicBlock::iterator IP = Entry.getFirstInsertionPt();
@@ -147,13 +160,6 @@ bool Mover::run() {
 
   for (size_t I = 0; I < Vars.size(); ++I) {
     AllocaInst *A = Vars[I].Alloca;
-    for (Instruction *Ann : Vars[I].Annotations)
-      Ann->eraseFromParent();
-    // Lifetime markers only make sense on allocas; the block's lifetime is
-    // the whole function.
-    for (User *U : make_early_inc_range(A->users()))
-      if (auto *II = dyn_cast<IntrinsicInst>(U); II && II->isLifetimeStartOrEnd())
-        II->eraseFromParent();
     Value *Addr = B.CreateConstGEP1_64(B.getInt8Ty(), Base, Offsets[I],
                                        A->getName() + ".shared");
     A->replaceAllUsesWith(Addr);
