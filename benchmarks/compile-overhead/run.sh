@@ -1,0 +1,211 @@
+#!/bin/bash
+# FILE: benchmarks/compile-overhead/run.sh
+# DESCRIPTION:
+#   Compile-time overhead of the flexos plugin on a real library.  Fetches
+#   lwIP from Debian's source package (a private deb-src apt setup derived
+#   from /etc/apt/sources.list.d/debian.sources; skipped when the cache
+#   already has it), then compiles lwIP's core, IPv4, IPv6, API and
+#   Ethernet sources three ways, several runs each in rotating order:
+#     plain      clang-19 -O2 -c
+#     none       + -fplugin=flexos.so with none.yaml (lwip -> net)
+#     intel-pku  + -fplugin=flexos.so with intel-pku.yaml
+#   and prints the median wall time of each and its ratio to plain (the
+#   target is <= 1.05).  --callgrind also counts instructions of one
+#   compile (src/core/tcp.c) under valgrind, a noise-free ratio.
+#   Third-party source is only ever downloaded into the cache directory.
+# USAGE:
+#   benchmarks/compile-overhead/run.sh --build-dir build --runs 5 --callgrind
+#   (or: cmake --build build --target bench-compile-overhead)
+# License: MIT (see LICENSE)
+
+set -u
+set -o pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+prog=$(basename "$0")
+build=${FLEXOS_BUILD_DIR:-}
+cache=""
+runs=5
+callgrind=0
+cc=${CC_FOR_BENCH:-clang-19}
+
+usage() {
+  cat <<EOF
+usage: $prog --build-dir DIR [--cache-dir DIR] [--runs N] [--callgrind]
+Times clang-19 -O2 on lwIP's sources without and with the flexos plugin
+(configs none.yaml and intel-pku.yaml next to this script); prints median
+wall times and plugin/plain ratios.
+  --build-dir DIR   flexos build tree holding lib/flexos.so
+                    (default: \$FLEXOS_BUILD_DIR)
+  --cache-dir DIR   where lwIP's source is downloaded and objects go
+                    (default: DIR/benchmarks/compile-overhead/cache)
+  --runs N          timed runs per configuration, odd (default 5)
+  --callgrind       also count instructions for src/core/tcp.c (slow)
+EOF
+}
+
+die() {
+  echo "$prog: error: $*" >&2
+  exit 1
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+  --help | -h) usage; exit 0 ;;
+  --build-dir) [ $# -ge 2 ] || die "--build-dir needs a directory"; build=$2; shift ;;
+  --cache-dir) [ $# -ge 2 ] || die "--cache-dir needs a directory"; cache=$2; shift ;;
+  --runs) [ $# -ge 2 ] || die "--runs needs a number"; runs=$2; shift ;;
+  --callgrind) callgrind=1 ;;
+  *) echo "$prog: error: unknown argument $1; see --help" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+case $runs in
+'' | *[!0-9]*) die "--runs needs a positive odd number, not '$runs'" ;;
+esac
+[ "$runs" -ge 1 ] && [ $((runs % 2)) -eq 1 ] ||
+  die "--runs needs a positive odd number (for a true median), not $runs"
+[ -n "$build" ] || die "no build directory; pass --build-dir DIR (the flexos build tree)"
+[ -d "$build" ] || die "build directory '$build' does not exist; configure and build flexos there first"
+build=$(cd "$build" && pwd)
+plugin=$build/lib/flexos.so
+[ -f "$plugin" ] ||
+  die "$plugin is missing; build flexos first: cmake --build $build --target flexos_plugin"
+cache=${cache:-$build/benchmarks/compile-overhead/cache}
+mkdir -p "$cache" || die "cannot create cache directory $cache"
+cache=$(cd "$cache" && pwd)
+command -v "$cc" >/dev/null || die "$cc not found; install clang-19"
+
+# ---- STEP 1: lwIP source from Debian's source package ------------------
+# apt runs on private lists and sources under $cache/apt, so the system's
+# apt state is untouched.
+apt_opts() {
+  local a=$cache/apt
+  echo "-o Dir::Etc::SourceList=$a/sources.list" \
+    "-o Dir::Etc::SourceParts=$a/sources.list.d" \
+    "-o Dir::State::Lists=$a/lists" "-o Dir::Cache=$a/cache" \
+    "-o APT::Sandbox::User=$(id -un)"
+}
+
+fetch_lwip() {
+  local src=/etc/apt/sources.list.d/debian.sources a=$cache/apt dir
+  if [ -f "$cache/lwip/src/core/tcp.c" ]; then
+    echo "lwIP source: $cache/lwip (cached)"
+    return 0
+  fi
+  command -v apt-get >/dev/null || die "apt-get not found; put lwIP's source in $cache/lwip yourself"
+  [ -f "$src" ] || die "$src not found; cannot derive a deb-src entry (put lwIP's source in $cache/lwip)"
+  mkdir -p "$a/sources.list.d" "$a/lists/partial" "$a/cache/archives/partial" "$cache/download" ||
+    die "cannot create $a"
+  : >"$a/sources.list"
+  sed 's/^Types:.*$/Types: deb-src/' "$src" >"$a/sources.list.d/debian-src.sources"
+  echo "lwIP source: apt-get update on a private deb-src list ($a)"
+  # shellcheck disable=SC2046
+  apt-get -q $(apt_opts) update >"$cache/apt-update.log" 2>&1 ||
+    die "apt-get update failed (see $cache/apt-update.log); is the Debian mirror reachable?"
+  echo "lwIP source: apt-get source lwip"
+  # shellcheck disable=SC2046
+  if command -v dpkg-source >/dev/null; then
+    (cd "$cache/download" && apt-get -q $(apt_opts) source lwip) >"$cache/apt-source.log" 2>&1 ||
+      die "apt-get source lwip failed (see $cache/apt-source.log)"
+    dir=$(find "$cache/download" -mindepth 1 -maxdepth 1 -type d -name 'lwip-*' | head -n 1)
+  else
+    # without dpkg-dev: unpack the upstream tarball (Debian patches not applied)
+    (cd "$cache/download" && apt-get -q $(apt_opts) source --download-only lwip &&
+      tar -xf lwip_*.orig.tar.*) >"$cache/apt-source.log" 2>&1 ||
+      die "apt-get source --download-only lwip failed (see $cache/apt-source.log)"
+    dir=$(find "$cache/download" -mindepth 1 -maxdepth 1 -type d -name 'lwip*' | head -n 1)
+  fi
+  [ -n "$dir" ] && [ -f "$dir/src/core/tcp.c" ] ||
+    die "no lwIP source tree with src/core/tcp.c under $cache/download"
+  rm -rf "$cache/lwip" && mv "$dir" "$cache/lwip" || die "cannot move $dir to $cache/lwip"
+  echo "lwIP source: $cache/lwip"
+}
+
+fetch_lwip
+lwip=$cache/lwip
+version=$(sed -n 's/^#define LWIP_VERSION_\(MAJOR\|MINOR\|REVISION\)[[:space:]]*\([0-9]*\).*/\2/p' \
+  "$lwip/src/include/lwip/init.h" | paste -sd. -)
+
+files=()
+for f in "$lwip"/src/core/*.c "$lwip"/src/core/ipv4/*.c "$lwip"/src/core/ipv6/*.c \
+  "$lwip"/src/api/*.c "$lwip"/src/netif/ethernet.c; do
+  [ -f "$f" ] && files+=("$f")
+done
+[ ${#files[@]} -gt 0 ] || die "no lwIP sources found under $lwip/src"
+
+# ---- STEP 2: the three compilations -------------------------------------
+base_flags=(-O2 -I "$here/port" -I "$lwip/src/include")
+configs=(plain none intel-pku)
+
+# config_flags CONFIG: prints the extra flags of one configuration.
+config_flags() {
+  case $1 in
+  plain) ;;
+  *) echo "-fplugin=$plugin -fplugin-arg-flexos-config=$here/$1.yaml -fplugin-arg-flexos-library=lwip" ;;
+  esac
+}
+
+# compile_all CONFIG: compiles every file; prints the wall time in ns.
+compile_all() {
+  local out=$cache/obj/$1 t0 t1 f
+  mkdir -p "$out" || die "cannot create $out"
+  t0=$(date +%s%N)
+  for f in "${files[@]}"; do
+    # shellcheck disable=SC2046
+    "$cc" "${base_flags[@]}" $(config_flags "$1") -c "$f" \
+      -o "$out/$(basename "$f" .c).o" 2>>"$cache/compile-$1.log" ||
+      die "$cc failed on $f in config $1 (see $cache/compile-$1.log)"
+  done
+  t1=$(date +%s%N)
+  echo $((t1 - t0))
+}
+
+# median: reads numbers, prints the middle one (odd count).
+median() { sort -n | awk '{v[NR] = $1} END {print v[(NR + 1) / 2]}'; }
+
+rm -f "$cache"/compile-*.log
+echo "compile-overhead: lwIP $version, ${#files[@]} files, $cc -O2, $runs timed runs per config (rotating order, after 1 warm-up)"
+# compile_all runs in a subshell: an empty result means it died
+for c in "${configs[@]}"; do
+  [ -n "$(compile_all "$c")" ] || exit 1
+done
+declare -A times
+for ((r = 0; r < runs; r++)); do
+  for ((k = 0; k < 3; k++)); do
+    c=${configs[$(((r + k) % 3))]}
+    t=$(compile_all "$c")
+    [ -n "$t" ] || exit 1
+    times[$c]="${times[$c]:-} $t"
+  done
+done
+
+plain_med=$(printf '%s\n' ${times[plain]} | median)
+printf '%-10s %10s %10s %10s %8s\n' config "median s" "min s" "max s" "x plain"
+for c in "${configs[@]}"; do
+  med=$(printf '%s\n' ${times[$c]} | median)
+  min=$(printf '%s\n' ${times[$c]} | sort -n | head -n 1)
+  max=$(printf '%s\n' ${times[$c]} | sort -n | tail -n 1)
+  awk -v c="$c" -v m="$med" -v lo="$min" -v hi="$max" -v p="$plain_med" \
+    'BEGIN {printf "%-10s %10.3f %10.3f %10.3f %8.3f\n", c, m/1e9, lo/1e9, hi/1e9, m/p}'
+done
+echo "target: plugin/plain <= 1.05"
+
+# ---- STEP 3 (optional): instruction counts ------------------------------
+if [ "$callgrind" -eq 1 ]; then
+  command -v valgrind >/dev/null || die "--callgrind needs valgrind (apt-get install valgrind)"
+  one=$lwip/src/core/tcp.c
+  echo "callgrind: instructions executed by $cc -O2 -c src/core/tcp.c"
+  plain_ir=""
+  for c in "${configs[@]}"; do
+    # shellcheck disable=SC2046
+    ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+      "$cc" "${base_flags[@]}" $(config_flags "$c") -c "$one" -o "$cache/obj/tcp-cg.o" 2>&1 |
+      sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    [ -n "$ir" ] || die "valgrind gave no instruction count for config $c"
+    plain_ir=${plain_ir:-$ir}
+    awk -v c="$c" -v ir="$ir" -v p="$plain_ir" \
+      'BEGIN {printf "%-10s %16d Ir %8.4f x plain\n", c, ir, ir/p}'
+  done
+fi
