@@ -392,7 +392,8 @@ static void describe_symbol(const struct image *im, const struct region *r,
     if (s->st_shndx == SHN_UNDEF || t == STT_SECTION || t == STT_FILE ||
         t == STT_TLS || !*n || s->st_value > va)
       continue;
-    if (r->shndx && s->st_shndx != r->shndx && s->st_shndx != SHN_ABS)
+    /* same section only: absolute symbols are often plain constants */
+    if (r->shndx && s->st_shndx != r->shndx)
       continue;
     if (s->st_size && va - s->st_value < s->st_size) {
       if (!exact || s->st_value > best_val) {
