@@ -28,12 +28,15 @@
 #ifdef __cplusplus
 extern "C"
 #endif
-void *__flexos_gate_target(const char *library, void *function);
+void *__flexos_gate_target(const char *library, void *function,
+                           const char *file, int line);
 
 /* The call goes through a pointer of fn's own type, so the compiler checks
- * the arguments exactly as for fn(args...). */
+ * the arguments exactly as for fn(args...). File and line let the passes
+ * name the gate in their errors even without debug information. */
 #define flexos_gate(lib, fn, ...)                                           \
-  ((__typeof__(&(fn)))__flexos_gate_target(#lib, (void *)&(fn)))(__VA_ARGS__)
+  ((__typeof__(&(fn)))__flexos_gate_target(#lib, (void *)&(fn), __FILE__,   \
+                                           __LINE__))(__VA_ARGS__)
 #define __flexos_share __attribute__((flexos_share))
 
 #else /* !__FLEXOS_PLUGIN__ */

@@ -86,11 +86,18 @@ private:
   void lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst);
 };
 
+// At is the marker call. <flexos.h> passes __FILE__ and __LINE__ to it, so
+// the message names the gate even when there is no debug location.
 void Lowering::error(CallInst *At, const Twine &Msg) {
   Failed = true;
   Function *F = At->getFunction();
-  M.getContext().diagnose(
-      DiagnosticInfoUnsupported(*F, "flexos: " + Msg, At->getDebugLoc()));
+  std::string Where;
+  StringRef File;
+  if (At->arg_size() >= 4 && getConstantStringInfo(At->getArgOperand(2), File))
+    if (auto *Line = dyn_cast<ConstantInt>(At->getArgOperand(3)))
+      Where = (File + ":" + Twine(Line->getZExtValue()) + ": ").str();
+  M.getContext().diagnose(DiagnosticInfoUnsupported(
+      *F, "flexos: " + Where + Msg, At->getDebugLoc()));
 }
 
 bool Lowering::run() {

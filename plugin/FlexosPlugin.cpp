@@ -109,7 +109,7 @@ public:
 
   bool VisitCallExpr(CallExpr *CE) {
     const FunctionDecl *Callee = CE->getDirectCallee();
-    if (!Callee || Callee->getName() != GateMarkerName || CE->getNumArgs() != 2)
+    if (!Callee || Callee->getName() != GateMarkerName || CE->getNumArgs() < 2)
       return true;
     SourceLocation Loc =
         Ctx.getSourceManager().getExpansionLoc(CE->getBeginLoc());
