@@ -167,6 +167,16 @@ bool Lowering::lowerMarker(CallInst *Marker) {
     }
     Calls.push_back(CB);
   }
+  // A function defined in this file belongs to this file's library; a gate
+  // that places it elsewhere is a mistake (and for a static function, gate
+  // instances from different files would share one name).
+  if (!Target->isDeclaration() && Dst->Index != RC.Self->Index) {
+    error(Marker, Target->getName() + " is defined in this file, which "
+                      "belongs to library '" + RC.Library + "' (compartment '" +
+                      RC.Self->Name + "'), but the gate names library '" + Lib +
+                      "' (compartment '" + Dst->Name + "')");
+    return false;
+  }
   bool Direct = Dst->Index == RC.Self->Index ||
                 RC.Cfg->mechanism() == Mechanism::None;
   for (CallBase *CB : Calls) {
