@@ -14,7 +14,8 @@
 #                    LIBRARY app app.c
 #                    LIBRARY net net.c net_util.c
 #                    [SOURCES extra.S]   # no plugin, default compartment
-#                    [NO_PLUGIN] [DEFINES X=1] [EXCLUDE_FROM_ALL])
+#                    [NO_PLUGIN] [DEFINES X=1] [OPTIONS -mfoo]
+#                    [EXCLUDE_FROM_ALL])
 #   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm]
 #                         [APPEND "cmdline"] [EXPECT regex...]
 #                         [REJECT regex...] [EXIT code] [TIMEOUT s]
@@ -43,7 +44,7 @@ macro(_flexos_image_parse)
   set(IMG_NO_PLUGIN OFF)
   set(IMG_EXCLUDE OFF)
   foreach(a IN ITEMS ${ARGN})
-    if(a STREQUAL "CONFIG" OR a STREQUAL "SOURCES" OR a STREQUAL "DEFINES")
+    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS)$")
       set(mode ${a})
     elseif(a STREQUAL "LIBRARY")
       set(mode LIBNAME)
@@ -64,6 +65,8 @@ macro(_flexos_image_parse)
       list(APPEND IMG_SOURCES ${a})
     elseif(mode STREQUAL "DEFINES")
       list(APPEND IMG_DEFINES -D${a})
+    elseif(mode STREQUAL "OPTIONS")
+      list(APPEND IMG_DEFINES ${a})
     else()
       message(FATAL_ERROR "flexos_add_image: unexpected argument '${a}'")
     endif()

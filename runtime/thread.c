@@ -47,13 +47,16 @@ extern char flexos_isr_exit[]; /* gates/interrupt_entry.S */
 /* STACK_PAGES pages keyed `key` above an unmapped guard page; the top 16
  * bytes are the struct at the top (gate slot or shared-stack header). */
 static char *stack_create(int key, uint64_t **top_struct) {
-  char *base = page_alloc(STACK_PAGES + 1, key);
+  /* Filled in while still ours: once keyed, the default compartment can
+   * no longer write another compartment's stack. */
+  char *base = page_alloc(STACK_PAGES + 1, pku_default_key());
   if (!base)
     return 0;
-  paging_unmap((uintptr_t)base, 1);
   *top_struct = (uint64_t *)(base + (STACK_PAGES + 1) * PAGE_SIZE - 16);
   (*top_struct)[0] = (uint64_t)*top_struct; /* top: 16-byte aligned */
   (*top_struct)[1] = (uint64_t)(base + PAGE_SIZE);
+  paging_map((uintptr_t)base, STACK_PAGES + 1, key, 1);
+  paging_unmap((uintptr_t)base, 1);
   return base;
 }
 
@@ -192,6 +195,12 @@ static void thread_start(struct flexos_thread *t) {
     flexos_panic("thread_exit: no thread left to run");
   switch_to(next);
   flexos_panic("thread_exit: dead thread resumed");
+}
+
+/* Plugin-compiled code calls this when flexos_share locals do not fit;
+ * it runs in any compartment, so it only prints and exits. */
+void __flexos_shared_stack_overflow(void) {
+  flexos_panic("shared stack overflow in thread %lu", flexos_thread_id());
 }
 
 uint64_t flexos_thread_id(void) {

@@ -1,0 +1,57 @@
+/*
+ * FILE: test/runtime/three/fs.c
+ * DESCRIPTION: library `fs` (compartment fs): gate targets, gates onward
+ *   into net and app, and the attacker of the isolation tests, which
+ *   reads or writes net's global, heap object or stack variable.
+ * License: MIT (see LICENSE)
+ */
+#include <flexos/runtime.h>
+#include <stdio.h>
+
+#include "three.h"
+
+long fs_sum6(long a, long b, long c, long d, long e, long f) {
+  return SUM_WEIGHTED(a, b, c, d, e, f);
+}
+
+long fs_sum10(long a, long b, long c, long d, long e, long f, long g, long h,
+              long i, long j) {
+  return SUM_WEIGHTED(a, b, c, d, e, f, g, h, i, j);
+}
+
+long fs_via_net(long x) {
+  return flexos_gate(net, net_sum8, x, 2, 3, 4, 5, 6, 7, 8);
+}
+
+/* fs -> net -> app -> back: three compartments deep. */
+long fs_deep(long x) { return flexos_gate(net, net_callback, x) * 2; }
+
+long fs_whoami(void) { return flexos_current_compartment(); }
+
+long fs_strlen(const char *s) {
+  long n = 0;
+  while (s[n])
+    n++;
+  return n;
+}
+
+long fs_bump(void) { return ++shared_counter; }
+
+static volatile int *victim(long kind) {
+  switch (kind / 2) {
+  case 0: return &net_secret;
+  case 1: return shared_victim_heap;
+  default: return shared_victim_stack;
+  }
+}
+
+/* Touch net's memory from fs; under intel-pku this never returns. */
+long fs_attack(long kind) {
+  static const char *const what[] = {"global", "heap object", "stack variable"};
+  volatile int *p = victim(kind);
+  printf("attack: fs %s net's %s at %p\n", kind % 2 ? "writes" : "reads",
+         what[kind / 2], (void *)p);
+  if (kind % 2)
+    *p = 0x0bad;
+  return *p;
+}

@@ -1,0 +1,86 @@
+/*
+ * FILE: test/runtime/three/net.c
+ * DESCRIPTION: library `net` (compartment net): gate targets with 0..10
+ *   arguments, callbacks into app and fs, its own heap, and the victim
+ *   data of the isolation tests (a private global, a heap object and a
+ *   stack variable).
+ * License: MIT (see LICENSE)
+ */
+#include <flexos/runtime.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "three.h"
+
+int net_secret = 0x5ec2e7; /* private: .data.flexos.net */
+static long net_calls;     /* private: .bss.flexos.net */
+
+long net_const(void) { return 42 + 0 * net_calls++; }
+
+long net_sum6(long a, long b, long c, long d, long e, long f) {
+  net_calls++;
+  return SUM_WEIGHTED(a, b, c, d, e, f);
+}
+
+long net_sum8(long a, long b, long c, long d, long e, long f, long g, long h) {
+  return SUM_WEIGHTED(a, b, c, d, e, f, g, h);
+}
+
+long net_sum10(long a, long b, long c, long d, long e, long f, long g, long h,
+               long i, long j) {
+  return SUM_WEIGHTED(a, b, c, d, e, f, g, h, i, j);
+}
+
+/* net -> app -> back: a nested gate into the caller's compartment. */
+long net_callback(long x) { return flexos_gate(app, app_triple, x) + 1; }
+
+long net_via_fs(long x) {
+  return flexos_gate(fs, fs_sum10, x, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+}
+
+long net_whoami(void) { return flexos_current_compartment(); }
+
+/* Writes into a buffer the caller shared with us. */
+long net_fill(char *buf, long n) {
+  const char msg[] = "hello from net";
+  long len = (long)sizeof(msg) < n ? (long)sizeof(msg) : n;
+  memcpy(buf, msg, len);
+  return len;
+}
+
+/* malloc in net's own heap, used and freed here. */
+long net_heap_roundtrip(long n) {
+  long *v = malloc(n * sizeof(long));
+  if (!v)
+    return -1;
+  long s = 0;
+  for (long i = 0; i < n; i++)
+    v[i] = i;
+  v = realloc(v, 2 * n * sizeof(long));
+  for (long i = 0; i < n; i++)
+    s += v[i];
+  free(v);
+  return s;
+}
+
+long net_bump(void) { return ++shared_counter; }
+
+/* Cross-thread interleaving: app yields while this gate is live. */
+long net_yielding(long x) {
+  long before = ++net_calls;
+  long r = flexos_gate(app, app_yield_then, x);
+  return r + (net_calls > before ? 1000 : 0);
+}
+
+void net_publish_heap(void) {
+  shared_victim_heap = malloc(sizeof(int));
+  *shared_victim_heap = 77;
+}
+
+/* A live stack variable of net, handed to fs (which must not reach it). */
+long net_stack_victim(long kind) {
+  volatile int local = 99;
+  shared_victim_stack = (int *)&local;
+  long r = flexos_gate(fs, fs_attack, kind);
+  return r + local;
+}
