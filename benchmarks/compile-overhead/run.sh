@@ -9,8 +9,9 @@
 #     plain      clang-19 -O2 -c
 #     none       + -fplugin=flexos.so with none.yaml (lwip -> net)
 #     intel-pku  + -fplugin=flexos.so with intel-pku.yaml
-#   and prints the median wall time of each and its ratio to plain (the
-#   target is <= 1.05).  --callgrind also counts instructions of one
+#   and prints the median wall time and the median compiler CPU time
+#   (user+system; less disturbed by other load) of each and its ratio to
+#   plain (the target is <= 1.05).  --callgrind also counts instructions of one
 #   compile (src/core/tcp.c) under valgrind, a noise-free ratio.
 #   Third-party source is only ever downloaded into the cache directory.
 # USAGE:
@@ -34,7 +35,7 @@ usage() {
 usage: $prog --build-dir DIR [--cache-dir DIR] [--runs N] [--callgrind]
 Times clang-19 -O2 on lwIP's sources without and with the flexos plugin
 (configs none.yaml and intel-pku.yaml next to this script); prints median
-wall times and plugin/plain ratios.
+wall and CPU times and plugin/plain ratios.
   --build-dir DIR   flexos build tree holding lib/flexos.so
                     (default: \$FLEXOS_BUILD_DIR)
   --cache-dir DIR   where lwIP's source is downloaded and objects go
@@ -147,19 +148,28 @@ config_flags() {
   esac
 }
 
-# compile_all CONFIG: compiles every file; prints the wall time in ns.
-compile_all() {
-  local out=$cache/obj/$1 t0 t1 f
-  mkdir -p "$out" || die "cannot create $out"
-  t0=$(date +%s%N)
+# compile_files CONFIG OUTDIR: compiles every file; returns 1 on failure.
+compile_files() {
+  local f
   for f in "${files[@]}"; do
     # shellcheck disable=SC2046
-    "$cc" "${base_flags[@]}" $(config_flags "$1") -c "$f" \
-      -o "$out/$(basename "$f" .c).o" 2>>"$cache/compile-$1.log" ||
-      die "$cc failed on $f in config $1 (see $cache/compile-$1.log)"
+    if ! "$cc" "${base_flags[@]}" $(config_flags "$1") -c "$f" \
+      -o "$2/$(basename "$f" .c).o" 2>>"$cache/compile-$1.log"; then
+      echo "$prog: error: $cc failed on $f in config $1 (see $cache/compile-$1.log)" >&2
+      return 1
+    fi
   done
-  t1=$(date +%s%N)
-  echo $((t1 - t0))
+}
+
+# compile_all CONFIG: compiles every file; prints "WALL_NS CPU_NS", the
+# wall time and the user+system CPU time of the compilers (bash's `time`
+# keyword, which takes both from the kernel's accounting).
+compile_all() {
+  local out=$cache/obj/$1 TIMEFORMAT='%3R %3U %3S' r u s
+  mkdir -p "$out" || die "cannot create $out"
+  { time compile_files "$1" "$out" 2>&3; } 3>&2 2>"$cache/time-$1.txt" || exit 1
+  read -r r u s <"$cache/time-$1.txt" || die "no timing for config $1"
+  awk -v r="$r" -v u="$u" -v s="$s" 'BEGIN {printf "%.0f %.0f\n", r * 1e9, (u + s) * 1e9}'
 }
 
 # median: reads numbers, prints the middle one (odd count).
@@ -171,25 +181,33 @@ echo "compile-overhead: lwIP $version, ${#files[@]} files, $cc -O2, $runs timed 
 for c in "${configs[@]}"; do
   [ -n "$(compile_all "$c")" ] || exit 1
 done
-declare -A times
+declare -A wall cpu
 for ((r = 0; r < runs; r++)); do
   for ((k = 0; k < 3; k++)); do
     c=${configs[$(((r + k) % 3))]}
     t=$(compile_all "$c")
     [ -n "$t" ] || exit 1
-    times[$c]="${times[$c]:-} $t"
+    wall[$c]="${wall[$c]:-} ${t% *}"
+    cpu[$c]="${cpu[$c]:-} ${t#* }"
   done
 done
 
-plain_med=$(printf '%s\n' ${times[plain]} | median)
-printf '%-10s %10s %10s %10s %8s\n' config "median s" "min s" "max s" "x plain"
-for c in "${configs[@]}"; do
-  med=$(printf '%s\n' ${times[$c]} | median)
-  min=$(printf '%s\n' ${times[$c]} | sort -n | head -n 1)
-  max=$(printf '%s\n' ${times[$c]} | sort -n | tail -n 1)
-  awk -v c="$c" -v m="$med" -v lo="$min" -v hi="$max" -v p="$plain_med" \
-    'BEGIN {printf "%-10s %10.3f %10.3f %10.3f %8.3f\n", c, m/1e9, lo/1e9, hi/1e9, m/p}'
-done
+# table NAME VALUES-ARRAY: median/min/max per config and ratio to plain.
+table() {
+  local -n v=$2
+  local c med min max p
+  p=$(printf '%s\n' ${v[plain]} | median)
+  printf '%-10s %10s %10s %10s %8s\n' "$1" "median s" "min s" "max s" "x plain"
+  for c in "${configs[@]}"; do
+    med=$(printf '%s\n' ${v[$c]} | median)
+    min=$(printf '%s\n' ${v[$c]} | sort -n | head -n 1)
+    max=$(printf '%s\n' ${v[$c]} | sort -n | tail -n 1)
+    awk -v c="$c" -v m="$med" -v lo="$min" -v hi="$max" -v p="$p" \
+      'BEGIN {printf "%-10s %10.3f %10.3f %10.3f %8.3f\n", c, m/1e9, lo/1e9, hi/1e9, m/p}'
+  done
+}
+table "wall" wall
+table "cpu" cpu
 echo "target: plugin/plain <= 1.05"
 
 # ---- STEP 3 (optional): instruction counts ------------------------------
