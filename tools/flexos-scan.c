@@ -264,7 +264,8 @@ static int add_region(struct image *im, struct region r) {
   return 0;
 }
 
-/* Collects executable sections, or PF_X segments without sections. */
+/* Collects executable sections, or PF_X segments when there are no
+ * section headers or none of the sections is executable. */
 static int collect_regions(struct image *im) {
   const Elf64_Ehdr *eh = im->eh;
   uint64_t i;
@@ -291,7 +292,10 @@ static int collect_regions(struct image *im) {
       if ((rc = add_region(im, r)))
         return rc;
     }
-    return 0;
+    /* no executable section at all: fall back to the segments, which
+     * decide what is mapped executable (a section table can lie) */
+    if (im->nreg > 0 || eh->e_type == ET_REL || eh->e_phnum == 0)
+      return 0;
   }
   if (eh->e_phoff == 0 || eh->e_phnum == 0)
     return bad(im, "has neither section headers nor program headers; "
@@ -475,7 +479,7 @@ static int scan_file(const char *path) {
     printf("%s: ok: %llu executable bytes in %zu %s, %llu WRPKRU/XRSTOR "
            "encoding(s) all inside gate sections\n", path,
            (unsigned long long)bytes, im.nreg,
-           im.shnum ? "section(s)" : "segment(s)",
+           im.nreg && !im.reg[0].name ? "segment(s)" : "section(s)",
            (unsigned long long)allowed_hits);
   }
 out:
