@@ -16,7 +16,7 @@
 #                    [SOURCES extra.S]   # no plugin, default compartment
 #                    [NO_PLUGIN] [DEFINES X=1] [OPTIONS -mfoo]
 #                    [EXCLUDE_FROM_ALL])
-#   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm]
+#   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm] [CPU model]
 #                         [APPEND "cmdline"] [EXPECT regex...]
 #                         [REJECT regex...] [EXIT code] [TIMEOUT s]
 #                         [LABELS l...])
@@ -140,7 +140,7 @@ function(flexos_add_image name)
 endfunction()
 
 function(flexos_add_image_test test)
-  cmake_parse_arguments(T "" "IMAGE;ACCEL;APPEND;EXIT;TIMEOUT"
+  cmake_parse_arguments(T "" "IMAGE;ACCEL;CPU;APPEND;EXIT;TIMEOUT"
                         "EXPECT;REJECT;LABELS" ${ARGN})
   if(NOT T_ACCEL)
     set(T_ACCEL tcg)
@@ -152,6 +152,9 @@ function(flexos_add_image_test test)
     set(T_TIMEOUT 60)
   endif()
   set(args --accel ${T_ACCEL} --exit ${T_EXIT} --timeout ${T_TIMEOUT})
+  if(T_CPU)
+    list(APPEND args --cpu ${T_CPU})
+  endif()
   if(DEFINED T_APPEND)
     list(APPEND args --append "${T_APPEND}")
   endif()

@@ -9,14 +9,15 @@
 #   from spawning QEMU to the first serial line ("boot-time: ... ms").
 #   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
 # USAGE:
-#   tools/run-image.sh [--accel tcg|kvm] [--exit CODE] [--timeout S]
+#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--expect REGEX]... [--reject REGEX]... image.elf
 # License: MIT (see LICENSE)
 set -u
-accel=tcg exit_want=0 timeout_s=60 append="" expects=() rejects=()
+accel=tcg cpu_model="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
 while [ $# -gt 1 ]; do
   case "$1" in
     --accel) accel=$2; shift 2 ;;
+    --cpu) cpu_model=$2; shift 2 ;;
     --exit) exit_want=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
@@ -29,13 +30,13 @@ image=${1:?usage: run-image.sh [options] image.elf}
 [ -f "$image" ] || { echo "run-image: no image $image" >&2; exit 1; }
 
 case "$accel" in
-  tcg) cpu=(-accel tcg -cpu max) ;;
+  tcg) cpu=(-accel tcg -cpu "${cpu_model:-max}") ;;
   kvm)
     if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
       echo "SKIP: /dev/kvm is missing or not accessible; KVM test skipped"
       exit 77
     fi
-    cpu=(-accel kvm -cpu host) ;;
+    cpu=(-accel kvm -cpu "${cpu_model:-host}") ;;
   *) echo "run-image: --accel must be tcg or kvm" >&2; exit 1 ;;
 esac
 

@@ -67,6 +67,7 @@ static void check_nesting(void) {
   long want_net = flexos_pku_active() ? 1 : 0, want_fs = flexos_pku_active() ? 2 : 0;
   EXPECT_EQ("net runs as net", flexos_gate(net, net_whoami) == want_net, 1);
   EXPECT_EQ("fs runs as fs", flexos_gate(fs, fs_whoami) == want_fs, 1);
+  EXPECT_EQ("timer IRQs inside net", flexos_gate(net, net_wait_ticks, 3) == want_net, 1);
 }
 
 static void check_sharing(void) {

@@ -63,6 +63,16 @@ long net_heap_roundtrip(long n) {
   return s;
 }
 
+/* Spins in net until the timer has ticked `n` times: the IRQs land while
+ * net's PKRU is live, so the interrupt gate must switch to the runtime's
+ * domain and back.  Returns the compartment we are in afterwards. */
+long net_wait_ticks(long n) {
+  uint64_t t0 = flexos_ticks();
+  for (volatile long i = 0; flexos_ticks() < t0 + n && i < 1000000000L; i++)
+    ;
+  return flexos_ticks() >= t0 + n ? flexos_current_compartment() : -1;
+}
+
 long net_bump(void) { return ++shared_counter; }
 
 /* Cross-thread interleaving: app yields while this gate is live. */

@@ -28,6 +28,7 @@ long net_whoami(void);
 long net_fill(char *buf, long n);
 long net_heap_roundtrip(long n);
 long net_bump(void);
+long net_wait_ticks(long n);
 long net_yielding(long x);
 void net_publish_heap(void);
 long net_stack_victim(long kind);
