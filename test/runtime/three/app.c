@@ -35,6 +35,10 @@ static int failures;
 
 long app_triple(long x) { return 3 * x; }
 
+long app_sum6(long a, long b, long c, long d, long e, long f) {
+  return SUM_WEIGHTED(a, b, c, d, e, f);
+}
+
 long app_yield_then(long x) {
   flexos_thread_yield();
   return x + flexos_current_compartment();
@@ -63,6 +67,8 @@ static void check_arguments(void) {
 
 static void check_nesting(void) {
   EXPECT_EQ("app->net->app", flexos_gate(net, net_callback, 7), 22);
+  EXPECT_EQ("app->fs->app 6 args", flexos_gate(fs, fs_to_app, 10),
+            SUM_WEIGHTED(10, 11, 12, 13, 14, 15));
   EXPECT_EQ("app->fs->net->app", flexos_gate(fs, fs_deep, 5), 32);
   long want_net = flexos_pku_active() ? 1 : 0, want_fs = flexos_pku_active() ? 2 : 0;
   EXPECT_EQ("net runs as net", flexos_gate(net, net_whoami) == want_net, 1);

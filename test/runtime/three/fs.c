@@ -26,6 +26,11 @@ long fs_via_net(long x) {
 /* fs -> net -> app -> back: three compartments deep. */
 long fs_deep(long x) { return flexos_gate(net, net_callback, x) * 2; }
 
+/* fs -> app directly, with 6 arguments. */
+long fs_to_app(long x) {
+  return flexos_gate(app, app_sum6, x, x + 1, x + 2, x + 3, x + 4, x + 5);
+}
+
 long fs_whoami(void) { return flexos_current_compartment(); }
 
 long fs_strlen(const char *s) {

@@ -12,6 +12,7 @@
 /* app (default compartment) */
 long app_triple(long x);
 long app_yield_then(long x);
+long app_sum6(long a, long b, long c, long d, long e, long f);
 extern long shared_counter;       /* flexos_share, defined in app.c */
 extern int *shared_victim_heap;   /* flexos_share: net's heap object */
 extern int *shared_victim_stack;  /* flexos_share: a net stack variable */
@@ -41,6 +42,7 @@ long fs_sum10(long a, long b, long c, long d, long e, long f, long g, long h,
               long i, long j);
 long fs_via_net(long x);
 long fs_deep(long x);
+long fs_to_app(long x);
 long fs_whoami(void);
 long fs_strlen(const char *s);
 long fs_bump(void);
