@@ -29,6 +29,9 @@ long bench_gate_fn6(long a, long b, long c, long d, long e, long f)
 struct bench_probe bench_gate_probe(void)
     __asm__("__flexos_mpk_gate.0.1.bench_probe");
 
+/* app -> net -> app PKRU switches only, no call into net (gates.S) */
+void bench_switch_pair(void);
+
 /* one flexos_share local carved from the shared stack (gates.S) */
 long bench_shared_local(long v);
 

@@ -11,8 +11,9 @@
  *   stack seen by the callee, a SEGV_PKUERR fault when app touches net's
  *   data), then times round trips with the TSC:
  *     plain call; intra-compartment gate (= the direct call the compiler
- *     emits), 0 and 6 args; MPK gate, 0 and 6 args; a function with one
- *     shared local (the docs/abi.md "Shared locals" sequence).
+ *     emits), 0 and 6 args; MPK gate, 0 and 6 args; a call doing only
+ *     the gate's two PKRU switches; a function with one shared local
+ *     (the docs/abi.md "Shared locals" sequence).
  *   Each sample times a batch of round trips between lfence;rdtsc;lfence
  *   and rdtscp;lfence; rows are sampled round-robin and reported as the
  *   median and p10/p90 of TSC ticks per round trip, and as a ratio to the
@@ -370,6 +371,18 @@ static uint64_t loop_mpk6(unsigned n) {
   return t1 - t0;
 }
 
+static uint64_t loop_switch(unsigned n) {
+  long acc = 0;
+  uint64_t t0 = tsc_begin();
+  for (unsigned i = 0; i < n; i++) {
+    bench_switch_pair();
+    __asm__ volatile("" : "+r"(acc));
+  }
+  uint64_t t1 = tsc_end();
+  sink = acc;
+  return t1 - t0;
+}
+
 static uint64_t loop_shared(unsigned n) {
   long acc = 0;
   uint64_t t0 = tsc_begin();
@@ -399,6 +412,8 @@ static struct row rows[] = {
      NEED_NOTHING, NULL, 0},
     {"MPK gate app->net, 0 args", loop_mpk0, NEED_PKU, NULL, 0},
     {"MPK gate app->net, 6 args", loop_mpk6, NEED_PKU, NULL, 0},
+    {"  of which: 2 PKRU switches (call+2 WRPKRU)", loop_switch, NEED_PKU,
+     NULL, 0},
     {"call with one shared local (alloc+free)", loop_shared, NEED_GS, NULL,
      0},
 };

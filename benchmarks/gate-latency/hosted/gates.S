@@ -5,6 +5,7 @@
  *   - three instances of the real intel-pku gate (gates/mpk_gate.inc),
  *     app (compartment 0) -> net (compartment 1), for bench_fn0 (0 args),
  *     bench_fn6 (6 integer args) and bench_probe (2 return registers);
+ *   - bench_switch_pair: the two PKRU switches of a gate and nothing else;
  *   - bench_shared_local: the shared-locals sequence of docs/abi.md
  *     ("Shared locals") against the thread's flexos_shared_stack (%gs);
  *   - bench_probe_read: a one-byte load the fault check resumes from.
@@ -27,6 +28,21 @@
   FLEXOS_MPK_GATE __flexos_mpk_gate.0.1.bench_fn0, bench_fn0, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 0, 0, 0, 1, 0
   FLEXOS_MPK_GATE __flexos_mpk_gate.0.1.bench_fn6, bench_fn6, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 6, 0, 0, 1, 0
   FLEXOS_MPK_GATE __flexos_mpk_gate.0.1.bench_probe, bench_probe, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 0, 0, 0, 2, 0
+
+/* void bench_switch_pair(void): only the two domain switches of a gate
+ * (app -> net -> app, each WRPKRU plus the ERIM check), no stack switch
+ * and no scrubbing: the part of a gate's cost that is WRPKRU.  Lives in
+ * a gate section like every other WRPKRU. */
+  .pushsection .text.flexos_gates.bench_switch_pair, "ax", @progbits
+  .globl bench_switch_pair
+  .type bench_switch_pair, @function
+  .p2align 4
+bench_switch_pair:
+  FLEXOS_MPK_SWITCH BENCH_PKRU_NET
+  FLEXOS_MPK_SWITCH BENCH_PKRU_APP
+  ret
+  .size bench_switch_pair, . - bench_switch_pair
+  .popsection
 
   .text
 /* long bench_shared_local(long v): allocate the frame, store v in it,
