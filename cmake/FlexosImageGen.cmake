@@ -49,7 +49,7 @@ if(n EQUAL 0 OR default_index EQUAL -1)
 endif()
 
 # One compartment's page-aligned ro and rw ranges.
-function(comp_sections out i name extra_rw)
+function(comp_ro out i name)
   set(s "  /* compartment ${i}: ${name} (key ${i}+1) */\n")
   string(APPEND s "  . = ALIGN(4096);\n  __flexos_c${i}_ro_start = .;\n")
   string(APPEND s "  .rodata.flexos.${name} : { *(.rodata.flexos.${name} .rodata.flexos.${name}.*) }\n")
@@ -79,7 +79,7 @@ string(APPEND ld "  .text : { *(.text .text.*) }\n  . = ALIGN(4096);\n  __text_e
 math(EXPR last "${n} - 1")
 foreach(i RANGE ${last})
   list(GET names ${i} name)
-  comp_sections(s ${i} ${name} "")
+  comp_ro(s ${i} ${name})
   string(APPEND ld "${s}")
   if(NOT i EQUAL default_index)
     comp_rw(s ${i} ${name} "" "")

@@ -49,7 +49,6 @@ void timer_init(void);
 void timer_tick(void);
 
 /* paging.c: 4 KiB identity map of RAM; every page has a protection key */
-#define PAGE_KIND_FREE 0    /* user, default key, rw: unallocated RAM */
 void paging_init(uintptr_t ram_end);
 void paging_map(uintptr_t va, size_t npages, int key, int writable);
 void paging_unmap(uintptr_t va, size_t npages);

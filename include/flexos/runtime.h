@@ -53,6 +53,7 @@ const char *flexos_cmdline(void);    /* kernel command line (-append) */
 int flexos_pku_active(void);         /* protection keys enforced? */
 int flexos_current_compartment(void);/* from PKRU; default under `none` */
 const char *flexos_compartment_name(int index);
+size_t flexos_pages_free(void);      /* unallocated 4 KiB pages */
 
 /* Cooperative threads.  Every thread gets, at creation, one private stack
  * per compartment (plus its gate slot), a shared stack and an RPC slot.

@@ -98,13 +98,16 @@ static int check_threads(void) {
   order[order_len] = 0;
   printf("basic: thread order %s\n", order);
   CHECK(!strcmp(order, "ababab"));
-  /* stacks are returned: many short threads do not run out of memory */
+  /* join returns every stack page: the free count comes back exactly */
+  size_t free_before = flexos_pages_free();
   for (int i = 0; i < 200; i++) {
     struct flexos_thread *t = flexos_thread_create(worker, (void *)'c');
     CHECK(t != 0);
     order_len = 0;
+    CHECK(flexos_pages_free() < free_before);
     flexos_thread_join(t);
   }
+  CHECK(flexos_pages_free() == free_before);
   return 0;
 }
 
