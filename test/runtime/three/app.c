@@ -11,6 +11,7 @@
  *       fs touches net's memory; intel-pku must fault (from=fs touched=net)
  *     gate-middle  jump past a gate's WRPKRU check; must fault on net's slot
  *     scrub        registers across a gate carry nothing of the other side
+ *     ud           an invalid opcode in fs is reported as coming from fs
  * License: MIT (see LICENSE)
  */
 #include <flexos/runtime.h>
@@ -224,6 +225,11 @@ int main(int argc, char **argv) {
     return gate_middle();
   if (!strcmp(argv[1], "scrub"))
     return scrub();
+  if (!strcmp(argv[1], "ud")) {
+    flexos_gate(fs, fs_undefined);
+    printf("ud: NOT REPORTED\n");
+    return 1;
+  }
   printf("three: unknown check %s\n", argv[1]);
   return 1;
 }

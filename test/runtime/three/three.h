@@ -47,6 +47,7 @@ long fs_whoami(void);
 long fs_strlen(const char *s);
 long fs_bump(void);
 long fs_attack(long kind);
+long fs_undefined(void);
 
 /* attack kinds: even = read, odd = write */
 enum { ATTACK_READ_GLOBAL, ATTACK_WRITE_GLOBAL, ATTACK_READ_HEAP,
