@@ -17,7 +17,7 @@
 #                    [NO_PLUGIN] [DEFINES X=1] [OPTIONS -mfoo]
 #                    [EXCLUDE_FROM_ALL])
 #   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm] [CPU model]
-#                         [APPEND "cmdline"] [EXPECT regex...]
+#                         [APPEND "cmdline"] [MAIN regex] [EXPECT regex...]
 #                         [REJECT regex...] [EXIT code] [TIMEOUT s]
 #                         [LABELS l...])
 # License: MIT (see LICENSE)
@@ -140,7 +140,7 @@ function(flexos_add_image name)
 endfunction()
 
 function(flexos_add_image_test test)
-  cmake_parse_arguments(T "" "IMAGE;ACCEL;CPU;APPEND;EXIT;TIMEOUT"
+  cmake_parse_arguments(T "" "IMAGE;ACCEL;CPU;APPEND;MAIN;EXIT;TIMEOUT"
                         "EXPECT;REJECT;LABELS" ${ARGN})
   if(NOT T_ACCEL)
     set(T_ACCEL tcg)
@@ -156,6 +156,9 @@ function(flexos_add_image_test test)
   set(args --accel ${T_ACCEL} --exit ${T_EXIT} --timeout ${T_TIMEOUT})
   if(T_CPU)
     list(APPEND args --cpu ${T_CPU})
+  endif()
+  if(T_MAIN)
+    list(APPEND args --main "${T_MAIN}")
   endif()
   if(DEFINED T_APPEND)
     list(APPEND args --append "${T_APPEND}")

@@ -6,14 +6,16 @@
 #   the guest's exit code.  QEMU exits with (code << 1) | 1 when the guest
 #   writes `code` to port 0xf4; any other QEMU status (0 after a triple
 #   fault with -no-reboot, or a timeout) is a failure.  Prints the time
-#   from spawning QEMU to the first serial line ("boot-time: ... ms").
+#   from spawning QEMU to the first serial line and, with --main REGEX, to
+#   the first line matching it (main's first line): "boot-time: ... ms".
 #   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
 # USAGE:
 #   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--exit CODE] [--timeout S]
-#       [--append CMDLINE] [--expect REGEX]... [--reject REGEX]... image.elf
+#       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
+#       [--reject REGEX]... image.elf
 # License: MIT (see LICENSE)
 set -u
-accel=tcg cpu_model="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
+accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
 while [ $# -gt 1 ]; do
   case "$1" in
     --accel) accel=$2; shift 2 ;;
@@ -21,6 +23,7 @@ while [ $# -gt 1 ]; do
     --exit) exit_want=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
+    --main) main_re=$2; shift 2 ;;
     --expect) expects+=("$2"); shift 2 ;;
     --reject) rejects+=("$2"); shift 2 ;;
     *) echo "run-image: unknown option $1" >&2; exit 1 ;;
@@ -43,9 +46,12 @@ esac
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 start=$(date +%s%N)
-first=""
+first="" main_at=""
 while IFS= read -r line; do
   [ -z "$first" ] && first=$(date +%s%N)
+  if [ -n "$main_re" ] && [ -z "$main_at" ] && [[ "$line" =~ $main_re ]]; then
+    main_at=$(date +%s%N)
+  fi
   printf '%s\n' "${line%$'\r'}" | tee -a "$log"
 done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m 128M \
            -display none -no-reboot -serial stdio -monitor none \
@@ -54,6 +60,7 @@ done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m 128M \
          echo "run-image: qemu-status $?")
 status=$(sed -n 's/^run-image: qemu-status \([0-9]*\)$/\1/p' "$log" | tail -1)
 [ -n "$first" ] && echo "boot-time: $(( (first - start) / 1000000 )) ms to first serial line ($accel)"
+[ -n "$main_at" ] && echo "boot-time: $(( (main_at - start) / 1000000 )) ms to main's first line ($accel)"
 
 fail=0
 if [ "$status" = 124 ]; then
