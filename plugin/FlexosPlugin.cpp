@@ -147,8 +147,19 @@ class GateConsumer : public ASTConsumer {
 public:
   explicit GateConsumer(std::shared_ptr<const Config> Cfg)
       : Cfg(std::move(Cfg)) {}
+  // Walking every declaration of every header costs more than the rest of
+  // the plugin together, so only function bodies are visited, and only in
+  // files that declare the gate marker at all (that is, include <flexos.h>
+  // with the plugin).
   void HandleTranslationUnit(ASTContext &Ctx) override {
-    GateChecker(Ctx, *Cfg).TraverseDecl(Ctx.getTranslationUnitDecl());
+    TranslationUnitDecl *TU = Ctx.getTranslationUnitDecl();
+    if (TU->lookup(&Ctx.Idents.get(GateMarkerName)).empty())
+      return;
+    GateChecker Checker(Ctx, *Cfg);
+    for (Decl *D : TU->decls())
+      if (auto *FD = dyn_cast<FunctionDecl>(D);
+          FD && FD->doesThisDeclarationHaveABody())
+        Checker.TraverseStmt(FD->getBody());
   }
 
 private:
