@@ -78,6 +78,10 @@ function(_flexos_compile objs_var outdir src flags depends)
   get_filename_component(abs ${src} ABSOLUTE)
   get_filename_component(base ${src} NAME)
   set(obj ${outdir}/${base}.o)
+  if(obj IN_LIST ${objs_var})
+    message(FATAL_ERROR "flexos_add_image: two sources named ${base} in one "
+            "library; rename one")
+  endif()
   add_custom_command(OUTPUT ${obj}
     COMMAND ${FLEXOS_CLANG} ${FLEXOS_IMAGE_CFLAGS} ${flags} -MD -MF ${obj}.d
             -c ${abs} -o ${obj}
