@@ -27,6 +27,7 @@
 #include "flexos/abi.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/IRBuilder.h"
@@ -76,7 +77,8 @@ private:
   Module &M;
   const ResolvedConfig &RC;
   bool Failed = false;
-  std::string ModuleAsm; // new gate instances
+  std::string ModuleAsm;  // new gate instances
+  StringSet<> Emitted;    // instances in ModuleAsm
 
   void error(CallInst *At, const Twine &Msg);
   bool lowerMarker(CallInst *Marker);
@@ -261,11 +263,16 @@ void Lowering::lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst) 
   std::string Stub = ("__flexos_mpk_gate." + Src.Name + "." + Dst.Name + "." +
                       Target.getName())
                          .str();
-  Function *StubFn = M.getFunction(Stub);
-  if (!StubFn) {
-    StubFn = Function::Create(CB.getFunctionType(), GlobalValue::ExternalLinkage,
-                              Stub, M);
-    StubFn->setVisibility(GlobalValue::HiddenVisibility);
+  // The file may already name the instance (say, through an asm label to
+  // take its address); then that symbol is the callee, whatever its IR type.
+  Value *Callee = M.getNamedValue(Stub);
+  if (!Callee) {
+    Function *Decl = Function::Create(CB.getFunctionType(),
+                                      GlobalValue::ExternalLinkage, Stub, M);
+    Decl->setVisibility(GlobalValue::HiddenVisibility);
+    Callee = Decl;
+  }
+  if (Emitted.insert(Stub).second) {
     raw_string_ostream OS(ModuleAsm);
     OS << "FLEXOS_MPK_GATE " << Stub << ", " << Target.getName() << ", "
        << Src.Index << ", " << Dst.Index << ", "
@@ -274,7 +281,7 @@ void Lowering::lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst) 
        << C.NumFp << ", " << C.NumStack << ", " << C.RetInt << ", " << C.RetFp
        << "\n";
   }
-  CB.setCalledOperand(StubFn);
+  CB.setCalledOperand(Callee);
 }
 
 // Converts a gate argument to the 64-bit RPC representation.
