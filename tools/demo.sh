@@ -6,7 +6,13 @@
 #     1. the README example compiled under none, intel-pku and vm-ept, with
 #        the code each gate became;
 #     2. the kvstore example (three libraries) running as a Linux program
-#        in the none configuration.
+#        in the none configuration;
+#     3. the same kvstore sources as a kernel image with three MPK
+#        compartments, booted under QEMU TCG (which enforces protection
+#        keys), printing the same lines;
+#     4. a compartment (fs) reading another one's (net) private global in
+#        the three-compartment test image: a protection-key fault, reported
+#        with both compartments.
 # USAGE: tools/demo.sh
 # License: MIT
 set -euo pipefail
@@ -37,3 +43,12 @@ done
 
 say "kvstore: app, store and crypto in three compartments, mechanism none"
 "$build/bin/kvstore-none"
+
+say "kvstore as a kernel image, three intel-pku compartments, QEMU TCG -cpu max"
+"$root/tools/run-image.sh" --accel tcg --timeout 60 \
+  --expect "evicted 4 entries, sum 1000" "$build/test/runtime/rt-kvstore-pku.elf"
+
+say "attack: compartment fs reads net's private global (expected: a PK fault)"
+"$root/tools/run-image.sh" --accel tcg --timeout 60 --append read-global --exit 3 \
+  --expect "err=0x21 \\[present pk\\] from=fs touched=net" \
+  "$build/test/runtime/rt-three-pku.elf"

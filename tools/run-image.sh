@@ -15,6 +15,9 @@
 #       [--reject REGEX]... image.elf
 # License: MIT (see LICENSE)
 set -u
+case "${1:-}" in
+  -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
 accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
 while [ $# -gt 1 ]; do
   case "$1" in
