@@ -8,7 +8,10 @@
  *   trap frame, switches to the default compartment's PKRU with the ERIM
  *   check (cmp after wrpkru, retry on mismatch), calls flexos_trap() and on
  *   the way out restores the interrupted PKRU with the same check before
- *   iretq.  Under mechanism `none` (flexos_pku_on == 0, chosen at boot and
+ *   iretq.  Handlers may take gates themselves (FlexOS skipped gates on
+ *   the interrupt stack): the interrupted compartment's gate slot is moved
+ *   below its live frames for the duration, and both that slot and the
+ *   default compartment's are put back before returning.  Under mechanism `none` (flexos_pku_on == 0, chosen at boot and
  *   kept in a read-only page) RDPKRU/WRPKRU are skipped: they would #UD.
  *   Frame layout: struct trapframe in runtime/kernel.h.
  * License: MIT (see LICENSE)
@@ -46,11 +49,39 @@ flexos_isr_common:
   pushq %r13
   pushq %r14
   pushq %r15
+  /* r12/r13: the interrupted compartment's gate slot and its old value;
+   * r14/r15: the same for the default compartment. Callee-saved, so they
+   * live across flexos_trap; 0 in r12/r14 means nothing to restore. */
+  xorl %r12d, %r12d
+  xorl %r14d, %r14d
   cmpb $0, flexos_pku_on(%rip)
   je 2f
   xorl %ecx, %ecx
   rdpkru
   pushq %rax
+  /* Still in the interrupted domain, whose memory the slot is: point the
+   * slot below the live frames (the interrupted rsp, 168(%rsp)), so that a
+   * gate taken by a handler into this compartment starts beneath them
+   * instead of on top of them. Only when rsp really is on this
+   * compartment's stack: inside a gate, between WRPKRU and the stack
+   * switch, it is not, and the slot is still right. */
+  movl %eax, %edx
+  notl %edx
+  andl $0x3ffffffc, %edx        /* own key: AD and WD clear; skip keys 0, 15 */
+  bsfl %edx, %edx               /* 2k for key k = compartment k-1 */
+  jz 1f
+  movq %gs:0x18(,%rdx,4), %rcx  /* gate_slot[k-1]: 0x20 + 8 * (k - 1) */
+  testq %rcx, %rcx
+  jz 1f
+  movq 168(%rsp), %rdx
+  cmpq %rcx, %rdx               /* the slot sits at the stack's top */
+  jae 1f
+  cmpq 8(%rcx), %rdx            /* stack_limit */
+  jb 1f
+  movq %rcx, %r12
+  movq (%rcx), %r13
+  andq $-16, %rdx
+  movq %rdx, (%rcx)
 1:  /* into the runtime's domain */
   movl flexos_default_pkru(%rip), %eax
   xorl %ecx, %ecx
@@ -58,6 +89,16 @@ flexos_isr_common:
   wrpkru
   cmpl flexos_default_pkru(%rip), %eax
   jne 1b
+  /* A handler's gate out of the default compartment saves its stack in
+   * the default slot; remember the value the interrupted code relies on. */
+  notl %eax
+  andl $0x3ffffffc, %eax
+  bsfl %eax, %eax
+  jz 3f
+  movq %gs:0x18(,%rax,4), %r14
+  testq %r14, %r14
+  jz 3f
+  movq (%r14), %r15
   jmp 3f
 2:
   pushq $0
@@ -65,10 +106,10 @@ flexos_isr_common:
   movq %rsp, %rdi
   cld
   call flexos_trap
-  /* Also the first entry of every thread (runtime/thread.c): a new thread
-   * starts by "returning" from a frame that holds its PKRU. */
-  .global flexos_isr_exit
-flexos_isr_exit:
+  testq %r14, %r14
+  jz 6f
+  movq %r15, (%r14)
+6:
   cmpb $0, flexos_pku_on(%rip)
   je 5f
 4:  /* back to the interrupted domain (flexos_trap vetted the value) */
@@ -78,6 +119,24 @@ flexos_isr_exit:
   wrpkru
   cmpl (%rsp), %eax
   jne 4b
+  testq %r12, %r12
+  jz 5f
+  movq %r13, (%r12)
+  jmp 5f
+
+  /* The first entry of every thread (runtime/thread.c): a new thread
+   * starts by "returning" from a frame that holds its PKRU. */
+  .global flexos_isr_exit
+flexos_isr_exit:
+  cmpb $0, flexos_pku_on(%rip)
+  je 5f
+7:
+  movl (%rsp), %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru
+  cmpl (%rsp), %eax
+  jne 7b
 5:
   addq $8, %rsp
   popq %r15

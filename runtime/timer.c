@@ -14,6 +14,9 @@
 #define TICK_HZ 100
 
 SECTION_COMMON static volatile uint64_t ticks;
+/* Called on every tick from the interrupt handler, in the default
+ * compartment; it may take gates (see gates/interrupt_entry.S). */
+SECTION_COMMON static void (*tick_hook)(uint64_t tick);
 
 /* ICW1..ICW4: cascade, vector bases 32 and 40, 8086 mode. */
 static void pic_init(void) {
@@ -37,6 +40,12 @@ void timer_init(void) {
   outb(0x40, div >> 8);
 }
 
-void timer_tick(void) { ticks++; }
+void timer_tick(void) {
+  ticks++;
+  if (tick_hook)
+    tick_hook(ticks);
+}
+
+void flexos_set_tick_hook(void (*hook)(uint64_t tick)) { tick_hook = hook; }
 
 uint64_t flexos_ticks(void) { return ticks; }

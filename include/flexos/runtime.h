@@ -49,6 +49,10 @@ extern const struct flexos_image_config flexos_image_config;
 __attribute__((noreturn)) void flexos_exit(int code);
 __attribute__((noreturn)) void flexos_panic(const char *fmt, ...);
 uint64_t flexos_ticks(void);         /* timer ticks since boot (100 Hz) */
+/* hook(tick) runs on every timer tick in interrupt context, in the default
+ * compartment, and may take gates; NULL removes it. Call from the default
+ * compartment. */
+void flexos_set_tick_hook(void (*hook)(uint64_t tick));
 const char *flexos_cmdline(void);    /* kernel command line (-append) */
 int flexos_pku_active(void);         /* protection keys enforced? */
 int flexos_current_compartment(void);/* from PKRU; default under `none` */

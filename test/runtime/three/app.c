@@ -10,6 +10,7 @@
  *     read-global write-global read-heap write-heap read-stack write-stack
  *       fs touches net's memory; intel-pku must fault (from=fs touched=net)
  *     gate-middle  jump past a gate's WRPKRU check; must fault on net's slot
+ *     irq-gate     gates taken by a timer hook in interrupt context
  *     scrub        registers across a gate carry nothing of the other side
  *     ud           an invalid opcode in fs is reported as coming from fs
  * License: MIT (see LICENSE)
@@ -212,6 +213,35 @@ static int scrub(void) {
   return 0;
 }
 
+/* Gates taken from interrupt context: a timer hook (default compartment,
+ * interrupt stack) gates into net, which the tick interrupted, and into
+ * fs, which gates back into app. net checks that its interrupted frame
+ * survived. */
+static volatile long hook_failures;
+
+static void on_tick(uint64_t tick) {
+  long t = (long)tick;
+  if (flexos_gate(net, net_on_tick, t) <= 0)
+    hook_failures++;
+  if (flexos_gate(fs, fs_on_tick, t) != 3 * t)
+    hook_failures++;
+}
+
+static int irq_gate(void) {
+  flexos_set_tick_hook(on_tick);
+  long seen = flexos_gate(net, net_guarded_wait, 5);
+  flexos_set_tick_hook(NULL);
+  printf("irq-gate: %ld tick(s) gated into net while it ran, %ld failure(s)\n",
+         seen, hook_failures);
+  if (seen < 4 || hook_failures) {
+    printf("irq-gate: FAILED (net's frame %s)\n",
+           seen < 0 ? "was overwritten" : "intact");
+    return 1;
+  }
+  printf("irq-gate: ok\n");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   printf("three: %s, main in compartment %s\n",
          flexos_pku_active() ? "protection keys on" : "no isolation",
@@ -225,6 +255,8 @@ int main(int argc, char **argv) {
     return gate_middle();
   if (!strcmp(argv[1], "scrub"))
     return scrub();
+  if (!strcmp(argv[1], "irq-gate"))
+    return irq_gate();
   if (!strcmp(argv[1], "ud")) {
     flexos_gate(fs, fs_undefined);
     printf("ud: NOT REPORTED\n");

@@ -66,3 +66,11 @@ long fs_attack(long kind) {
     *p = 0x0bad;
   return *p;
 }
+
+/* From the timer hook: fs, then a nested gate back into app. */
+static long fs_irq_calls; /* private: .bss.flexos.fs */
+
+long fs_on_tick(long tick) {
+  fs_irq_calls++;
+  return flexos_gate(app, app_triple, tick);
+}

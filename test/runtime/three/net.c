@@ -94,3 +94,31 @@ long net_stack_victim(long kind) {
   long r = flexos_gate(fs, fs_attack, kind);
   return r + local;
 }
+
+/* Gates from interrupt context. net_on_tick runs from the timer hook,
+ * through a gate taken on the interrupt stack, possibly while
+ * net_guarded_wait is live in net below it: it scribbles over a stack
+ * buffer so that, were its frame placed on top of the interrupted one,
+ * the canary below would show it. */
+static long net_irq_calls; /* private: .bss.flexos.net */
+
+long net_on_tick(long tick) {
+  volatile char scratch[512];
+  for (int i = 0; i < 512; i++)
+    scratch[i] = (char)(0xee ^ tick);
+  return ++net_irq_calls + 0 * scratch[tick & 511];
+}
+
+long net_guarded_wait(long n) {
+  volatile long canary[64];
+  for (int i = 0; i < 64; i++)
+    canary[i] = 0x1111L * i;
+  long before = net_irq_calls;
+  uint64_t t0 = flexos_ticks();
+  for (volatile long i = 0; flexos_ticks() < t0 + n && i < 1000000000L; i++)
+    ;
+  for (int i = 0; i < 64; i++)
+    if (canary[i] != 0x1111L * i)
+      return -1;
+  return net_irq_calls - before;
+}

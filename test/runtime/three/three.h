@@ -32,6 +32,8 @@ long net_bump(void);
 long net_wait_ticks(long n);
 long net_yielding(long x);
 void net_publish_heap(void);
+long net_on_tick(long tick);
+long net_guarded_wait(long n);
 long net_stack_victim(long kind);
 long scrub_probe(void);           /* probe.S */
 extern int net_secret;
@@ -48,6 +50,7 @@ long fs_strlen(const char *s);
 long fs_bump(void);
 long fs_attack(long kind);
 long fs_undefined(void);
+long fs_on_tick(long tick);
 
 /* attack kinds: even = read, odd = write */
 enum { ATTACK_READ_GLOBAL, ATTACK_WRITE_GLOBAL, ATTACK_READ_HEAP,
