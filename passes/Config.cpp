@@ -198,10 +198,15 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
   C.Offset = offsetOf(N);
   bool HaveName = false, HaveMech = false;
   size_t MechOffset = C.Offset;
+  StringSet<> Seen;
   for (yaml::KeyValueNode &KV : *Map) {
     std::optional<std::string> Key = scalar(KV.getKey(), "a key");
     if (!Key)
       continue;
+    if (!Seen.insert(*Key).second) {
+      error(KV.getKey(), "duplicate key '" + *Key + "' in this compartment");
+      continue;
+    }
     std::optional<std::string> Val = scalar(KV.getValue(), "'" + *Key + "'");
     if (!Val)
       continue;
