@@ -103,9 +103,25 @@ flexos_isr_common:
 2:
   pushq $0
 3:
+  /* The frame is 184 bytes: realign for the C handler, and (with keys)
+   * keep the interrupted code's SSE state, which a handler's gate scrubs
+   * and the code it reaches may use. rbx is saved in the frame and
+   * callee-saved in flexos_trap. */
   movq %rsp, %rdi
+  movq %rsp, %rbx
+  andq $-64, %rsp
+  cmpb $0, flexos_pku_on(%rip)
+  je 8f
+  subq $512, %rsp
+  fxsave64 (%rsp)
+8:
   cld
   call flexos_trap
+  cmpb $0, flexos_pku_on(%rip)
+  je 9f
+  fxrstor64 (%rsp)
+9:
+  movq %rbx, %rsp
   testq %r14, %r14
   jz 6f
   movq %r15, (%r14)

@@ -27,6 +27,7 @@
 #include "flexos/abi.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/DiagnosticInfo.h"
@@ -59,6 +60,12 @@ ArgClass classify(Type *T) {
   if (T->isFloatTy() || T->isDoubleTy())
     return ArgClass::Fp;
   return ArgClass::Unsupported;
+}
+
+// Code compiled for AVX may leave data in the upper halves of ymm
+// registers, which the gate must then clear as well.
+bool usesAvx(const Function &F) {
+  return F.getFnAttribute("target-features").getValueAsString().contains("+avx");
 }
 
 std::string typeName(Type *T) {
@@ -203,6 +210,19 @@ bool Lowering::classifyCall(CallBase &CB, Function &Target, Classification &C,
     error(At, "gate to variadic function " + Name + " is not supported");
     return false;
   }
+  // The gate instances speak the SysV convention only.
+  if (CB.getCallingConv() != CallingConv::C ||
+      Target.getCallingConv() != CallingConv::C) {
+    error(At, "gate to " + Name + " uses a calling convention other than "
+                  "the default C one (ms_abi, preserve_most, ...)");
+    return false;
+  }
+  // The name goes into assembly unquoted.
+  if (!all_of(Name, [](char C) { return isAlnum(C) || C == '_' || C == '.'; })) {
+    error(At, "gate target '" + Name + "' is not a plain symbol name (an "
+                  "asm label?); gates need C identifiers");
+    return false;
+  }
   for (unsigned I = 0; I < CB.arg_size(); ++I) {
     if (CB.isByValArgument(I) || CB.paramHasAttr(I, Attribute::StructRet) ||
         CB.paramHasAttr(I, Attribute::InAlloca)) {
@@ -279,7 +299,7 @@ void Lowering::lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst) 
        << format_hex(RC.Cfg->pkruOf(Src), 10) << ", "
        << format_hex(RC.Cfg->pkruOf(Dst), 10) << ", " << C.NumInt << ", "
        << C.NumFp << ", " << C.NumStack << ", " << C.RetInt << ", " << C.RetFp
-       << "\n";
+       << ", " << (usesAvx(*CB.getFunction()) ? 1 : 0) << "\n";
   }
   CB.setCalledOperand(Callee);
 }

@@ -67,8 +67,16 @@ static void check_arguments(void) {
             SUM_WEIGHTED(100, 2, 3, 4, 5, 6, 7, 8));
 }
 
+static __attribute__((noinline)) long call_set_df(void) {
+  return flexos_gate(net, net_set_df);
+}
+
 static void check_nesting(void) {
   EXPECT_EQ("app->net->app", flexos_gate(net, net_callback, 7), 22);
+  EXPECT_EQ("app->net->app rsp mod 16", flexos_gate(net, net_callback_rsp), 8);
+  /* Without keys the gate is a plain call and DF stays as net left it. */
+  EXPECT_EQ("DF as the gate kind implies",
+            app_df_after(call_set_df) == (flexos_pku_active() ? 0 : 1), 1);
   EXPECT_EQ("app->fs->app 6 args", flexos_gate(fs, fs_to_app, 10),
             SUM_WEIGHTED(10, 11, 12, 13, 14, 15));
   EXPECT_EQ("app->fs->net->app", flexos_gate(fs, fs_deep, 5), 32);
@@ -221,6 +229,8 @@ static volatile long hook_failures;
 
 static void on_tick(uint64_t tick) {
   long t = (long)tick;
+  if (app_rsp_mod16() != 8) /* handlers get an ABI-aligned stack */
+    hook_failures++;
   if (flexos_gate(net, net_on_tick, t) <= 0)
     hook_failures++;
   if (flexos_gate(fs, fs_on_tick, t) != 3 * t)
@@ -234,8 +244,10 @@ static int irq_gate(void) {
   printf("irq-gate: %ld tick(s) gated into net while it ran, %ld failure(s)\n",
          seen, hook_failures);
   if (seen < 4 || hook_failures) {
-    printf("irq-gate: FAILED (net's frame %s)\n",
-           seen < 0 ? "was overwritten" : "intact");
+    printf("irq-gate: FAILED (%s)\n",
+           seen == -1   ? "net's frame was overwritten"
+           : seen == -2 ? "net's xmm5 was clobbered"
+                        : "hook failures or too few ticks");
     return 1;
   }
   printf("irq-gate: ok\n");

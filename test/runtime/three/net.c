@@ -34,6 +34,9 @@ long net_sum10(long a, long b, long c, long d, long e, long f, long g, long h,
 /* net -> app -> back: a nested gate into the caller's compartment. */
 long net_callback(long x) { return flexos_gate(app, app_triple, x) + 1; }
 
+/* A gate back into app must hand it a 16-byte aligned stack. */
+long net_callback_rsp(void) { return flexos_gate(app, app_rsp_mod16); }
+
 long net_via_fs(long x) {
   return flexos_gate(fs, fs_sum10, x, 2, 3, 4, 5, 6, 7, 8, 9, 10);
 }
@@ -114,11 +117,18 @@ long net_guarded_wait(long n) {
   for (int i = 0; i < 64; i++)
     canary[i] = 0x1111L * i;
   long before = net_irq_calls;
+  /* A live vector register too: the handlers' gates scrub xmm0-15, so the
+   * interrupt gate must save and restore them. */
+  long in_xmm = 0x0123456789abcdefL, out_xmm;
+  __asm__ volatile("movq %0, %%xmm5" : : "r"(in_xmm) : "xmm5");
   uint64_t t0 = flexos_ticks();
   for (volatile long i = 0; flexos_ticks() < t0 + n && i < 1000000000L; i++)
     ;
+  __asm__ volatile("movq %%xmm5, %0" : "=r"(out_xmm));
   for (int i = 0; i < 64; i++)
     if (canary[i] != 0x1111L * i)
       return -1;
+  if (out_xmm != in_xmm)
+    return -2;
   return net_irq_calls - before;
 }

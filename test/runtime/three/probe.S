@@ -50,3 +50,14 @@ scrub_probe:
   movl $0x5a5a, %eax
   ret
   .size scrub_probe, . - scrub_probe
+
+  /* long net_set_df(void): returns with the direction flag set, as a
+   * careless or hostile callee could. The gate must clear it. */
+  .section .text.flexos.net, "ax", @progbits
+  .global net_set_df
+  .type net_set_df, @function
+net_set_df:
+  std
+  movl $1, %eax
+  ret
+  .size net_set_df, . - net_set_df

@@ -82,3 +82,30 @@ scrub_caller:
   popq %rbx
   ret
   .size scrub_caller, . - scrub_caller
+
+  /* long app_rsp_mod16(void): rsp mod 16 at entry, 8 when the caller kept
+   * the ABI's 16-byte alignment at its call (gates into app included). */
+  .section .text.flexos.app, "ax", @progbits
+  .global app_rsp_mod16
+  .type app_rsp_mod16, @function
+app_rsp_mod16:
+  movq %rsp, %rax
+  andq $15, %rax
+  ret
+  .size app_rsp_mod16, . - app_rsp_mod16
+
+  /* long app_df_after(long (*call)(void)): calls `call` (a gate to a
+   * callee that sets the direction flag) and returns RFLAGS.DF afterwards. */
+  .global app_df_after
+  .type app_df_after, @function
+app_df_after:
+  subq $8, %rsp
+  call *%rdi
+  pushfq
+  popq %rax
+  cld         /* C code expects DF clear, whatever the gate did */
+  shrq $10, %rax
+  andq $1, %rax
+  addq $8, %rsp
+  ret
+  .size app_df_after, . - app_df_after

@@ -13,6 +13,8 @@
 long app_triple(long x);
 long app_yield_then(long x);
 long app_sum6(long a, long b, long c, long d, long e, long f);
+long app_rsp_mod16(void);               /* scrub.S */
+long app_df_after(long (*call)(void));  /* scrub.S */
 extern long shared_counter;       /* flexos_share, defined in app.c */
 extern int *shared_victim_heap;   /* flexos_share: net's heap object */
 extern int *shared_victim_stack;  /* flexos_share: a net stack variable */
@@ -33,6 +35,8 @@ long net_wait_ticks(long n);
 long net_yielding(long x);
 void net_publish_heap(void);
 long net_on_tick(long tick);
+long net_callback_rsp(void);
+long net_set_df(void);            /* probe.S */
 long net_guarded_wait(long n);
 long net_stack_victim(long kind);
 long scrub_probe(void);           /* probe.S */
