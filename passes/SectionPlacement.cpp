@@ -123,6 +123,10 @@ bool SectionPlacement::runOnModule(Module &M) {
   for (GlobalVariable &GV : M.globals()) {
     if (!isPlaceable(GV))
       continue;
+    // A common symbol (-fcommon) ignores its section; a weak definition
+    // keeps the "one per program" meaning and lands where it is put.
+    if (GV.hasCommonLinkage())
+      GV.setLinkage(GlobalValue::WeakAnyLinkage);
     GV.setSection(sectionFor(GV, Comp, Shared.count(&GV)));
     Changed = true;
   }

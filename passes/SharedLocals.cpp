@@ -165,9 +165,18 @@ bool Mover::run() {
     A->replaceAllUsesWith(Addr);
     A->eraseFromParent();
   }
-  for (BasicBlock &BB : F)
-    if (auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator()))
-      new StoreInst(Saved, TopPtr, Ret);
+  // Release before every return; a musttail call must stay right before
+  // its ret, so there the release goes before the call (the callee cannot
+  // legally use this frame's locals anyway).
+  for (BasicBlock &BB : F) {
+    auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator());
+    if (!Ret)
+      continue;
+    Instruction *Before = Ret;
+    if (CallInst *Tail = BB.getTerminatingMustTailCall())
+      Before = Tail;
+    new StoreInst(Saved, TopPtr, Before);
+  }
   return true;
 }
 
