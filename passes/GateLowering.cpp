@@ -168,7 +168,14 @@ bool Lowering::lowerMarker(CallInst *Marker) {
   SmallVector<CallBase *, 2> Calls;
   for (User *U : Marker->users()) {
     auto *CB = dyn_cast<CallBase>(U);
-    if (!CB || CB->getCalledOperand() != Marker || isa<InvokeInst>(CB)) {
+    if (CB && isa<InvokeInst>(CB)) {
+      error(Marker, "the gate to " + Target->getName() +
+                        " may unwind (C++ exceptions); gates must not throw "
+                        "across compartments: call it from a noexcept "
+                        "function or outside try blocks and destructors' scope");
+      return false;
+    }
+    if (!CB || CB->getCalledOperand() != Marker) {
       error(Marker, "the gate to " + Target->getName() +
                         " must be called directly, as flexos_gate(" + Lib +
                         ", " + Target->getName() + ", ...)");
