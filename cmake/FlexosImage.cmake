@@ -144,7 +144,7 @@ function(flexos_add_image name)
 endfunction()
 
 function(flexos_add_image_test test)
-  cmake_parse_arguments(T "" "IMAGE;ACCEL;CPU;APPEND;MAIN;EXIT;TIMEOUT"
+  cmake_parse_arguments(T "SLOW" "IMAGE;ACCEL;CPU;APPEND;MAIN;EXIT;TIMEOUT"
                         "EXPECT;REJECT;LABELS" ${ARGN})
   if(NOT T_ACCEL)
     set(T_ACCEL tcg)
@@ -160,6 +160,9 @@ function(flexos_add_image_test test)
   set(args --accel ${T_ACCEL} --exit ${T_EXIT} --timeout ${T_TIMEOUT})
   if(T_CPU)
     list(APPEND args --cpu ${T_CPU})
+  endif()
+  if(T_SLOW)
+    list(APPEND args --slow)
   endif()
   if(T_MAIN)
     list(APPEND args --main "${T_MAIN}")

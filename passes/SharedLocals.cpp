@@ -11,7 +11,8 @@
 //    the thread's shared stack, carved at entry with a handful of
 //    instructions and released before every return:
 //        base = gs:8; saved = base->top
-//        new = (saved - size) & -align; if (new < base->limit) overflow()
+//        new = (saved - size) & -align
+//        if (new < gs:0xa0 || saved > gs:0xa8) overflow()   (TCB bounds)
 //        base->top = new ... ret: base->top = saved
 //    Under mechanism none the locals stay where they are; only the
 //    annotations go. Variable-length shared locals are rejected.
@@ -139,13 +140,21 @@ bool Mover::run() {
   Value *TopPtr = B.CreateConstGEP1_32(B.getInt8Ty(), Stack,
                                        FLEXOS_SHARED_STACK_TOP);
   Value *Saved = B.CreateLoad(I64, TopPtr, "flexos.sstack.saved");
-  Value *Limit = B.CreateLoad(
-      I64, B.CreateConstGEP1_32(B.getInt8Ty(), Stack, FLEXOS_SHARED_STACK_LIMIT),
-      "flexos.sstack.limit");
+  // The header is shared memory that any compartment may rewrite: bound
+  // what it says by the TCB's read-only copies, so that a forged top can
+  // never put this frame outside the thread's shared stack.
+  auto TcbWord = [&](uint64_t Off, const char *Name) {
+    Value *P = ConstantExpr::getIntToPtr(B.getInt64(Off),
+                                         PointerType::get(Ctx, 256));
+    return B.CreateLoad(I64, P, Name);
+  };
+  Value *Limit = TcbWord(FLEXOS_TCB_SHARED_STACK_LIMIT, "flexos.sstack.limit");
+  Value *Ceiling = TcbWord(FLEXOS_TCB_SHARED_STACK_BASE, "flexos.sstack.base");
   Value *New = B.CreateAnd(B.CreateSub(Saved, B.getInt64(FrameSize)),
                            B.getInt64(-(int64_t)MaxAlign.value()),
                            "flexos.sstack.new");
-  Value *Overflow = B.CreateICmpULT(New, Limit);
+  Value *Overflow = B.CreateOr(B.CreateICmpULT(New, Limit),
+                               B.CreateICmpUGT(Saved, Ceiling));
   Instruction *SplitAt = &*B.GetInsertPoint();
   Instruction *Term = SplitBlockAndInsertIfThen(Overflow, SplitAt, true);
   IRBuilder<> OB(Term);

@@ -63,12 +63,28 @@ void heap_init(void) {
   shared_heap = heap_create(FLEXOS_SHARED_KEY);
 }
 
-static void *heap_alloc(struct heap *h, size_t size) {
-  if (size == 0 || size > h->end - h->start)
+/* Every pointer and size read from a heap's own state is checked against
+ * the region's bounds from the read-only table: the shared heap's state is
+ * writable by every compartment, and a forged free list must never hand
+ * out (or write) memory outside the region. Returns p or panics. */
+static union header *checked(const struct heap_region *r, union header *p) {
+  uintptr_t a = (uintptr_t)p;
+  if (p == &r->heap->base)
+    return p;
+  if (a < r->start || a >= r->end || (a - r->start) % sizeof(union header) ||
+      p->s.units == 0 || p->s.units > (r->end - a) / sizeof(union header))
+    flexos_panic("heap: corrupted allocator state (%p)", (void *)p);
+  return p;
+}
+
+static void *heap_alloc(const struct heap_region *r, size_t size) {
+  struct heap *h = r->heap;
+  if (size == 0 || size > r->end - r->start)
     return 0;
   size_t units = (size + sizeof(union header) - 1) / sizeof(union header) + 1;
-  union header *prev = h->freep, *p;
-  for (p = prev->s.next;; prev = p, p = p->s.next) {
+  size_t budget = (r->end - r->start) / sizeof(union header) + 2;
+  union header *prev = checked(r, h->freep), *p;
+  for (p = checked(r, prev->s.next);; prev = p, p = checked(r, p->s.next)) {
     if (p->s.units >= units) {
       if (p->s.units == units) {
         prev->s.next = p->s.next;
@@ -80,8 +96,8 @@ static void *heap_alloc(struct heap *h, size_t size) {
       h->freep = prev;
       return p + 1;
     }
-    if (p == h->freep)
-      return 0; /* wrapped around: nothing fits */
+    if (p == h->freep || --budget == 0)
+      return 0; /* wrapped around (or a forged cycle): nothing fits */
   }
 }
 
@@ -89,16 +105,23 @@ static int heap_owns(const struct heap_region *r, const void *ptr) {
   return (uintptr_t)ptr > r->start && (uintptr_t)ptr < r->end;
 }
 
-static void heap_release(struct heap *h, void *ptr) {
-  union header *bp = (union header *)ptr - 1, *p;
-  for (p = h->freep; !(bp > p && bp < p->s.next); p = p->s.next)
+static void heap_release(const struct heap_region *r, void *ptr) {
+  struct heap *h = r->heap;
+  union header *bp = checked(r, (union header *)ptr - 1), *p;
+  size_t budget = (r->end - r->start) / sizeof(union header) + 2;
+  for (p = checked(r, h->freep); !(bp > p && bp < p->s.next);
+       p = checked(r, p->s.next)) {
     if (p >= p->s.next && (bp > p || bp < p->s.next))
       break; /* freed block at either end of the arena */
-  if (bp + bp->s.units == p->s.next) {
-    bp->s.units += p->s.next->s.units;
-    bp->s.next = p->s.next->s.next;
+    if (--budget == 0)
+      flexos_panic("heap: corrupted allocator state (free list cycle)");
+  }
+  union header *next = checked(r, p->s.next);
+  if (bp + bp->s.units == next) {
+    bp->s.units += next->s.units;
+    bp->s.next = next->s.next;
   } else {
-    bp->s.next = p->s.next;
+    bp->s.next = next;
   }
   if (p + p->s.units == bp) {
     p->s.units += bp->s.units;
@@ -113,7 +136,7 @@ static const struct heap_region *caller_heap(void) {
   return &heaps[flexos_current_compartment()];
 }
 
-void *malloc(size_t size) { return heap_alloc(caller_heap()->heap, size); }
+void *malloc(size_t size) { return heap_alloc(caller_heap(), size); }
 
 void *calloc(size_t n, size_t size) {
   if (size && n > (size_t)-1 / size)
@@ -143,28 +166,28 @@ void free(void *ptr) {
     return;
   const struct heap_region *r = caller_heap();
   heap_check_owner(r, ptr, "free");
-  heap_release(r->heap, ptr);
+  heap_release(r, ptr);
 }
 
 void *realloc(void *ptr, size_t size) {
   if (!ptr)
     return malloc(size);
   const struct heap_region *r = caller_heap();
-  struct heap *h = r->heap;
   heap_check_owner(r, ptr, "realloc");
-  size_t old = (((union header *)ptr - 1)->s.units - 1) * sizeof(union header);
+  size_t old = (checked(r, (union header *)ptr - 1)->s.units - 1) *
+               sizeof(union header);
   if (size <= old)
     return ptr;
-  void *n = heap_alloc(h, size);
+  void *n = heap_alloc(r, size);
   if (n) {
     memcpy(n, ptr, old);
-    heap_release(h, ptr);
+    heap_release(r, ptr);
   }
   return n;
 }
 
 void *flexos_malloc_shared(size_t size) {
-  return heap_alloc(shared_heap.heap, size);
+  return heap_alloc(&shared_heap, size);
 }
 
 void flexos_free_shared(void *ptr) {
@@ -172,5 +195,5 @@ void flexos_free_shared(void *ptr) {
     return;
   if (!heap_owns(&shared_heap, ptr))
     flexos_panic("flexos_free_shared: %p is not in the shared heap", ptr);
-  heap_release(shared_heap.heap, ptr);
+  heap_release(&shared_heap, ptr);
 }

@@ -83,7 +83,10 @@ void kmain(uint32_t start_info) {
   paging_seal();
   thread_init();
   timer_init();
-  sti();
+  /* No sti here: this boot context still runs with PKRU 0, which the
+   * interrupt gate rightly refuses to restore. Interrupts come on with the
+   * main thread's first iretq (its frame has IF set and the default PKRU);
+   * threads switch cooperatively, so IF stays on afterwards. */
   int argc = split_args();
   thread_run_main(main, argc, argv);
 }

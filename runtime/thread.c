@@ -83,6 +83,8 @@ static int stacks_create(struct flexos_thread *t) {
   if (!(t->shared_stack = stack_create(FLEXOS_SHARED_KEY, &top)))
     return -1;
   t->tcb->shared_stack = (uint64_t)top;
+  t->tcb->shared_stack_limit = top[1]; /* trusted copies (abi.h) */
+  t->tcb->shared_stack_base = top[0];
   void *rpc = flexos_malloc_shared(sizeof(struct flexos_rpc_slot));
   if (!rpc)
     return -1;

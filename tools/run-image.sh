@@ -8,9 +8,11 @@
 #   fault with -no-reboot, or a timeout) is a failure.  Prints the time
 #   from spawning QEMU to the first serial line and, with --main REGEX, to
 #   the first line matching it (main's first line): "boot-time: ... ms".
+#   --slow runs a much slower virtual CPU (TCG -icount shift=6), which
+#   widens windows for races between boot and the first timer interrupt.
 #   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
 # USAGE:
-#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--exit CODE] [--timeout S]
+#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
 #       [--reject REGEX]... image.elf
 # License: MIT (see LICENSE)
@@ -18,11 +20,12 @@ set -u
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
-accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
+slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
 while [ $# -gt 1 ]; do
   case "$1" in
     --accel) accel=$2; shift 2 ;;
     --cpu) cpu_model=$2; shift 2 ;;
+    --slow) slow=1; shift ;;
     --exit) exit_want=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
@@ -47,10 +50,11 @@ case "$accel" in
 esac
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+status_file=$(mktemp)
+trap 'rm -f "$log" "$status_file"' EXIT
 start=$(date +%s%N)
 first="" main_at=""
-while IFS= read -r line; do
+while IFS= read -r line || [ -n "$line" ]; do  # a last line may lack its newline
   [ -z "$first" ] && first=$(date +%s%N)
   if [ -n "$main_re" ] && [ -z "$main_at" ] && [[ "$line" =~ $main_re ]]; then
     main_at=$(date +%s%N)
@@ -59,9 +63,13 @@ while IFS= read -r line; do
 done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m 128M \
            -display none -no-reboot -serial stdio -monitor none \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+           ${slow:+-icount shift=6} \
            -kernel "$image" ${append:+-append "$append"} 2>&1; \
-         echo "run-image: qemu-status $?")
-status=$(sed -n 's/^run-image: qemu-status \([0-9]*\)$/\1/p' "$log" | tail -1)
+         echo $? > "$status_file")
+# QEMU's status comes through a file of its own, so that a last serial
+# line without a newline cannot swallow it.
+status=$(cat "$status_file")
+echo "run-image: qemu-status $status"
 [ -n "$first" ] && echo "boot-time: $(( (first - start) / 1000000 )) ms to first serial line ($accel)"
 [ -n "$main_at" ] && echo "boot-time: $(( (main_at - start) / 1000000 )) ms to main's first line ($accel)"
 

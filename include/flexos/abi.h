@@ -44,7 +44,12 @@
 #define FLEXOS_TCB_RPC_SLOT 0x10     /* struct flexos_rpc_slot * (vm-ept) */
 #define FLEXOS_TCB_THREAD_ID 0x18    /* uint64_t */
 #define FLEXOS_TCB_GATE_SLOT 0x20    /* struct flexos_gate_slot *[16] */
-#define FLEXOS_TCB_SIZE 0xa0
+/* Trusted bounds of the shared stack: the stack's own header is shared
+ * memory, writable by every compartment, so the code that carves shared
+ * locals checks what it reads there against these read-only copies. */
+#define FLEXOS_TCB_SHARED_STACK_LIMIT 0xa0 /* lowest usable address */
+#define FLEXOS_TCB_SHARED_STACK_BASE 0xa8  /* highest top (the initial one) */
+#define FLEXOS_TCB_SIZE 0xb0
 
 /* struct flexos_gate_slot: one per (thread, compartment), stored in the
  * compartment's own memory so that only that compartment can move its own
@@ -54,7 +59,7 @@
 
 /* struct flexos_shared_stack: per-thread stack for flexos_share locals, in
  * shared memory.  Grows down from `top`; `limit` is the lowest usable
- * address. */
+ * address (informative: the checks use the TCB's copies). */
 #define FLEXOS_SHARED_STACK_TOP 0x00
 #define FLEXOS_SHARED_STACK_LIMIT 0x08
 
@@ -105,6 +110,8 @@ struct flexos_tcb {
   uint64_t rpc_slot;     /* struct flexos_rpc_slot * */
   uint64_t thread_id;
   uint64_t gate_slot[16]; /* struct flexos_gate_slot *, by compartment */
+  uint64_t shared_stack_limit; /* copies of the shared stack's bounds */
+  uint64_t shared_stack_base;
 };
 
 struct flexos_rpc_slot {
@@ -121,6 +128,8 @@ FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack) == FLEXOS_TCB_SHA
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, rpc_slot) == FLEXOS_TCB_RPC_SLOT, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, thread_id) == FLEXOS_TCB_THREAD_ID, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, gate_slot) == FLEXOS_TCB_GATE_SLOT, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_limit) == FLEXOS_TCB_SHARED_STACK_LIMIT, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_base) == FLEXOS_TCB_SHARED_STACK_BASE, "tcb");
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_tcb) == FLEXOS_TCB_SIZE, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_gate_slot, stack_top) == FLEXOS_GATE_SLOT_STACK_TOP, "slot");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_shared_stack, top) == FLEXOS_SHARED_STACK_TOP, "sstack");

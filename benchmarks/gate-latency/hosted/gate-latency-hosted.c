@@ -200,6 +200,8 @@ static int setup(void) {
   ss->limit = (uint64_t)(uintptr_t)(shared_mem.base + page);
   ss->top = (uint64_t)(uintptr_t)(shared_mem.base + shared_mem.size);
   tcb.shared_stack = (uint64_t)(uintptr_t)ss;
+  tcb.shared_stack_limit = ss->limit;
+  tcb.shared_stack_base = ss->top;
   tcb.thread_id = 0;
   return set_gs_base() ? (use_pku ? SKIP : 1) : 0;
 }

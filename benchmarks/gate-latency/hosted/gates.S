@@ -55,8 +55,10 @@ bench_shared_local:
   movq FLEXOS_SHARED_STACK_TOP(%r8), %r9      /* saved = base->top */
   leaq -SL_FRAME_SIZE(%r9), %r10              /* new = (saved - size) */
   andq $-SL_FRAME_ALIGN, %r10                 /*       & -align */
-  cmpq FLEXOS_SHARED_STACK_LIMIT(%r8), %r10   /* new < base->limit? */
+  cmpq %gs:FLEXOS_TCB_SHARED_STACK_LIMIT, %r10 /* new < trusted limit? */
   jb 1f
+  cmpq %gs:FLEXOS_TCB_SHARED_STACK_BASE, %r9  /* saved > trusted base? */
+  ja 1f
   movq %r10, FLEXOS_SHARED_STACK_TOP(%r8)     /* base->top = new */
   movq %rdi, (%r10)
   movq (%r10), %rax
