@@ -254,6 +254,31 @@ static int irq_gate(void) {
   return 0;
 }
 
+/* fs forges the shared allocators' state (shared memory) to make app's
+ * next shared allocation land on app's private data. The runtime and the
+ * compiled code must notice (a panic) instead of handing it out. */
+_Alignas(16) static char app_private[64] = "app private data";
+
+static __attribute__((noinline)) void use_shared_local(void) {
+  char buf[64] __flexos_share;
+  memset(buf, 0, sizeof buf);
+  strcpy(buf, "OVERWRITTEN via the shared stack");
+}
+
+static int forge(const char *what) {
+  if (!strcmp(what, "forge-shared-heap")) {
+    flexos_gate(fs, fs_forge_shared_heap, (long)app_private);
+    char *b = flexos_malloc_shared(16);
+    if (b)
+      strcpy(b, "OVERWRITTEN via the shared heap");
+  } else {
+    flexos_gate(fs, fs_forge_shared_stack, (long)app_private);
+    use_shared_local();
+  }
+  printf("%s: NOT STOPPED, app_private = \"%s\"\n", what, app_private);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   printf("three: %s, main in compartment %s\n",
          flexos_pku_active() ? "protection keys on" : "no isolation",
@@ -269,6 +294,9 @@ int main(int argc, char **argv) {
     return scrub();
   if (!strcmp(argv[1], "irq-gate"))
     return irq_gate();
+  if (!strcmp(argv[1], "forge-shared-heap") ||
+      !strcmp(argv[1], "forge-shared-stack"))
+    return forge(argv[1]);
   if (!strcmp(argv[1], "ud")) {
     flexos_gate(fs, fs_undefined);
     printf("ud: NOT REPORTED\n");

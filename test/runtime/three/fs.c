@@ -6,6 +6,7 @@
  * License: MIT (see LICENSE)
  */
 #include <flexos/runtime.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "three.h"
@@ -73,4 +74,36 @@ static long fs_irq_calls; /* private: .bss.flexos.fs */
 long fs_on_tick(long tick) {
   fs_irq_calls++;
   return flexos_gate(app, app_triple, tick);
+}
+
+/* ---- forged shared allocator state (both must end in a panic) -------- */
+struct forged_block {
+  struct forged_block *next;
+  uint64_t units;
+};
+__flexos_share _Alignas(16) static struct forged_block forged;
+
+/* Rewire the shared heap's free list (its state lives in shared memory)
+ * so that the next block handed out would be `target`, in app. */
+long fs_forge_shared_heap(long target) {
+  char *p = flexos_malloc_shared(16);
+  uintptr_t end = ((uintptr_t)p + 4095) & ~4095ul;
+  uintptr_t region = end - 256 * 4096; /* struct heap at the region start */
+  struct forged_block *base = (struct forged_block *)region;
+  struct forged_block **freep = (struct forged_block **)(region + 16);
+  forged.next = &forged;
+  forged.units = ((uintptr_t)target - 16 - (uintptr_t)&forged) / 16 + 2;
+  base->next = &forged;
+  base->units = 0;
+  *freep = base;
+  return 0;
+}
+
+/* Point this thread's shared-stack header (shared memory) at `target`. */
+long fs_forge_shared_stack(long target) {
+  uint64_t header;
+  __asm__ volatile("movq %%gs:8, %0" : "=r"(header));
+  ((uint64_t *)header)[0] = (uint64_t)target + 64; /* top */
+  ((uint64_t *)header)[1] = 0;                     /* limit */
+  return 0;
 }

@@ -55,6 +55,8 @@ long fs_bump(void);
 long fs_attack(long kind);
 long fs_undefined(void);
 long fs_on_tick(long tick);
+long fs_forge_shared_heap(long target);
+long fs_forge_shared_stack(long target);
 
 /* attack kinds: even = read, odd = write */
 enum { ATTACK_READ_GLOBAL, ATTACK_WRITE_GLOBAL, ATTACK_READ_HEAP,
