@@ -128,7 +128,7 @@ function(flexos_add_image name)
   # Link to an unscanned file; only a clean scan renames it to the image.
   set(elf ${CMAKE_CURRENT_BINARY_DIR}/${name}.elf)
   add_custom_command(OUTPUT ${elf}
-    COMMAND ${FLEXOS_LLVM_BIN}/ld.lld -static -nostdlib --no-pie
+    COMMAND ${FLEXOS_LLVM_BIN}/ld.lld -static -nostdlib --no-pie --orphan-handling=error
             -z noexecstack -T ${ld} -o ${elf}.unscanned ${objs}
             $<TARGET_FILE:flexos_runtime> $<TARGET_FILE:flexos_gates>
     COMMAND $<TARGET_FILE:flexos-scan> ${elf}.unscanned

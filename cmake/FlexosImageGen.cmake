@@ -99,7 +99,15 @@ string(APPEND ld "${s}")
 list(GET names ${default_index} name)
 comp_rw(s ${default_index} ${name} "*(.data .data.*)" "*(.bss .bss.*) *(COMMON)")
 string(APPEND ld "${s}  __image_end = .;\n")
-string(APPEND ld "  /DISCARD/ : { *(.eh_frame*) *(.comment) *(.note.GNU-stack) }\n}\n")
+# Debug information is not loaded; every other section must be named above
+# (the image links with --orphan-handling=error, so that nothing ends up
+# unkeyed or executable by accident).
+foreach(dbg info abbrev line line_str str str_offsets addr rnglists loclists
+            frame aranges ranges loc names pubnames pubtypes)
+  string(APPEND ld "  .debug_${dbg} 0 : { *(.debug_${dbg}) }\n")
+endforeach()
+string(APPEND ld "  .symtab 0 : { *(.symtab) }\n  .strtab 0 : { *(.strtab) }\n  .shstrtab 0 : { *(.shstrtab) }\n")
+string(APPEND ld "  /DISCARD/ : { *(.eh_frame*) *(.comment) *(.note.GNU-stack) *(.llvm_addrsig) }\n}\n")
 file(WRITE ${LD_OUT}.tmp "${ld}")
 file(RENAME ${LD_OUT}.tmp ${LD_OUT})
 
