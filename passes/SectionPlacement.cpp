@@ -113,6 +113,16 @@ bool SectionPlacement::runOnModule(Module &M) {
   if (!RC)
     return false;
   StringRef Comp = RC->Self->Name;
+  // The gate section is the one place allowed to hold WRPKRU; a library
+  // that puts its own code or data there would slip past the image scan.
+  for (GlobalObject &GO : M.global_objects())
+    if (GO.getSection().starts_with(".text.flexos_gates")) {
+      M.getContext().emitError(
+          "flexos: '" + GO.getName() + "' asks for section '" +
+          GO.getSection() + "'; .text.flexos_gates* is reserved for the "
+          "gates that the toolchain emits");
+      return false;
+    }
   SmallPtrSet<GlobalVariable *, 8> Shared = takeSharedGlobals(M);
   bool Changed = !Shared.empty();
   for (GlobalVariable *GV : Shared)
@@ -121,6 +131,15 @@ bool SectionPlacement::runOnModule(Module &M) {
                                "' is thread-local; shared data must be a "
                                "plain global");
   for (GlobalVariable &GV : M.globals()) {
+    // The optimizer may since have given a global we put in bss a non-zero
+    // value (a constructor evaluated at compile time): move it to data.
+    StringRef Sec = GV.getSection();
+    if (Sec.starts_with(".bss.flexos") && GV.hasInitializer() &&
+        !GV.getInitializer()->isNullValue()) {
+      GV.setSection((".data" + Sec.drop_front(4)).str());
+      Changed = true;
+      continue;
+    }
     if (!isPlaceable(GV))
       continue;
     // A common symbol (-fcommon) ignores its section; a weak definition

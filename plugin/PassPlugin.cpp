@@ -8,7 +8,7 @@
 //        flexos-place-sections and flexos (all three, in that order), each
 //        taking <config=FILE;library=NAME>;
 //      - at the start of every clang pipeline (-O0 included), configured by
-//        the frontend plugin. Registration happens once per PassBuilder even
+//        the frontend plugin, and section placement again at the end. Registration happens once per PassBuilder even
 //        when the plugin is loaded through both -fplugin= and -fpass-plugin=.
 //
 // USAGE:
@@ -94,6 +94,13 @@ void registerCallbacks(PassBuilder &PB) {
           addAll(MPM, PassOptions());
         else
           MPM.addPass(GateLowering(PassOptions()));
+      });
+  // Placement once more at the end: the optimizer may have given a bss
+  // global a value (constructors evaluated at compile time).
+  PB.registerOptimizerLastEPCallback(
+      [S](ModulePassManager &MPM, OptimizationLevel) {
+        if (S->FrontendActive)
+          MPM.addPass(SectionPlacement(PassOptions()));
       });
 }
 
