@@ -144,7 +144,7 @@ function(flexos_add_image name)
 endfunction()
 
 function(flexos_add_image_test test)
-  cmake_parse_arguments(T "SLOW" "IMAGE;ACCEL;CPU;APPEND;MAIN;EXIT;TIMEOUT"
+  cmake_parse_arguments(T "SLOW" "IMAGE;ACCEL;CPU;MEM;APPEND;MAIN;EXIT;TIMEOUT"
                         "EXPECT;REJECT;LABELS" ${ARGN})
   if(NOT T_ACCEL)
     set(T_ACCEL tcg)
@@ -163,6 +163,9 @@ function(flexos_add_image_test test)
   endif()
   if(T_SLOW)
     list(APPEND args --slow)
+  endif()
+  if(T_MEM)
+    list(APPEND args --mem ${T_MEM})
   endif()
   if(T_MAIN)
     list(APPEND args --main "${T_MAIN}")

@@ -92,6 +92,10 @@ static void map_image(void) {
  * after the image belongs to the default compartment until allocated. */
 void paging_init(uintptr_t ram_end) {
   mapped_end = ram_end < MAX_MAPPED ? ram_end : MAX_MAPPED;
+  /* One page table per 2 MiB: a partial last 2 MiB is left out, so that
+   * the page allocator (which stops at mapped_end) never hands out a page
+   * without a mapping. */
+  mapped_end &= ~(((uintptr_t)1 << 21) - 1);
   pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W | PTE_U;
   pdpt[0] = (uint64_t)pd | PTE_P | PTE_W | PTE_U;
   for (uintptr_t i = 0; i < mapped_end >> 21; i++)

@@ -22,6 +22,10 @@
 #define STACK_PAGES 4 /* 16 KiB per compartment stack */
 #define GS_BASE_MSR 0xc0000101
 
+/* Set once GS.base points at a TCB (thread_init), before any compartment
+ * runs; read by fault reports that may come earlier. */
+SECTION_COMMON static int tcbs_ready;
+
 enum state { FREE, READY, BLOCKED, DONE };
 
 struct flexos_thread {
@@ -207,6 +211,8 @@ void __flexos_shared_stack_overflow(void) {
 
 uint64_t flexos_thread_id(void) {
   uint64_t id;
+  if (!tcbs_ready) /* GS.base is 0 until thread_init: no thread yet */
+    return 0;
   __asm__ volatile("movq %%gs:%c1, %0" : "=r"(id) : "i"(FLEXOS_TCB_THREAD_ID));
   return id;
 }
@@ -219,6 +225,7 @@ void thread_init(void) {
   current->tcb = &tcbs[0];
   tcbs[0].self = (uint64_t)&tcbs[0];
   wrmsr(GS_BASE_MSR, (uint64_t)&tcbs[0]);
+  tcbs_ready = 1;
 }
 
 struct main_args {

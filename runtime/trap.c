@@ -61,6 +61,13 @@ static void report_page_fault(const struct trapframe *tf) {
 }
 
 static __attribute__((noreturn)) void fatal_exception(struct trapframe *tf) {
+  /* A fault while reporting a fault would report itself forever. */
+  static int reporting;
+  if (reporting++) {
+    printf("FAULT: another fault (#%s rip=0x%lx) while reporting one\n",
+           exc_names[tf->vector < 32 ? tf->vector : 0], tf->rip);
+    flexos_exit(FLEXOS_EXIT_FAULT);
+  }
   if (tf->vector == 14)
     report_page_fault(tf);
   else

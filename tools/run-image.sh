@@ -12,7 +12,8 @@
 #   widens windows for races between boot and the first timer interrupt.
 #   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
 # USAGE:
-#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--exit CODE] [--timeout S]
+#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--mem SIZE]
+#       [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
 #       [--reject REGEX]... image.elf
 # License: MIT (see LICENSE)
@@ -20,12 +21,13 @@ set -u
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
-slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
+mem=128M slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
 while [ $# -gt 1 ]; do
   case "$1" in
     --accel) accel=$2; shift 2 ;;
     --cpu) cpu_model=$2; shift 2 ;;
     --slow) slow=1; shift ;;
+    --mem) mem=$2; shift 2 ;;
     --exit) exit_want=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
@@ -60,7 +62,7 @@ while IFS= read -r line || [ -n "$line" ]; do  # a last line may lack its newlin
     main_at=$(date +%s%N)
   fi
   printf '%s\n' "${line%$'\r'}" | tee -a "$log"
-done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m 128M \
+done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m "$mem" \
            -display none -no-reboot -serial stdio -monitor none \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
            ${slow:+-icount shift=6} \
