@@ -28,7 +28,7 @@ set(FLEXOS_RUN_IMAGE ${CMAKE_CURRENT_LIST_DIR}/../tools/run-image.sh)
 # Code generation for the image: identity-mapped below 2 GiB, ring 0,
 # interrupts on their own (IST) stacks, our libc headers only.
 set(FLEXOS_IMAGE_CFLAGS -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie
-    -mno-red-zone -mcmodel=small -fno-stack-protector
+    -mno-red-zone -mcmodel=small -fno-stack-protector -fstack-clash-protection
     -fno-asynchronous-unwind-tables -fno-unwind-tables -nostdlibinc
     -Wall -Wextra -Wno-unused-parameter
     -I${CMAKE_CURRENT_LIST_DIR}/../include
