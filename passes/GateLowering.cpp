@@ -287,21 +287,21 @@ void Lowering::lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst) 
   if (!classifyCall(CB, Target, C, 6))
     return;
   const Compartment &Src = *RC.Self;
-  std::string Stub = ("__flexos_mpk_gate." + Src.Name + "." + Dst.Name + "." +
+  std::string Instance = ("__flexos_mpk_gate." + Src.Name + "." + Dst.Name + "." +
                       Target.getName())
                          .str();
   // The file may already name the instance (say, through an asm label to
   // take its address); then that symbol is the callee, whatever its IR type.
-  Value *Callee = M.getNamedValue(Stub);
+  Value *Callee = M.getNamedValue(Instance);
   if (!Callee) {
     Function *Decl = Function::Create(CB.getFunctionType(),
-                                      GlobalValue::ExternalLinkage, Stub, M);
+                                      GlobalValue::ExternalLinkage, Instance, M);
     Decl->setVisibility(GlobalValue::HiddenVisibility);
     Callee = Decl;
   }
-  if (Emitted.insert(Stub).second) {
+  if (Emitted.insert(Instance).second) {
     raw_string_ostream OS(ModuleAsm);
-    OS << "FLEXOS_MPK_GATE " << Stub << ", " << Target.getName() << ", "
+    OS << "FLEXOS_MPK_GATE " << Instance << ", " << Target.getName() << ", "
        << Src.Index << ", " << Dst.Index << ", "
        << format_hex(RC.Cfg->pkruOf(Src), 10) << ", "
        << format_hex(RC.Cfg->pkruOf(Dst), 10) << ", " << C.NumInt << ", "
