@@ -5,7 +5,7 @@
 // DESCRIPTION:
 //    flexos-lower-gates: turns every flexos_gate(...) call into what the
 //    configuration asks for: a direct call, an MPK gate instance or a vm-ept
-//    RPC stub (docs/abi.md, "Gate lowering").
+//    RPC call sequence (docs/abi.md, "Gate lowering").
 //
 // USAGE:
 //    opt -load-pass-plugin=build/lib/FlexosPasses.so \

@@ -2,7 +2,7 @@
  * FILE: runtime/idt.c
  * DESCRIPTION:
  *   The IDT: 32 exception vectors and 16 legacy PIC IRQs (32..47), each an
- *   interrupt gate (IF cleared on entry) pointing at a stub of the
+ *   interrupt gate (IF cleared on entry) pointing at an entry of the
  *   interrupt-entry gate in gates/interrupt_entry.S, which switches PKRU
  *   to the runtime's domain before any C runs.
  * License: MIT (see LICENSE)
