@@ -67,8 +67,6 @@ private:
   Config &Cfg;
   std::vector<ConfigDiag> &Errors;
   SourceMgr SM;
-  // Each compartment's mechanism node, for the mixed-mechanism error.
-  std::vector<size_t> MechOffsets;
   size_t CompartmentsOffset = 0;
 
   size_t offsetOf(yaml::Node *N) const {
@@ -82,6 +80,7 @@ private:
   void parseCompartments(yaml::Node *N);
   void parseCompartment(yaml::Node *N);
   void parseLibraries(yaml::Node *N);
+  void parseHardening(yaml::Node *N, Compartment &C);
   void checkWhole(yaml::Node *Top);
 };
 
@@ -197,14 +196,19 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
   Compartment C;
   C.Offset = offsetOf(N);
   bool HaveName = false, HaveMech = false;
-  size_t MechOffset = C.Offset;
   StringSet<> Seen;
+  size_t PollingOffset = 0, CheckOffset = 0;
+  bool HavePolling = false, HaveCheck = false;
   for (yaml::KeyValueNode &KV : *Map) {
     std::optional<std::string> Key = scalar(KV.getKey(), "a key");
     if (!Key)
       continue;
     if (!Seen.insert(*Key).second) {
       error(KV.getKey(), "duplicate key '" + *Key + "' in this compartment");
+      continue;
+    }
+    if (*Key == "hardening") {
+      parseHardening(KV.getValue(), C);
       continue;
     }
     std::optional<std::string> Val = scalar(KV.getValue(), "'" + *Key + "'");
@@ -230,17 +234,44 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
         continue;
       }
       C.Mech = *M;
-      MechOffset = offsetOf(KV.getValue());
     } else if (*Key == "default") {
       if (*Val != "true" && *Val != "false") {
         error(KV.getValue(), "'default' must be true or false");
         continue;
       }
       C.IsDefault = *Val == "true";
+    } else if (*Key == "polling" || *Key == "check-pointers") {
+      if (*Val != "true" && *Val != "false") {
+        error(KV.getValue(), "'" + *Key + "' must be true or false");
+        continue;
+      }
+      bool On = *Val == "true";
+      if (*Key == "polling") {
+        C.Polling = On;
+        HavePolling = true;
+        PollingOffset = offsetOf(KV.getKey());
+      } else {
+        C.CheckPointers = On;
+        HaveCheck = true;
+        CheckOffset = offsetOf(KV.getKey());
+      }
     } else {
       error(KV.getKey(), "unknown compartment key '" + *Key +
-                             "'; expected name, mechanism or default");
+                             "'; expected name, mechanism, default, "
+                             "hardening, polling or check-pointers");
     }
+  }
+  // Both options describe the VM backend's RPC; elsewhere they would be
+  // silently meaningless.
+  if (HaveMech && C.Mech != Mechanism::VmEpt) {
+    if (HavePolling)
+      Errors.push_back({PollingOffset, "'polling' applies to vm-ept "
+                                       "compartments only; remove it or use "
+                                       "mechanism: vm-ept"});
+    if (HaveCheck)
+      Errors.push_back({CheckOffset, "'check-pointers' applies to vm-ept "
+                                     "compartments only; remove it or use "
+                                     "mechanism: vm-ept"});
   }
   if (!HaveName)
     error(N, "compartment without a 'name'");
@@ -248,7 +279,31 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
     error(N, "compartment without a 'mechanism' (none, intel-pku or vm-ept)");
   C.Index = Cfg.Comps.size();
   Cfg.Comps.push_back(C);
-  MechOffsets.push_back(MechOffset);
+}
+
+// hardening: [stack-protector, ubsan] (a flow or block sequence; may be
+// empty).
+void ConfigParser::parseHardening(yaml::Node *N, Compartment &C) {
+  auto *Seq = dyn_cast<yaml::SequenceNode>(N);
+  if (!Seq) {
+    error(N, "'hardening' must be a list, e.g. [stack-protector, ubsan]");
+    return;
+  }
+  for (yaml::Node &Item : *Seq) {
+    std::optional<std::string> H = scalar(&Item, "a hardening option");
+    if (!H)
+      continue;
+    if (*H != "stack-protector" && *H != "ubsan") {
+      error(&Item, "unknown hardening option '" + *H +
+                       "'; expected stack-protector or ubsan");
+      continue;
+    }
+    if (llvm::is_contained(C.Hardening, *H)) {
+      error(&Item, "hardening option '" + *H + "' is listed twice");
+      continue;
+    }
+    C.Hardening.push_back(*H);
+  }
 }
 
 void ConfigParser::parseLibraries(yaml::Node *N) {
@@ -309,16 +364,12 @@ void ConfigParser::checkWhole(yaml::Node *Top) {
                           "'); exactly one may say 'default: true'"});
   if (!Defaults.empty())
     Cfg.DefaultIdx = Defaults[0];
-  for (const Compartment &C : Cfg.Comps)
-    if (C.Mech != Cfg.Comps[0].Mech)
-      Errors.push_back(
-          {MechOffsets[C.Index],
-           "compartment '" + C.Name + "' uses " + mechanismName(C.Mech).str() +
-               " but '" + Cfg.Comps[0].Name + "' uses " +
-               mechanismName(Cfg.Comps[0].Mech).str() +
-               "; mixing mechanisms in one image is not supported yet"});
-  if (Cfg.Comps[0].Mech == Mechanism::IntelPku &&
-      Cfg.Comps.size() > FLEXOS_MAX_COMPARTMENTS)
+  // Compartment i owns key i+1, so with any intel-pku compartment the
+  // whole list must fit the key budget.
+  bool AnyPku = llvm::any_of(Cfg.Comps, [](const Compartment &C) {
+    return C.Mech == Mechanism::IntelPku;
+  });
+  if (AnyPku && Cfg.Comps.size() > FLEXOS_MAX_COMPARTMENTS)
     Errors.push_back({Cfg.Comps[FLEXOS_MAX_COMPARTMENTS].Offset,
                       "intel-pku supports at most " +
                           std::to_string(FLEXOS_MAX_COMPARTMENTS) +
@@ -388,6 +439,32 @@ const Library *Config::findLibrary(StringRef Name) const {
 const Compartment *Config::compartmentOf(StringRef LibraryName) const {
   const Library *L = findLibrary(LibraryName);
   return L ? &Comps[L->Compartment] : nullptr;
+}
+
+Mechanism Config::mechanism() const {
+  Mechanism M = Mechanism::None;
+  for (const Compartment &C : Comps)
+    M = std::max(M, C.Mech);
+  return M;
+}
+
+Mechanism Config::gateMechanism(const Compartment &A, const Compartment &B) {
+  return std::max(A.Mech, B.Mech);
+}
+
+std::vector<std::string> Config::hardeningFlags(const Compartment &C) {
+  std::vector<std::string> Flags;
+  for (const std::string &H : C.Hardening) {
+    if (H == "stack-protector") {
+      Flags.push_back("-fstack-protector-strong");
+    } else if (H == "ubsan") {
+      // Trap instead of calling the UBSan runtime: works in kernel images,
+      // which have no sanitizer runtime.
+      Flags.push_back("-fsanitize=undefined");
+      Flags.push_back("-fsanitize-trap=undefined");
+    }
+  }
+  return Flags;
 }
 
 uint32_t Config::pkruOf(const Compartment &C) const {

@@ -36,6 +36,13 @@ struct Compartment {
   std::string Name;
   Mechanism Mech = Mechanism::None;
   bool IsDefault = false;
+  // vm-ept only: the callee's vCPU spins on its RPC slot (docs/config.md).
+  bool Polling = false;
+  // vm-ept only: pointer arguments of gates into this compartment must
+  // point into the shared region.
+  bool CheckPointers = true;
+  // Per-compartment hardening: "stack-protector", "ubsan" (config order).
+  std::vector<std::string> Hardening;
   unsigned Index = 0;
   size_t Offset = 0; // where the compartment's entry starts
 };
@@ -66,8 +73,13 @@ public:
   const std::vector<Compartment> &compartments() const { return Comps; }
   const std::vector<Library> &libraries() const { return Libs; }
   const Compartment &defaultCompartment() const { return Comps[DefaultIdx]; }
-  // The mechanism of the image (all compartments share it).
-  Mechanism mechanism() const { return Comps[DefaultIdx].Mech; }
+  // The strongest mechanism any compartment uses (none < intel-pku < vm-ept).
+  Mechanism mechanism() const;
+  // The mechanism a gate from A to B uses: the stronger of the two ends;
+  // none between two compartments of the same mechanism `none`.
+  static Mechanism gateMechanism(const Compartment &A, const Compartment &B);
+  // Compiler flags for a compartment's hardening set (docs/config.md).
+  static std::vector<std::string> hardeningFlags(const Compartment &C);
   const Library *findLibrary(llvm::StringRef Name) const;
   const Compartment *compartmentOf(llvm::StringRef LibraryName) const;
   llvm::StringRef path() const { return Path; }

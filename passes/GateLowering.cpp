@@ -193,12 +193,12 @@ bool Lowering::lowerMarker(CallInst *Marker) {
                       "' (compartment '" + Dst->Name + "')");
     return false;
   }
-  bool Direct = Dst->Index == RC.Self->Index ||
-                RC.Cfg->mechanism() == Mechanism::None;
+  Mechanism Mech = Config::gateMechanism(*RC.Self, *Dst);
+  bool Direct = Dst->Index == RC.Self->Index || Mech == Mechanism::None;
   for (CallBase *CB : Calls) {
     if (Direct)
       CB->setCalledOperand(Target);
-    else if (RC.Cfg->mechanism() == Mechanism::IntelPku)
+    else if (Mech == Mechanism::IntelPku)
       lowerMpk(*CB, *Target, *Dst);
     else
       lowerEpt(*CB, *Target, *Dst);
