@@ -1,0 +1,50 @@
+/*
+ * FILE: examples/kvstore/app.h
+ * DESCRIPTION:
+ *   Internal interface between the two halves of library "app": resp.c
+ *   (buffers and the RESP parser) hands each complete command to
+ *   kv_exec() in commands.c, which answers through the reply_* helpers.
+ *   Arguments point into the connection's input buffer, which is shared
+ *   memory, so they may be passed through gates as they are.
+ * USAGE:
+ *   #include "app.h"   (resp.c and commands.c only)
+ * License: MIT
+ */
+#ifndef KVSTORE_APP_H
+#define KVSTORE_APP_H
+
+#include "resp.h"
+
+#include <stddef.h>
+
+/* One argument of a command. off is the parser's position in the input
+ * buffer, which may move while the command is incomplete; p is set from
+ * it just before kv_exec(). */
+struct kv_arg {
+  const char *p;
+  size_t n;
+  size_t off;
+};
+
+/* Runs one command (argc >= 1) and appends its reply. */
+void kv_exec(struct kv_conn *c, int argc, const struct kv_arg *argv);
+
+/* Reply builders. On allocation failure they mark the connection done. */
+void reply_raw(struct kv_conn *c, const char *s, size_t n);
+void reply_status(struct kv_conn *c, const char *s);  /* +s          */
+void reply_error(struct kv_conn *c, const char *msg); /* -ERR msg, or
+                                                         msg if it starts
+                                                         with '-'   */
+void reply_int(struct kv_conn *c, long long v);       /* :v          */
+void reply_bulk(struct kv_conn *c, const char *p, size_t n); /* $n   */
+void reply_nil(struct kv_conn *c);                    /* $-1         */
+void reply_array(struct kv_conn *c, long n);          /* *n, -1: nil */
+
+/* A shared buffer of at least n bytes owned by the connection, for values
+ * the store copies out; NULL when out of memory (the connection is then
+ * done). */
+char *conn_scratch(struct kv_conn *c, size_t n);
+/* Close the connection once the replies so far are sent (QUIT). */
+void conn_close_after_reply(struct kv_conn *c);
+
+#endif

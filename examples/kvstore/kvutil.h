@@ -1,0 +1,94 @@
+/*
+ * FILE: examples/kvstore/kvutil.h
+ * DESCRIPTION:
+ *   Small helpers both libraries of the kvstore need: strict decimal
+ *   integers as Redis reads and writes them, and case-insensitive command
+ *   names. They are static so that each library gets its own copy: in an
+ *   isolated configuration, code in one compartment cannot call into
+ *   another compartment's text without a gate. No libc beyond what the
+ *   kernel image's libc has (no strtoll, no ctype).
+ * USAGE:
+ *   long long v; if (kv_parse_ll(p, n, &v)) ...
+ * License: MIT
+ */
+#ifndef KVUTIL_H
+#define KVUTIL_H
+
+#include <stddef.h>
+
+/* Longest decimal long long: "-9223372036854775808" is 20 characters. */
+#define KV_LL_MAX_DIGITS 20
+
+/* Parses s[0..n) as a decimal long long the way Redis does: an optional
+ * '-', no '+', no spaces, no leading zeros (except "0" itself), no
+ * overflow. Returns 1 and sets *out on success, else 0. */
+static inline int kv_parse_ll(const char *s, size_t n, long long *out) {
+  size_t i = 0;
+  int neg = 0;
+  unsigned long long v = 0;
+  if (n == 0 || n > KV_LL_MAX_DIGITS)
+    return 0;
+  if (n == 1 && s[0] == '0') {
+    *out = 0;
+    return 1;
+  }
+  if (s[0] == '-') {
+    neg = 1;
+    i = 1;
+  }
+  /* The first digit must be 1-9: this rejects "-", "-0" and "007". */
+  if (i >= n || s[i] < '1' || s[i] > '9')
+    return 0;
+  for (; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+    unsigned d = (unsigned)(s[i] - '0');
+    if (v > (~0ull - d) / 10)
+      return 0;
+    v = v * 10 + d;
+  }
+  if (neg) {
+    if (v > (unsigned long long)1 << 63)
+      return 0;
+    *out = (long long)(0 - v); /* wraps to LLONG_MIN for 2^63 */
+  } else {
+    if (v > ((unsigned long long)1 << 63) - 1)
+      return 0;
+    *out = (long long)v;
+  }
+  return 1;
+}
+
+/* Writes v in decimal to buf (at least KV_LL_MAX_DIGITS bytes, no NUL).
+ * Returns the number of bytes written. */
+static inline size_t kv_format_ll(char *buf, long long v) {
+  char tmp[KV_LL_MAX_DIGITS];
+  size_t n = 0, len = 0;
+  /* Negate in unsigned arithmetic: -LLONG_MIN overflows long long. */
+  unsigned long long u = v < 0 ? 0 - (unsigned long long)v
+                               : (unsigned long long)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0)
+    buf[len++] = '-';
+  while (n)
+    buf[len++] = tmp[--n];
+  return len;
+}
+
+static inline char kv_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Does s[0..n) equal the lowercase NUL-terminated name, ignoring case? */
+static inline int kv_name_is(const char *s, size_t n, const char *name) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (name[i] == 0 || kv_lower(s[i]) != name[i])
+      return 0;
+  return name[i] == 0;
+}
+
+#endif
