@@ -48,6 +48,9 @@ void flexos_trap(struct trapframe *tf);
 void timer_init(void);
 void timer_tick(void);
 
+/* irq.c: device lines of the legacy PIC (not the timer's) */
+void irq_line(int line);
+
 /* paging.c: 4 KiB identity map of RAM; every page has a protection key */
 void paging_init(uintptr_t ram_end);
 void paging_map(uintptr_t va, size_t npages, int key, int writable);

@@ -10,7 +10,11 @@
  *   the thread runs.  Threads start in the default compartment on its
  *   stack, entering the default PKRU through the interrupt gate's exit
  *   path.  The scheduler is round robin; the boot context is thread 0 and
- *   idles.  All calls come from the default compartment.
+ *   idles: when no other thread is ready it halts the CPU until the next
+ *   interrupt.  Threads block in flexos_thread_join or park
+ *   (flexos_thread_park/unpark: a wake-up token per thread, an optional
+ *   deadline in ticks), which lock-free primitives such as lwIP's
+ *   semaphores build on.  All calls come from the default compartment.
  * License: MIT (see LICENSE)
  */
 #include <string.h>
@@ -26,11 +30,15 @@
  * runs; read by fault reports that may come earlier. */
 SECTION_COMMON static int tcbs_ready;
 
-enum state { FREE, READY, BLOCKED, DONE };
+/* PARKED threads wait for a token (flexos_thread_unpark, also from IRQ
+ * context) or their deadline; BLOCKED ones for a thread to finish. */
+enum state { FREE, READY, BLOCKED, PARKED, DONE };
 
 struct flexos_thread {
   uint64_t id;
-  enum state state;
+  volatile enum state state; /* IRQ handlers move PARKED to READY */
+  volatile int token;        /* an unpark not yet consumed by a park */
+  uint64_t deadline;         /* PARKED: tick to wake at, 0 = none */
   uint64_t rsp; /* saved while not running */
   struct flexos_tcb *tcb;
   char *stack[FLEXOS_MAX_COMPARTMENTS]; /* guard page + STACK_PAGES */
@@ -146,13 +154,24 @@ struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
   t->fn = fn;
   t->arg = arg;
   t->joiner = 0;
+  t->token = 0;
   frame_create(t);
   t->state = READY;
   return t;
 }
 
+/* Parked threads whose deadline has passed become ready. */
+static void wake_expired(void) {
+  uint64_t now = flexos_ticks();
+  for (int i = 1; i < MAX_THREADS; i++)
+    if (threads[i].state == PARKED && threads[i].deadline &&
+        now >= threads[i].deadline)
+      threads[i].state = READY;
+}
+
 /* Round robin from the thread after `current`; 0 if none is ready. */
 static struct flexos_thread *pick_next(void) {
+  wake_expired();
   long cur = current - threads;
   for (long k = 1; k <= MAX_THREADS; k++) {
     struct flexos_thread *t = &threads[(cur + k) % MAX_THREADS];
@@ -189,6 +208,70 @@ void flexos_thread_join(struct flexos_thread *t) {
   }
   stacks_free(t);
   t->state = FREE;
+}
+
+/* Wait for a token (flexos_thread_unpark) or, with deadline != 0, until
+ * flexos_ticks() reaches it.  A token given before the park is consumed
+ * at once.  Returns 0 when unparked, -1 at the deadline.  Wake-ups may be
+ * spurious for the caller's condition: callers re-check it. */
+int flexos_thread_park(uint64_t deadline) {
+  struct flexos_thread *t = current;
+  if (t == &threads[0])
+    flexos_panic("thread_park: the idle context cannot park");
+  for (;;) {
+    t->deadline = deadline;
+    /* PARKED before the token test: an IRQ's unpark in between sees a
+     * parked thread, makes it READY and leaves the token for the test. */
+    t->state = PARKED;
+    __asm__ volatile("" ::: "memory");
+    if (t->token) {
+      t->token = 0;
+      t->state = READY;
+      return 0;
+    }
+    if (deadline && flexos_ticks() >= deadline) {
+      t->state = READY;
+      return -1;
+    }
+    switch_to(pick_next()); /* thread 0 is always ready: never 0 */
+  }
+}
+
+/* Give thread `id` a token; wake it if it is parked.  Safe from IRQ
+ * handlers (interrupts are off there; threads never preempt each other).
+ * Unknown or finished ids are ignored: a wake-up may race an exit. */
+void flexos_thread_unpark(uint64_t id) {
+  for (int i = 1; i < MAX_THREADS; i++) {
+    struct flexos_thread *t = &threads[i];
+    if (t->id != id || t->state == FREE || t->state == DONE)
+      continue;
+    t->token = 1;
+    if (t->state == PARKED)
+      t->state = READY;
+    return;
+  }
+}
+
+/* Is any thread parked (so that an interrupt or a deadline may wake it)? */
+static int any_parked(void) {
+  for (int i = 1; i < MAX_THREADS; i++)
+    if (threads[i].state == PARKED)
+      return 1;
+  return 0;
+}
+
+/* Nothing to run: halt until an interrupt.  The check runs with
+ * interrupts off and `sti; hlt` cannot be split by one (sti's shadow),
+ * so a wake-up between the check and the hlt is never lost. */
+static void idle_halt(void) {
+  cli();
+  wake_expired();
+  for (int i = 1; i < MAX_THREADS; i++)
+    if (threads[i].state == READY) {
+      sti();
+      return;
+    }
+  __asm__ volatile("sti; hlt" ::: "memory");
 }
 
 static void thread_start(struct flexos_thread *t) {
@@ -240,7 +323,10 @@ static void main_thread(void *p) {
 }
 
 /* Run main(argc, argv) in a thread of its own; its return is the exit
- * code.  The boot context idles meanwhile. */
+ * code.  The boot context idles meanwhile: it halts while every thread
+ * is parked, and panics when only joins are left (nothing can wake them).
+ * After its first switch it runs with the default PKRU and IF set, as
+ * every thread does, so interrupts may land in its hlt. */
 void thread_run_main(int (*main_fn)(int, char **), int argc, char **argv) {
   static struct main_args args;
   args = (struct main_args){main_fn, argc, argv};
@@ -248,8 +334,11 @@ void thread_run_main(int (*main_fn)(int, char **), int argc, char **argv) {
     flexos_panic("thread_run_main: cannot create the main thread");
   for (;;) {
     struct flexos_thread *next = pick_next();
-    if (!next)
+    if (next)
+      switch_to(next);
+    else if (any_parked())
+      idle_halt();
+    else
       flexos_panic("scheduler: every thread is blocked");
-    switch_to(next);
   }
 }

@@ -81,6 +81,8 @@ static __attribute__((noreturn)) void fatal_exception(struct trapframe *tf) {
 static void irq(uint64_t vec) {
   if (vec == VEC_IRQ0)
     timer_tick();
+  else
+    irq_line((int)(vec - VEC_IRQ0));
   if (vec >= VEC_IRQ0 + 8)
     outb(PIC2_CMD, PIC_EOI);
   outb(PIC1_CMD, PIC_EOI);

@@ -10,10 +10,13 @@
 #   the first line matching it (main's first line): "boot-time: ... ms".
 #   --slow runs a much slower virtual CPU (TCG -icount shift=6), which
 #   widens windows for races between boot and the first timer interrupt.
+#   --net HOSTPORT:GUESTPORT adds a virtio-net-pci device on QEMU user
+#   networking with a TCP forward from 127.0.0.1:HOSTPORT to the guest
+#   (repeat it for more forwards; the image is 10.0.2.15 there).
 #   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
 # USAGE:
 #   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--mem SIZE]
-#       [--exit CODE] [--timeout S]
+#       [--net HOSTPORT:GUESTPORT]... [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
 #       [--reject REGEX]... image.elf
 # License: MIT (see LICENSE)
@@ -21,13 +24,17 @@ set -u
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
-mem=128M slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=()
+mem=128M slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=() fwds=""
 while [ $# -gt 1 ]; do
   case "$1" in
     --accel) accel=$2; shift 2 ;;
     --cpu) cpu_model=$2; shift 2 ;;
     --slow) slow=1; shift ;;
     --mem) mem=$2; shift 2 ;;
+    --net)
+      [[ "$2" =~ ^[0-9]+:[0-9]+$ ]] ||
+        { echo "run-image: --net wants HOSTPORT:GUESTPORT, not '$2'" >&2; exit 1; }
+      fwds+=",hostfwd=tcp:127.0.0.1:${2%%:*}-:${2##*:}"; shift 2 ;;
     --exit) exit_want=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
@@ -51,6 +58,11 @@ case "$accel" in
   *) echo "run-image: --accel must be tcg or kvm" >&2; exit 1 ;;
 esac
 
+net=()
+if [ -n "$fwds" ]; then
+  net=(-netdev "user,id=n0$fwds" -device virtio-net-pci,netdev=n0)
+fi
+
 log=$(mktemp)
 status_file=$(mktemp)
 trap 'rm -f "$log" "$status_file"' EXIT
@@ -65,7 +77,7 @@ while IFS= read -r line || [ -n "$line" ]; do  # a last line may lack its newlin
 done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m "$mem" \
            -display none -no-reboot -serial stdio -monitor none \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-           ${slow:+-icount shift=6} \
+           ${slow:+-icount shift=6} "${net[@]+"${net[@]}"}" \
            -kernel "$image" ${append:+-append "$append"} 2>&1; \
          echo $? > "$status_file")
 # QEMU's status comes through a file of its own, so that a last serial

@@ -67,6 +67,20 @@ struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg);
 void flexos_thread_yield(void);
 void flexos_thread_join(struct flexos_thread *t);
 uint64_t flexos_thread_id(void);
+/* Parking: flexos_thread_park(deadline) blocks the calling thread until
+ * flexos_thread_unpark(its id) gives it a token (one given earlier is
+ * consumed at once) or, with deadline != 0, until flexos_ticks() reaches
+ * deadline; returns 0 when unparked, -1 at the deadline.  Wake-ups may be
+ * spurious: re-check the condition.  When no thread can run, the CPU
+ * halts until the next interrupt.  unpark is also safe from tick hooks. */
+int flexos_thread_park(uint64_t deadline);
+void flexos_thread_unpark(uint64_t thread_id);
+
+/* Device interrupts (legacy PIC lines 1, 3..15): block the calling thread
+ * until `line` fires, then leave it masked until the next call, so the
+ * driver acknowledges its device in thread context.  Returns 1 when the
+ * line fired, 0 when the deadline (a tick, 0 = none) passed first. */
+int flexos_irq_wait(int line, uint64_t deadline);
 
 /* Shared heap (protection key 15): usable from every compartment. */
 void *flexos_malloc_shared(size_t size);

@@ -1,0 +1,58 @@
+#!/bin/bash
+# FILE: test/net-image/echo-test.sh
+# DESCRIPTION:
+#   ctest driver of the net-echo images: picks a free host port, boots the
+#   image with tools/run-image.sh and a QEMU user-network port forward
+#   (127.0.0.1:PORT -> guest port 7, virtio-net-pci), runs echo-client.py
+#   against it, and passes only if the client passes AND the image then
+#   exits cleanly on its own (exit code 0, "net-echo: ... bye", no fault or
+#   panic).  Exits 77 (skip) without python3.
+# USAGE:
+#   test/net-image/echo-test.sh [--cpu MODEL] [--timeout S] image.elf
+# License: MIT (see LICENSE)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+run_image=$here/../../tools/run-image.sh
+cpu="" timeout_s=55
+case "${1:-}" in
+  -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
+while [ $# -gt 1 ]; do
+  case "$1" in
+    --cpu) cpu=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
+    *) echo "echo-test: unknown option $1" >&2; exit 1 ;;
+  esac
+done
+image=${1:?usage: echo-test.sh [--cpu MODEL] [--timeout S] image.elf}
+[ -f "$image" ] || { echo "echo-test: no image $image" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
+
+# A port the kernel just handed out is free; QEMU binds it right after.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') ||
+  { echo "echo-test: cannot find a free port" >&2; exit 1; }
+log=$(mktemp)
+trap 'rm -f "$log"; [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null' EXIT
+echo "echo-test: host 127.0.0.1:$port -> guest port 7"
+"$run_image" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
+  --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
+  --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
+qpid=$!
+python3 "$here/echo-client.py" --port "$port" --log "$log" --timeout "$timeout_s"
+client=$?
+if [ $client -ne 0 ]; then
+  kill "$qpid" 2>/dev/null
+fi
+wait "$qpid"
+image_status=$?
+qpid=""
+cat "$log"
+if [ $client -ne 0 ]; then
+  echo "FAIL: echo client failed"
+  exit 1
+fi
+if [ $image_status -ne 0 ]; then
+  echo "FAIL: the image did not exit cleanly after quit"
+  exit 1
+fi
+echo "PASS: net-echo over virtio-net ($(basename "$image"))"
