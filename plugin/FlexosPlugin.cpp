@@ -25,6 +25,7 @@
 // License: MIT
 //==============================================================================
 #include "Config.h"
+#include "FactsEmission.h"
 #include "FlexosState.h"
 #include "GateLowering.h"
 #include "SharedLocals.h"
@@ -192,11 +193,14 @@ public:
         Opts.ConfigPath = Value.str();
       else if (Key == "library")
         Opts.Library = Value.str();
+      else if (Key == "facts") // facts for flexos check (FactsEmission.h)
+        flexos_facts_state()->Path = Value.str();
       else
         D.Report(D.getCustomDiagID(
             DiagnosticsEngine::Error,
             "flexos: unknown plugin argument '%0'; use "
-            "-fplugin-arg-flexos-config=FILE and -fplugin-arg-flexos-library=NAME"))
+            "-fplugin-arg-flexos-config=FILE, -fplugin-arg-flexos-library=NAME "
+            "and -fplugin-arg-flexos-facts=FILE"))
             << Arg;
     }
     return true;

@@ -6,10 +6,13 @@
 //    Registers the FlexOS passes with the new pass manager:
 //      - as opt pipeline names flexos-lower-gates, flexos-shared-locals,
 //        flexos-place-sections and flexos (all three, in that order), each
-//        taking <config=FILE;library=NAME>;
+//        taking <config=FILE;library=NAME>; flexos-emit-facts taking
+//        <facts=FILE;library=NAME>;
 //      - at the start of every clang pipeline (-O0 included), configured by
-//        the frontend plugin, and section placement again at the end. Registration happens once per PassBuilder even
-//        when the plugin is loaded through both -fplugin= and -fpass-plugin=.
+//        the frontend plugin (facts first, with -fplugin-arg-flexos-facts),
+//        and section placement again at the end. Registration happens once
+//        per PassBuilder even when the plugin is loaded through both
+//        -fplugin= and -fpass-plugin=.
 //
 // USAGE:
 //    opt -load-pass-plugin=build/lib/FlexosPasses.so \
@@ -17,6 +20,7 @@
 //
 // License: MIT
 //==============================================================================
+#include "FactsEmission.h"
 #include "FlexosState.h"
 #include "GateLowering.h"
 #include "SectionPlacement.h"
@@ -49,6 +53,26 @@ Expected<PassOptions> parseOptions(StringRef Params) {
   return O;
 }
 
+// facts=FILE;library=NAME for flexos-emit-facts.
+Expected<FactsOptions> parseFactsOptions(StringRef Params) {
+  FactsOptions O;
+  while (!Params.empty()) {
+    StringRef Param;
+    std::tie(Param, Params) = Params.split(';');
+    auto [Key, Value] = Param.split('=');
+    if (Key == "facts")
+      O.Path = Value.str();
+    else if (Key == "library")
+      O.Library = Value.str();
+    else
+      return make_error<StringError>(
+          "flexos-emit-facts: unknown pass parameter '" + Key +
+              "'; expected facts=FILE or library=NAME",
+          inconvertibleErrorCode());
+  }
+  return O;
+}
+
 void addAll(ModulePassManager &MPM, const PassOptions &O) {
   MPM.addPass(GateLowering(O));
   MPM.addPass(SharedLocals(O));
@@ -69,6 +93,16 @@ bool parsePipeline(StringRef Name, ModulePassManager &MPM,
     Add(*O);
     return true;
   };
+  if (PassBuilder::checkParametrizedPassName(Name, "flexos-emit-facts")) {
+    Expected<FactsOptions> O = PassBuilder::parsePassParameters(
+        parseFactsOptions, Name, "flexos-emit-facts");
+    if (!O) {
+      errs() << toString(O.takeError()) << "\n";
+      return false;
+    }
+    MPM.addPass(FactsEmission(*O));
+    return true;
+  }
   return Try("flexos-lower-gates",
              [&](const PassOptions &O) { MPM.addPass(GateLowering(O)); }) ||
          Try("flexos-shared-locals",
@@ -90,6 +124,8 @@ void registerCallbacks(PassBuilder &PB) {
         // Without the frontend (a bare -fpass-plugin or opt's default
         // pipelines) only gate lowering runs, so that a leftover gate is
         // still an error rather than a silent plain call.
+        if (S->FrontendActive && !flexos_facts_state()->Path.empty())
+          MPM.addPass(FactsEmission(FactsOptions())); // before gates lower
         if (S->FrontendActive)
           addAll(MPM, PassOptions());
         else
