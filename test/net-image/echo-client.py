@@ -8,8 +8,9 @@
 #   (threads) each moving 64 KiB, each echo checked byte for byte; then a
 #   connection carrying "quit\n", which stops the server.  Prints one line
 #   per check and "echo-client: ok"; exits 1 at the first failure.
+#   --wait-only returns once the image listens (or fails if it stops).
 # USAGE:
-#   echo-client.py --port 5555 --log serial.log [--timeout 40]
+#   echo-client.py --port 5555 --log serial.log [--timeout 40] [--wait-only]
 # License: MIT (see LICENSE)
 import argparse
 import os
@@ -93,14 +94,18 @@ def close_checked(s, what):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(
+        description="Host side of the net-echo image test (test/net-image).")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--log", required=True, help="the image's serial log")
     ap.add_argument("--timeout", type=float, default=40.0)
     ap.add_argument("--parallel", type=int, default=4)
+    ap.add_argument("--wait-only", action="store_true")
     a = ap.parse_args()
     start = time.time()
     wait_ready(a.log, start + a.timeout)
+    if a.wait_only:
+        return
     io_timeout = 20.0
 
     s = connect(a.port, io_timeout)

@@ -6,14 +6,18 @@
 #   (127.0.0.1:PORT -> guest port 7, virtio-net-pci), runs echo-client.py
 #   against it, and passes only if the client passes AND the image then
 #   exits cleanly on its own (exit code 0, "net-echo: ... bye", no fault or
-#   panic).  Exits 77 (skip) without python3.
+#   panic).  With --idle-check S it first lets the image sit idle for S
+#   seconds and fails if QEMU used more than a quarter of a host core
+#   meanwhile: a guest that spins instead of halting when no thread can
+#   run uses all of one.  Exits 77 (skip) without python3.
 # USAGE:
-#   test/net-image/echo-test.sh [--cpu MODEL] [--timeout S] image.elf
+#   test/net-image/echo-test.sh [--cpu MODEL] [--timeout S] [--idle-check S]
+#       image.elf
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 run_image=$here/../../tools/run-image.sh
-cpu="" timeout_s=55
+cpu="" timeout_s=55 idle_s=""
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
@@ -21,6 +25,7 @@ while [ $# -gt 1 ]; do
   case "$1" in
     --cpu) cpu=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
+    --idle-check) idle_s=$2; shift 2 ;;
     *) echo "echo-test: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -38,11 +43,31 @@ echo "echo-test: host 127.0.0.1:$port -> guest port 7"
   --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
   --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
 qpid=$!
-python3 "$here/echo-client.py" --port "$port" --log "$log" --timeout "$timeout_s"
-client=$?
-if [ $client -ne 0 ]; then
-  kill "$qpid" 2>/dev/null
+
+# idle_check: fails (returns 1) if QEMU, forwarding our port, used more
+# than 25% of a host core (user + system clock ticks) over idle_s seconds.
+idle_check() {
+  local qemu t0 t1 pct
+  qemu=$(pgrep -f "^qemu-system-x86_64 .*hostfwd=tcp:127.0.0.1:$port-:7" | head -n 1)
+  [ -n "$qemu" ] || { echo "FAIL: cannot find the QEMU process for port $port"; return 1; }
+  t0=$(awk '{print $14 + $15}' "/proc/$qemu/stat")
+  sleep "$idle_s"
+  t1=$(awk '{print $14 + $15}' "/proc/$qemu/stat")
+  pct=$(( (t1 - t0) * 100 / ($(getconf CLK_TCK) * idle_s) ))
+  echo "echo-test: the idle guest used ${pct}% of a host core over ${idle_s} s"
+  [ "$pct" -le 25 ] || { echo "FAIL: the idle guest does not halt"; return 1; }
+}
+
+client=0
+python3 "$here/echo-client.py" --wait-only --port "$port" --log "$log" \
+  --timeout "$timeout_s" || client=1
+if [ $client -eq 0 ] && [ -n "$idle_s" ]; then
+  idle_check || client=1
 fi
+if [ $client -eq 0 ]; then
+  python3 "$here/echo-client.py" --port "$port" --log "$log" --timeout "$timeout_s" || client=1
+fi
+[ $client -eq 0 ] || kill "$qpid" 2>/dev/null
 wait "$qpid"
 image_status=$?
 qpid=""
