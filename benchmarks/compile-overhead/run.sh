@@ -2,9 +2,10 @@
 # FILE: benchmarks/compile-overhead/run.sh
 # DESCRIPTION:
 #   Compile-time overhead of the flexos plugin on a real library.  Fetches
-#   lwIP from Debian's source package (a private deb-src apt setup derived
-#   from /etc/apt/sources.list.d/debian.sources; skipped when the cache
-#   already has it), then compiles lwIP's core, IPv4, IPv6, API and
+#   lwIP 2.1.3 from Debian's source package with libs/lwip/fetch-lwip.sh
+#   (a private deb-src apt setup derived from
+#   /etc/apt/sources.list.d/debian.sources; upstream tarball, no patches;
+#   skipped when the cache already has it), then compiles lwIP's core, IPv4, IPv6, API and
 #   Ethernet sources three ways, several runs each in rotating order:
 #     plain      clang-19 -O2 -c
 #     none       + -fplugin=flexos.so with none.yaml (lwip -> net)
@@ -79,48 +80,12 @@ cache=$(cd "$cache" && pwd)
 command -v "$cc" >/dev/null || die "$cc not found; install clang-19"
 
 # ---- STEP 1: lwIP source from Debian's source package ------------------
-# apt runs on private lists and sources under $cache/apt, so the system's
-# apt state is untouched.
-apt_opts() {
-  local a=$cache/apt
-  echo "-o Dir::Etc::SourceList=$a/sources.list" \
-    "-o Dir::Etc::SourceParts=$a/sources.list.d" \
-    "-o Dir::State::Lists=$a/lists" "-o Dir::Cache=$a/cache" \
-    "-o APT::Sandbox::User=$(id -un)"
-}
-
+# libs/lwip/fetch-lwip.sh (shared with the images) runs apt on private
+# lists under $cache/apt, so the system's apt state is untouched, and
+# unpacks lwIP's upstream tarball into $cache/lwip.
 fetch_lwip() {
-  local src=/etc/apt/sources.list.d/debian.sources a=$cache/apt dir
-  if [ -f "$cache/lwip/src/core/tcp.c" ]; then
-    echo "lwIP source: $cache/lwip (cached)"
-    return 0
-  fi
-  command -v apt-get >/dev/null || die "apt-get not found; put lwIP's source in $cache/lwip yourself"
-  [ -f "$src" ] || die "$src not found; cannot derive a deb-src entry (put lwIP's source in $cache/lwip)"
-  mkdir -p "$a/sources.list.d" "$a/lists/partial" "$a/cache/archives/partial" "$cache/download" ||
-    die "cannot create $a"
-  : >"$a/sources.list"
-  sed 's/^Types:.*$/Types: deb-src/' "$src" >"$a/sources.list.d/debian-src.sources"
-  echo "lwIP source: apt-get update on a private deb-src list ($a)"
-  # shellcheck disable=SC2046
-  apt-get -q $(apt_opts) update >"$cache/apt-update.log" 2>&1 ||
-    die "apt-get update failed (see $cache/apt-update.log); is the Debian mirror reachable?"
-  echo "lwIP source: apt-get source lwip"
-  # shellcheck disable=SC2046
-  if command -v dpkg-source >/dev/null; then
-    (cd "$cache/download" && apt-get -q $(apt_opts) source lwip) >"$cache/apt-source.log" 2>&1 ||
-      die "apt-get source lwip failed (see $cache/apt-source.log)"
-    dir=$(find "$cache/download" -mindepth 1 -maxdepth 1 -type d -name 'lwip-*' | head -n 1)
-  else
-    # without dpkg-dev: unpack the upstream tarball (Debian patches not applied)
-    (cd "$cache/download" && apt-get -q $(apt_opts) source --download-only lwip &&
-      tar -xf lwip_*.orig.tar.*) >"$cache/apt-source.log" 2>&1 ||
-      die "apt-get source --download-only lwip failed (see $cache/apt-source.log)"
-    dir=$(find "$cache/download" -mindepth 1 -maxdepth 1 -type d -name 'lwip*' | head -n 1)
-  fi
-  [ -n "$dir" ] && [ -f "$dir/src/core/tcp.c" ] ||
-    die "no lwIP source tree with src/core/tcp.c under $cache/download"
-  rm -rf "$cache/lwip" && mv "$dir" "$cache/lwip" || die "cannot move $dir to $cache/lwip"
+  "$here/../../libs/lwip/fetch-lwip.sh" --dest "$cache" >"$cache/fetch.log" 2>&1 ||
+    die "fetching lwIP failed: $(tail -n 1 "$cache/fetch.log")"
   echo "lwIP source: $cache/lwip"
 }
 
