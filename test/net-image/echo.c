@@ -59,6 +59,12 @@ static void serve(void *arg) {
   long bytes = 0;
   ssize_t n = -1;
   while (buf && (n = flexos_gate(lwip, lwip_recv, c->fd, buf, BUF_SIZE, 0)) > 0) {
+    if (n > BUF_SIZE) { /* lwIP is another compartment: check its answer */
+      printf("net-echo: connection %d: recv returned %ld for a %d-byte "
+             "buffer\n", c->index, (long)n, BUF_SIZE);
+      n = -1;
+      break;
+    }
     if (bytes < (long)sizeof(head))
       memcpy(head + bytes, buf,
              n < (long)sizeof(head) - bytes ? (size_t)n : sizeof(head) - bytes);
