@@ -114,6 +114,9 @@ int measure_run(const struct space *s, struct configs *cs, const char *cmd,
       warnx_("%s: benchmark exited with status %d; left unmeasured", path, st);
       failures++;
     } else if (one_number(out, &v) != 0) {
+      size_t len = strlen(out);
+      while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+        out[--len] = 0;
       warnx_("%s: benchmark printed '%.60s', not one number; left "
              "unmeasured", path, out);
       failures++;
