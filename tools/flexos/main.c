@@ -121,6 +121,7 @@ static int cmd_check(int argc, char **argv) {
   int rc = load_model(argv + optind, argc - optind);
   if (rc == 0) {
     check_pairs(&model, stdout);
+    fflush(stdout); /* the pairs first, then any errors on stderr */
     for (size_t i = 0; i < nconfigs; i++) {
       int r = check_config(&model, configs[i], tool, stdout);
       rc = r > rc ? r : rc;
@@ -384,7 +385,6 @@ static int cmd_explore(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   int rc;
-  setvbuf(stdout, NULL, _IOLBF, 0); /* interleave sensibly with stderr */
   if (argc < 2) {
     fputs(main_usage, stderr);
     return 2;
