@@ -49,7 +49,8 @@ add_custom_command(OUTPUT ${FLEXOS_LWIP_DEPS}/lwip.stamp
   BYPRODUCTS ${FLEXOS_LWIP_UPSTREAM}
   COMMAND ${FLEXOS_LWIP_PORT}/fetch-lwip.sh ${_fetch_args}
   DEPENDS ${FLEXOS_LWIP_PORT}/fetch-lwip.sh
-  COMMENT "lwip: fetching lwIP 2.1.3 (Debian source package)" VERBATIM)
+  COMMENT "lwip: fetching lwIP 2.1.3 (Debian source package; without a "
+          "mirror: -DFLEXOS_LWIP_TREE=DIR or -DFLEXOS_NET_IMAGES=OFF)" VERBATIM)
 add_custom_target(lwip-source DEPENDS ${FLEXOS_LWIP_DEPS}/lwip.stamp)
 
 set(FLEXOS_LWIP_LIBRARIES
@@ -59,6 +60,8 @@ set(FLEXOS_LWIP_LIBRARIES
     ${FLEXOS_LWIP_PORT}/netif/virtio_net.c
     ${FLEXOS_LWIP_PORT}/netif/flexos_net.c
   LIBRARY lwip_sys ${FLEXOS_LWIP_PORT}/port/sys_os.c)
-# Our headers (lwipopts.h, arch/) first; lwIP's own after.
-set(FLEXOS_LWIP_OPTIONS -I${FLEXOS_LWIP_PORT}/include -I${lwip}/include)
+# Our headers (lwipopts.h, arch/) first; lwIP's own after.  Options that
+# compile out a socket helper leave it unused in upstream sockets.c.
+set(FLEXOS_LWIP_OPTIONS -I${FLEXOS_LWIP_PORT}/include -I${lwip}/include
+    -Wno-unused-function)
 unset(lwip)
