@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -129,6 +130,45 @@ int measure_run(const struct space *s, struct configs *cs, const char *cmd,
   return failures;
 }
 
+static uint64_t fnv1a(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+  return h;
+}
+
+struct keyed {
+  uint64_t hash;
+  size_t i;
+};
+
+static int by_hash(const void *pa, const void *pb) {
+  const struct keyed *a = pa, *b = pb;
+  return a->hash < b->hash ? -1 : a->hash > b->hash;
+}
+
+/* Index of the configuration whose id is `id`, or -1: a sorted table of
+ * id hashes, each candidate confirmed by comparing the text. */
+static long find_id(const struct space *s, const struct configs *cs,
+                    const struct keyed *tab, const char *id) {
+  char buf[1024];
+  struct keyed key = {fnv1a(id), 0};
+  size_t lo = 0, hi = cs->n;
+  while (lo < hi) {   /* first entry with hash >= key.hash */
+    size_t mid = lo + (hi - lo) / 2;
+    if (by_hash(&tab[mid], &key) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < cs->n && tab[lo].hash == key.hash; lo++) {
+    config_id(s, &cs->v[tab[lo].i], buf, sizeof buf);
+    if (!strcmp(buf, id))
+      return (long)tab[lo].i;
+  }
+  return -1;
+}
+
 int csv_read(const struct space *s, struct configs *cs, const char *path) {
   size_t len;
   char *text = read_file(path, &len);
@@ -137,6 +177,12 @@ int csv_read(const struct space *s, struct configs *cs, const char *path) {
     return -1;
   }
   char id[1024];
+  struct keyed *tab = xmalloc((cs->n ? cs->n : 1) * sizeof *tab);
+  for (size_t i = 0; i < cs->n; i++) {
+    config_id(s, &cs->v[i], id, sizeof id);
+    tab[i] = (struct keyed){fnv1a(id), i};
+  }
+  qsort(tab, cs->n, sizeof *tab, by_hash);
   int lineno = 0, rc = 0, matched = 0;
   for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
     lineno++;
@@ -154,13 +200,8 @@ int csv_read(const struct space *s, struct configs *cs, const char *path) {
       break;
     }
     *comma = 0;
-    size_t i;
-    for (i = 0; i < cs->n; i++) {
-      config_id(s, &cs->v[i], id, sizeof id);
-      if (!strcmp(id, p))
-        break;
-    }
-    if (i == cs->n) {
+    long i = find_id(s, cs, tab, p);
+    if (i < 0) {
       fprintf(stderr, "%s:%d: warning: '%s' is not among the enumerated "
               "configurations; ignored\n", path, lineno, p);
       continue;
@@ -169,6 +210,7 @@ int csv_read(const struct space *s, struct configs *cs, const char *path) {
     cs->v[i].measured = 1;
     matched++;
   }
+  free(tab);
   free(text);
   return rc ? rc : matched;
 }

@@ -432,7 +432,12 @@ static void parse_component(struct parser *p) {
   struct component *c = PUSH(&m->arena, m->comps, m->ncomps, m->capcomps);
   c->loc = p->tloc;
   next(p);
+  struct loc at = p->tloc;
   c->name = take_ident(p, "a component name");
+  /* Names become compartment, section and symbol names: identifiers. */
+  if (strchr(c->name, '-'))
+    fail(p, at, "component name '%s' is not an identifier (letters, digits "
+                "and '_')", c->name);
   if (p->t == T_STRING) {
     /* Keep the text between the quotes; escapes stay as written. */
     c->desc = arena_strndup(&m->arena, p->tstart + 1, p->tlen - 2);
