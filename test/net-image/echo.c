@@ -10,6 +10,9 @@
  *   MAX_CONN at once.  A connection whose whole content is "quit\n" ends
  *   the server: it joins its threads, closes the socket, prints
  *   "net-echo: bye" and returns 0.
+ *   With the argument read-lwip-heap it instead reads lwIP's heap
+ *   directly, which under intel-pku must fault (lwIP's state is private to
+ *   its compartment) and under none prints "NOT STOPPED".
  * USAGE:
  *   tools/run-image.sh --net 5555:7 build/test/net-image/net-echo-none.elf
  *   (test/net-image/echo-test.sh drives it; echo-client.py talks to it)
@@ -152,10 +155,22 @@ static int accept_loop(int s) {
   return count;
 }
 
+/* lwIP's heap (lwIP's mem.c), which the app has no business touching. */
+extern unsigned char ram_heap[];
+
+static int read_lwip_heap(void) {
+  printf("read-lwip-heap: reading lwIP's heap at %p\n", (void *)ram_heap);
+  unsigned char v = *(volatile unsigned char *)ram_heap;
+  printf("read-lwip-heap: NOT STOPPED (read 0x%x)\n", v);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   printf("net-echo: app in compartment %s, protection keys %s\n",
          flexos_compartment_name(flexos_current_compartment()),
          flexos_pku_active() ? "on" : "off");
+  if (argc > 1 && strcmp(argv[1], "read-lwip-heap") == 0)
+    return read_lwip_heap();
   if (flexos_gate(lwip, flexos_lwip_start) < 0)
     return 1;
   int s = listen_socket();
