@@ -23,8 +23,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A requirement whose subject names no component never applies; that is
+ * usually a typo, so say so. */
+static void note_unknown_subjects(const struct model *m, FILE *out) {
+  for (size_t i = 0; i < m->ncomps; i++)
+    for (size_t r = 0; r < m->comps[i].nreqs; r++) {
+      const struct req *q = &m->comps[i].reqs[r];
+      if (!q->subject || model_find(m, q->subject) >= 0)
+        continue;
+      loc_print(out, q->loc);
+      fprintf(out, ": note: requirement names '%s', which is not among the "
+              "components read; it applies to nothing here\n", q->subject);
+    }
+}
+
 void check_pairs(const struct model *m, FILE *out) {
   struct conflict c;
+  note_unknown_subjects(m, out);
   fprintf(out, "%zu components:", m->ncomps);
   for (size_t i = 0; i < m->ncomps; i++)
     fprintf(out, " %s", m->comps[i].name);
