@@ -9,10 +9,12 @@
 #   project's own examples, and the parser's fuzz target.
 #   Prints "PASS: case" or "FAIL: case: why"; exits 0, 1, or 77 (skipped).
 # USAGE:
-#   sh dsl-test.sh CASE FLEXOS FLEXOS_CONFIG CLANG PLUGIN FUZZER SRCDIR WORK
+#   sh dsl-test.sh CASE FLEXOS FLEXOS_CONFIG CLANG PLUGIN FUZZER SRCDIR WORK \
+#     OPT PASS_PLUGIN
 # License: MIT (see LICENSE)
 set -u
 case_name=$1 flexos=$2 fconfig=$3 clang=$4 plugin=$5 fuzzer=$6 src=$7 work=$8
+opt=$9 passplugin=${10}
 in=$src/test/dsl/inputs
 rm -rf "$work/$case_name"
 mkdir -p "$work/$case_name"
@@ -156,6 +158,15 @@ budget)
   "$flexos" explore "$in/three" --mechanisms intel-pku,vm-ept --hardening none \
     --results scores.csv --budget 50 --json > out.json || fail "--json"
   [ "$(grep -c '"starred": true' out.json)" = 3 ] || fail "JSON starred"
+  # A malformed line is an error at its line; an unknown configuration is
+  # a warning.
+  printf 'configuration,score\n{a}:none:- {b c}:none:-,3\n{a c}:intel-pku:- {b}:intel-pku:- 7\n' > bad.csv
+  "$flexos" explore "$in/three" --mechanisms intel-pku --hardening none \
+    --results bad.csv > /dev/null 2> err.txt
+  [ $? = 2 ] || fail "malformed CSV accepted"
+  grep -qx "bad.csv:2: warning: '{a}:none:- {b c}:none:-' is not among the enumerated configurations; ignored" err.txt ||
+    fail "unknown configuration: $(cat err.txt)"
+  grep -qx "bad.csv:3: error: expected 'configuration,score'" err.txt || fail "$(cat err.txt)"
   ;;
 bench)
   # --bench runs the command per configuration with its flexos.yaml; the
@@ -220,6 +231,21 @@ yaml-accepted)
   emit inc14 --mechanisms intel-pku --hardening none
   emit inc15 --mechanisms intel-pku,vm-ept --hardening none
   [ "$total" = 630 ] || fail "$total files checked, expected 630"
+  # --default: the compartment holding store is the default one.
+  rm -rf y
+  "$flexos" explore "$src/examples/kvstore" --default store --max-compartments 1 \
+    --mechanisms intel-pku --hardening none --emit --work y > /dev/null 2>&1 ||
+    fail "--default store"
+  "$fconfig" --list y/config-1.yaml | grep -q '^compartment 0 app intel-pku 1 ' ||
+    fail "default compartment: $("$fconfig" --list y/config-1.yaml)"
+  rm -rf y
+  "$flexos" explore "$src/examples/kvstore" --default store --mechanisms intel-pku \
+    --hardening none --emit --work y > /dev/null 2>&1 || fail "--default store"
+  for f in y/*.yaml; do
+    c=$(sed -n 's/^  store: //p' "$f")
+    "$fconfig" --list "$f" | grep -q "^compartment 0 $c intel-pku 1 " ||
+      fail "$f: store's compartment $c is not the default: $(cat "$f")"
+  done
   echo "checked $total generated files"
   ;;
 facts)
@@ -249,6 +275,19 @@ facts)
     fail "outside calls: $(cat out.txt)"
   # The write to the shared buffer is allowed by Write(Own, Shared).
   grep -q store_shared_buf err.txt && fail "shared write reported"
+  # opt runs the same pass on IR that still holds the gates (clang stops
+  # before its own passes) and writes the same facts.
+  "$clang" -g -O0 -I"$src/include" -fplugin="$plugin" \
+    -fplugin-arg-flexos-config="$in/facts/flexos.yaml" \
+    -fplugin-arg-flexos-library=app -Xclang -disable-llvm-passes \
+    -S -emit-llvm "$in/facts/app.c" -o app.ll || fail "app.c to IR"
+  "$opt" -load-pass-plugin="$passplugin" \
+    -passes='flexos-emit-facts<facts=opt.facts;library=app>' app.ll \
+    -o /dev/null || fail "opt flexos-emit-facts"
+  diff app.facts opt.facts > diff.txt || fail "opt facts differ: $(cat diff.txt)"
+  "$opt" -load-pass-plugin="$passplugin" -passes='flexos-emit-facts<fact=x>' \
+    app.ll -o /dev/null 2> err.txt && fail "bad pass parameter accepted"
+  grep -q "unknown pass parameter 'fact'" err.txt || fail "$(cat err.txt)"
   # Claims that match: declaring the calls and the read removes the errors.
   sed -e 's/\[Call\] store::store_get/[Call] store::store_put, store::store_get/' \
       -e 's/Read(Own, Shared)/Read(Own, Shared, store)/' "$in/facts/app.flexos" > app.flexos
