@@ -19,6 +19,9 @@
 
 #define MAX_EXPLORE 16        /* libraries; counts fit in 64 bits */
 #define PKU_MAX_COMPARTMENTS 14 /* include/flexos/abi.h: 16 keys, 2 reserved */
+/* Longest configuration id: every library name (MAX_NAME) plus, per
+ * compartment, "{}:intel-pku:sp+ubsan ". */
+#define ID_MAX (MAX_EXPLORE * (MAX_NAME + 1) + MAX_EXPLORE * 24 + 1)
 
 struct space {
   const struct model *m;

@@ -279,7 +279,7 @@ static int make_space(struct space *s, const struct explore_opts *x) {
 /* Writes every configuration's flexos.yaml into x->work. */
 static int emit_all(const struct space *s, const struct configs *cs,
                     const char *dir) {
-  char path[4096], id[1024];
+  char path[4096], id[ID_MAX];
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
     warnx_("%s: cannot create: %s", dir, strerror(errno));
     return -1;

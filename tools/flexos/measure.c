@@ -98,7 +98,7 @@ static void progress(size_t i, size_t n, double t0) {
 
 int measure_run(const struct space *s, struct configs *cs, const char *cmd,
                 const char *dir) {
-  char path[4096], id[1024], out[4096];
+  char path[4096], id[ID_MAX], out[4096];
   int failures = 0;
   double t0 = now_s();
   if (mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -151,7 +151,7 @@ static int by_hash(const void *pa, const void *pb) {
  * id hashes, each candidate confirmed by comparing the text. */
 static long find_id(const struct space *s, const struct configs *cs,
                     const struct keyed *tab, const char *id) {
-  char buf[1024];
+  char buf[ID_MAX];
   struct keyed key = {fnv1a(id), 0};
   size_t lo = 0, hi = cs->n;
   while (lo < hi) {   /* first entry with hash >= key.hash */
@@ -176,7 +176,7 @@ int csv_read(const struct space *s, struct configs *cs, const char *path) {
     warnx_("%s: cannot read: %s", path, strerror(errno));
     return -1;
   }
-  char id[1024];
+  char id[ID_MAX];
   struct keyed *tab = xmalloc((cs->n ? cs->n : 1) * sizeof *tab);
   for (size_t i = 0; i < cs->n; i++) {
     config_id(s, &cs->v[i], id, sizeof id);
@@ -218,7 +218,7 @@ int csv_read(const struct space *s, struct configs *cs, const char *path) {
 int csv_write(const struct space *s, const struct configs *cs,
               const char *path) {
   FILE *f = fopen(path, "w");
-  char id[1024];
+  char id[ID_MAX];
   if (!f) {
     warnx_("%s: cannot write: %s", path, strerror(errno));
     return -1;

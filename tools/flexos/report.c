@@ -69,7 +69,7 @@ static void summary(const struct report *r, FILE *f) {
 }
 
 void report_table(const struct report *r, FILE *f) {
-  char id[1024];
+  char id[ID_MAX];
   summary(r, f);
   if (!r->cs)
     return;
@@ -91,7 +91,7 @@ void report_table(const struct report *r, FILE *f) {
 static void json_config(const struct report *r, size_t i, FILE *f) {
   const struct space *s = r->s;
   const struct config *c = &r->cs->v[i];
-  char id[1024];
+  char id[ID_MAX];
   config_id(s, c, id, sizeof id);
   fprintf(f, "    {\"index\": %zu, \"id\": ", i + 1);
   json_str(f, id);
@@ -172,7 +172,7 @@ void report_json(const struct report *r, FILE *f) {
 }
 
 void report_dot(const struct report *r, FILE *f) {
-  char id[1024];
+  char id[ID_MAX];
   fprintf(f, "// flexos explore: safety order (an edge points to a safer "
           "configuration; starred: the safest within the budget)\n"
           "digraph flexos {\n  rankdir=BT;\n"
