@@ -282,9 +282,14 @@ facts)
     -fplugin-arg-flexos-library=app -Xclang -disable-llvm-passes \
     -S -emit-llvm "$in/facts/app.c" -o app.ll || fail "app.c to IR"
   "$opt" -load-pass-plugin="$passplugin" \
-    -passes='flexos-emit-facts<facts=opt.facts;library=app>' app.ll \
+    -passes='flexos-emit-facts<facts=app.ll.facts-opt;library=app>' app.ll \
     -o /dev/null || fail "opt flexos-emit-facts"
-  diff app.facts opt.facts > diff.txt || fail "opt facts differ: $(cat diff.txt)"
+  diff app.facts app.ll.facts-opt > diff.txt || fail "opt facts differ: $(cat diff.txt)"
+  # The same facts given twice count once.
+  "$flexos" check "$in/facts/app.flexos" "$in/facts/store.flexos" \
+    --facts app.facts --facts app.facts --facts store.facts 2>&1 |
+    grep -q ' 4 cross-library uses checked, 3 contradictions, 2 unverified' ||
+    fail "duplicate facts counted twice"
   "$opt" -load-pass-plugin="$passplugin" -passes='flexos-emit-facts<fact=x>' \
     app.ll -o /dev/null 2> err.txt && fail "bad pass parameter accepted"
   grep -q "unknown pass parameter 'fact'" err.txt || fail "$(cat err.txt)"

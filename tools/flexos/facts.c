@@ -60,6 +60,21 @@ static int split_tabs(char *line, char **field, int max) {
   return p ? max + 1 : n;
 }
 
+/* Is this fact already known?  Facts repeat when a file is given twice or
+ * two translation units of a library share an inline function. */
+static int seen(const struct facts *fs, enum fkind k, const char *lib,
+                char **field, int n) {
+  for (size_t i = 0; i < fs->n; i++) {
+    const struct fact *f = &fs->v[i];
+    int same = f->kind == k && !strcmp(f->lib, lib);
+    for (int j = 0; same && j < n; j++)
+      same = !strcmp(f->f[j], field[j]);
+    if (same)
+      return 1;
+  }
+  return 0;
+}
+
 static int parse_line(struct facts *fs, const char *path, int lineno,
                       char *line, const char **lib) {
   char *field[8];
@@ -73,6 +88,8 @@ static int parse_line(struct facts *fs, const char *path, int lineno,
       continue;
     if (n != fkind_fields[k] || !*lib)
       break;
+    if (seen(fs, (enum fkind)k, *lib, field + 1, n - 1))
+      return 0;   /* the same file given twice, or a header's inline copy */
     struct fact *f = PUSH(&fs->arena, fs->v, fs->n, fs->cap);
     f->kind = (enum fkind)k;
     f->lib = *lib;
