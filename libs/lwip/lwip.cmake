@@ -10,14 +10,17 @@
 #   and the target lwip-source that images depend on.  An image's
 #   configuration must list `lwip` and `lwip_sys` (the latter in the
 #   default compartment).  -DFLEXOS_LWIP_TREE=DIR copies an lwIP 2.1.3
-#   tree from DIR instead of downloading.
+#   tree from DIR instead of downloading.  Any number of directories may
+#   include this file: the fetch rule is defined once, in the first, and
+#   the others reach it through the lwip-source target (Ninja knows the
+#   byproducts build-wide).
 # USAGE:
 #   include(${PROJECT_SOURCE_DIR}/libs/lwip/lwip.cmake)
 #   flexos_add_image(net CONFIG net.yaml LIBRARY app app.c
 #                    ${FLEXOS_LWIP_LIBRARIES} OPTIONS ${FLEXOS_LWIP_OPTIONS})
 #   add_dependencies(net lwip-source)
 # License: MIT (see LICENSE)
-include_guard(GLOBAL)
+include_guard(DIRECTORY)
 
 set(FLEXOS_LWIP_TREE "" CACHE PATH
     "an lwIP 2.1.3 source tree to copy instead of fetching Debian's package")
@@ -44,14 +47,19 @@ if(FLEXOS_LWIP_TREE)
   list(APPEND _fetch_args --from-tree ${FLEXOS_LWIP_TREE})
 endif()
 # The sources are byproducts, so that image objects may depend on them;
-# the stamp alone decides whether the fetch runs again.
-add_custom_command(OUTPUT ${FLEXOS_LWIP_DEPS}/lwip.stamp
-  BYPRODUCTS ${FLEXOS_LWIP_UPSTREAM}
-  COMMAND ${FLEXOS_LWIP_PORT}/fetch-lwip.sh ${_fetch_args}
-  DEPENDS ${FLEXOS_LWIP_PORT}/fetch-lwip.sh
-  COMMENT "lwip: fetching lwIP 2.1.3 (Debian source package; without a "
-          "mirror: -DFLEXOS_LWIP_TREE=DIR or -DFLEXOS_NET_IMAGES=OFF)" VERBATIM)
-add_custom_target(lwip-source DEPENDS ${FLEXOS_LWIP_DEPS}/lwip.stamp)
+# the stamp alone decides whether the fetch runs again.  One rule per
+# build: a second one for the same files would be an error.
+get_property(_lwip_rule GLOBAL PROPERTY FLEXOS_LWIP_FETCH_RULE)
+if(NOT _lwip_rule)
+  set_property(GLOBAL PROPERTY FLEXOS_LWIP_FETCH_RULE ON)
+  add_custom_command(OUTPUT ${FLEXOS_LWIP_DEPS}/lwip.stamp
+    BYPRODUCTS ${FLEXOS_LWIP_UPSTREAM}
+    COMMAND ${FLEXOS_LWIP_PORT}/fetch-lwip.sh ${_fetch_args}
+    DEPENDS ${FLEXOS_LWIP_PORT}/fetch-lwip.sh
+    COMMENT "lwip: fetching lwIP 2.1.3 (Debian source package; without a "
+            "mirror: -DFLEXOS_LWIP_TREE=DIR or -DFLEXOS_NET_IMAGES=OFF)" VERBATIM)
+  add_custom_target(lwip-source DEPENDS ${FLEXOS_LWIP_DEPS}/lwip.stamp)
+endif()
 
 set(FLEXOS_LWIP_LIBRARIES
   LIBRARY lwip ${FLEXOS_LWIP_UPSTREAM}
