@@ -37,6 +37,18 @@ static void note_unknown_subjects(const struct model *m, FILE *out) {
     }
 }
 
+/* Prints every requirement of h that x breaks, one per line. */
+static void print_broken(const struct model *m, int h, int x, FILE *out) {
+  struct conflict c;
+  for (size_t i = 0; i < m->comps[h].nreqs; i++) {
+    if (!props_req_broken(m, h, i, x, &c))
+      continue;
+    fprintf(out, "  ");
+    conflict_print(out, m, &c);
+    fputc('\n', out);
+  }
+}
+
 void check_pairs(const struct model *m, FILE *out) {
   struct conflict c;
   note_unknown_subjects(m, out);
@@ -44,16 +56,16 @@ void check_pairs(const struct model *m, FILE *out) {
   for (size_t i = 0; i < m->ncomps; i++)
     fprintf(out, " %s", m->comps[i].name);
   fputc('\n', out);
-  for (size_t i = 0; i < m->ncomps; i++) {
-    for (size_t j = i + 1; j < m->ncomps; j++) {
+  for (int i = 0; i < (int)m->ncomps; i++) {
+    for (int j = i + 1; j < (int)m->ncomps; j++) {
       fprintf(out, "%s + %s: ", m->comps[i].name, m->comps[j].name);
-      if (!props_conflict(m, (int)i, (int)j, &c)) {
+      if (!props_conflict(m, i, j, &c)) {
         fprintf(out, "may share a compartment\n");
         continue;
       }
-      fprintf(out, "may NOT share a compartment: ");
-      conflict_print(out, m, &c);
-      fputc('\n', out);
+      fprintf(out, "may NOT share a compartment:\n");
+      print_broken(m, i, j, out);
+      print_broken(m, j, i, out);
     }
   }
 }

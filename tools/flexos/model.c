@@ -196,27 +196,32 @@ static int calls_break(const struct component *x, const struct component *h,
   return 0;
 }
 
+int props_req_broken(const struct model *m, int h, size_t i, int x,
+                     struct conflict *c) {
+  const struct component *H = &m->comps[h], *X = &m->comps[x];
+  const struct req *r = &H->reqs[i];
+  int broken;
+  if (h == x || (r->subject && strcmp(r->subject, X->name)))
+    return 0;
+  if (r->kind == REQ_READ)
+    broken = regions_break(X, &X->read, &r->allowed, "read", c);
+  else if (r->kind == REQ_WRITE)
+    broken = regions_break(X, &X->write, &r->allowed, "write", c);
+  else
+    broken = calls_break(X, H, r, c);
+  if (broken) {
+    c->holder = h;
+    c->other = x;
+    c->r = r;
+  }
+  return broken;
+}
+
 /* Does X break one of H's requirements?  Fills c with the first. */
 static int breaks(const struct model *m, int h, int x, struct conflict *c) {
-  const struct component *H = &m->comps[h], *X = &m->comps[x];
-  for (size_t i = 0; i < H->nreqs; i++) {
-    const struct req *r = &H->reqs[i];
-    if (r->subject && strcmp(r->subject, X->name))
-      continue;
-    int broken;
-    if (r->kind == REQ_READ)
-      broken = regions_break(X, &X->read, &r->allowed, "read", c);
-    else if (r->kind == REQ_WRITE)
-      broken = regions_break(X, &X->write, &r->allowed, "write", c);
-    else
-      broken = calls_break(X, H, r, c);
-    if (broken) {
-      c->holder = h;
-      c->other = x;
-      c->r = r;
+  for (size_t i = 0; i < m->comps[h].nreqs; i++)
+    if (props_req_broken(m, h, i, x, c))
       return 1;
-    }
-  }
   return 0;
 }
 

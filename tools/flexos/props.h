@@ -116,6 +116,10 @@ struct conflict {
   char what[256];   /* the offending declared behaviour, in words */
 };
 
+/* Does x break requirement i of component h?  Returns 1 and fills c. */
+int props_req_broken(const struct model *m, int h, size_t i, int x,
+                     struct conflict *c);
+
 /* Finds the first requirement of a on b, or of b on a, that the other
  * breaks.  Returns 1 and fills c when there is one, else 0. */
 int props_conflict(const struct model *m, int a, int b, struct conflict *c);
