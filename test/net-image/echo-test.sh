@@ -12,12 +12,13 @@
 #   run uses all of one.  Exits 77 (skip) without python3.
 # USAGE:
 #   test/net-image/echo-test.sh [--cpu MODEL] [--timeout S] [--idle-check S]
-#       image.elf
+#       [--port HOSTPORT] image.elf
+#   (without --port, or when QEMU cannot bind it, a free port is picked)
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 run_image=$here/../../tools/run-image.sh
-cpu="" timeout_s=55 idle_s=""
+cpu="" timeout_s=55 idle_s="" port=""
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
@@ -26,6 +27,7 @@ while [ $# -gt 1 ]; do
     --cpu) cpu=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --idle-check) idle_s=$2; shift 2 ;;
+    --port) port=$2; shift 2 ;;
     *) echo "echo-test: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -33,16 +35,35 @@ image=${1:?usage: echo-test.sh [--cpu MODEL] [--timeout S] image.elf}
 [ -f "$image" ] || { echo "echo-test: no image $image" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
 
-# A port the kernel just handed out is free; QEMU binds it right after.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') ||
-  { echo "echo-test: cannot find a free port" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"; [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null' EXIT
-echo "echo-test: host 127.0.0.1:$port -> guest port 7"
-"$run_image" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
-  --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
-  --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
-qpid=$!
+
+# boot: starts the image in the background (qpid) forwarding $port or, if
+# unset, a free host port; returns 1 (and unsets port) if QEMU could not
+# bind it (say, someone took it between our probe and QEMU's bind), so
+# that the caller tries another.
+boot() {
+  # A port the kernel just handed out is free; QEMU binds it right after.
+  [ -n "$port" ] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') ||
+    { echo "echo-test: cannot find a free port" >&2; exit 1; }
+  echo "echo-test: host 127.0.0.1:$port -> guest port 7"
+  "$run_image" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
+    --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
+    --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
+  qpid=$!
+  for _ in $(seq 50); do # QEMU reports a failed forward before booting
+    grep -q "net-echo: app" "$log" && return 0
+    if grep -q "Could not set up host forwarding" "$log"; then
+      wait "$qpid"; qpid=""
+      echo "echo-test: port $port is taken"
+      port=""
+      return 1
+    fi
+    sleep 0.1
+  done
+  return 0 # slow start: echo-client.py waits for it
+}
+boot || boot || boot || { cat "$log"; echo "FAIL: no free host port"; exit 1; }
 
 # idle_check: fails (returns 1) if QEMU, forwarding our port, used more
 # than 25% of a host core (user + system clock ticks) over idle_s seconds.
