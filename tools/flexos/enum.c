@@ -71,6 +71,18 @@ struct walk {
   int over;               /* listing passed the limit */
 };
 
+/* Saturating arithmetic: 16 libraries can give more than 2^64
+ * configurations; COUNT_SATURATED then stands for "at least that". */
+static uint64_t sat_add(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? COUNT_SATURATED : r;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? COUNT_SATURATED : r;
+}
+
 /* Counting: choose which blocks use `none` (their union must be
  * compatible); every other block takes one of w->strong mechanisms. */
 static uint64_t count_mechs(struct walk *w, int b, uint32_t none_libs) {
@@ -80,10 +92,10 @@ static uint64_t count_mechs(struct walk *w, int b, uint32_t none_libs) {
   uint32_t blk = w->c.block[b];
   if ((w->s->mechs & (1u << MECH_NONE)) &&
       !(w->block_incompat[b] & none_libs))
-    total += w->hard_ways[b] * count_mechs(w, b + 1, none_libs | blk);
+    total = sat_mul(w->hard_ways[b], count_mechs(w, b + 1, none_libs | blk));
   if (w->strong)
-    total += (uint64_t)w->strong * w->hard_ways[b] *
-             count_mechs(w, b + 1, none_libs);
+    total = sat_add(total, sat_mul((uint64_t)w->strong * w->hard_ways[b],
+                                   count_mechs(w, b + 1, none_libs)));
   return total;
 }
 
@@ -155,7 +167,7 @@ static void on_partition(struct walk *w) {
   if (w->out)
     list_choices(w, 0, 0);
   else
-    w->configs += count_mechs(w, 0, 0);
+    w->configs = sat_add(w->configs, count_mechs(w, 0, 0));
 }
 
 /* Places library i: into each compatible existing block, or a new one. */

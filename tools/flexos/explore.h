@@ -53,7 +53,9 @@ struct configs {
 /* Fills s->incompat from the model's requirements (s->m and s->n set). */
 void space_init(struct space *s, const struct model *m);
 
-/* Counts partitions and configurations without storing them. */
+/* Counts partitions and configurations without storing them.  A count
+ * that does not fit in 64 bits is COUNT_SATURATED. */
+#define COUNT_SATURATED UINT64_MAX
 void space_count(const struct space *s, uint64_t *partitions,
                  uint64_t *configs);
 

@@ -63,9 +63,10 @@ static void summary(const struct report *r, FILE *f) {
         fprintf(f, " %s+%s", s->m->comps[i].name, s->m->comps[j].name),
             any = 1;
   fprintf(f, "%s\n", any ? "" : " none");
-  fprintf(f, "partitions: %llu, configurations: %llu (counted in %.3f s)\n",
-          (unsigned long long)r->partitions, (unsigned long long)r->count,
-          r->count_s);
+  fprintf(f, "partitions: %llu, configurations: %s%llu (counted in %.3f s)\n",
+          (unsigned long long)r->partitions,
+          r->count == COUNT_SATURATED ? "more than " : "",
+          (unsigned long long)r->count, r->count_s);
 }
 
 void report_table(const struct report *r, FILE *f) {
@@ -148,8 +149,9 @@ void report_json(const struct report *r, FILE *f) {
         sep = ", ";
       }
   fprintf(f, "],\n  \"partitions\": %llu,\n  \"count\": %llu,\n"
-          "  \"count_seconds\": %.6f", (unsigned long long)r->partitions,
-          (unsigned long long)r->count, r->count_s);
+          "  \"count_saturated\": %s,\n  \"count_seconds\": %.6f",
+          (unsigned long long)r->partitions, (unsigned long long)r->count,
+          r->count == COUNT_SATURATED ? "true" : "false", r->count_s);
   if (r->has_budget)
     fprintf(f, ",\n  \"budget\": %.17g,\n  \"starred\": %zu", r->budget,
             r->nstarred);
