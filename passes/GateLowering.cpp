@@ -34,6 +34,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
 
@@ -93,6 +94,7 @@ private:
                     unsigned MaxStack);
   void lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst);
   void lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst);
+  void emitEptEntry(CallBase &CB, Function &Target, const Compartment &Dst);
 };
 
 // At is the marker call. <flexos.h> passes __FILE__ and __LINE__ to it, so
@@ -365,12 +367,75 @@ void Lowering::lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst) 
   FunctionCallee Call = M.getOrInsertFunction(
       "__flexos_ept_call", FunctionType::get(B.getVoidTy(), {B.getPtrTy()}, false));
   B.CreateCall(Call, {Slot});
+  emitEptEntry(CB, Target, Dst);
   Type *RetTy = CB.getType();
   if (!RetTy->isVoidTy()) {
     Value *W = B.CreateLoad(B.getInt64Ty(), Field(FLEXOS_RPC_RET), "flexos.rpc.ret");
     CB.replaceAllUsesWith(fromWord(B, W, RetTy));
   }
   CB.eraseFromParent();
+}
+
+// The callee's half of a vm-ept gate: a record in .flexos_ept_entries that
+// the callee VM's dispatcher looks identifiers up in (only functions some
+// gate targets are callable), and an unpack function that turns the
+// slot's 64-bit words back into typed arguments.  Both are COMDAT, so
+// every gate to the same function in the program yields one entry.
+void Lowering::emitEptEntry(CallBase &CB, Function &Target,
+                            const Compartment &Dst) {
+  std::string EntryName = ("__flexos_ept_entry." + Target.getName()).str();
+  if (M.getNamedGlobal(EntryName))
+    return;
+  LLVMContext &Ctx = M.getContext();
+  FunctionType *FTy = CB.getFunctionType();
+  Type *I64 = Type::getInt64Ty(Ctx), *I32 = Type::getInt32Ty(Ctx);
+  PointerType *Ptr = PointerType::get(Ctx, 0);
+
+  std::string UnpackName = ("__flexos_ept_unpack." + Target.getName()).str();
+  Function *Unpack = Function::Create(FunctionType::get(I64, {Ptr}, false),
+                                      GlobalValue::LinkOnceODRLinkage,
+                                      UnpackName, M);
+  Unpack->setVisibility(GlobalValue::HiddenVisibility);
+  Unpack->setComdat(M.getOrInsertComdat(UnpackName));
+  Unpack->addFnAttr(Attribute::NoUnwind);
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", Unpack));
+  SmallVector<Value *, FLEXOS_RPC_MAX_ARGS> Args;
+  uint32_t PointerMask = 0;
+  for (unsigned I = 0; I < FTy->getNumParams(); ++I) {
+    Value *W = B.CreateLoad(I64, B.CreateConstGEP1_32(I64, Unpack->getArg(0), I));
+    Type *T = FTy->getParamType(I);
+    if (T->isPointerTy())
+      PointerMask |= 1u << I;
+    Args.push_back(fromWord(B, W, T));
+  }
+  CallInst *Call = B.CreateCall(FunctionCallee(FTy, &Target), Args);
+  // Keep the caller's extension attributes so the callee sees the same
+  // values it would get from a direct call.
+  for (unsigned I = 0; I < FTy->getNumParams(); ++I)
+    for (Attribute::AttrKind K : {Attribute::SExt, Attribute::ZExt})
+      if (CB.paramHasAttr(I, K))
+        Call->addParamAttr(I, K);
+  Type *RetTy = FTy->getReturnType();
+  B.CreateRet(RetTy->isVoidTy() ? B.getInt64(0)
+                                : toWord(B, Call, CB.hasRetAttr(Attribute::SExt)));
+
+  Constant *Fields[] = {
+      ConstantInt::get(I64, flexos_fn_id(Target.getName().str().c_str())),
+      ConstantInt::get(I32, Dst.Index),
+      ConstantInt::get(I32, FTy->getNumParams()),
+      ConstantInt::get(I32, PointerMask),
+      ConstantInt::get(I32, 0),
+      Unpack};
+  StructType *EntryTy = StructType::get(Ctx, {I64, I32, I32, I32, I32, Ptr});
+  auto *Entry = new GlobalVariable(M, EntryTy, /*isConstant=*/true,
+                                   GlobalValue::LinkOnceODRLinkage,
+                                   ConstantStruct::get(EntryTy, Fields),
+                                   EntryName);
+  Entry->setVisibility(GlobalValue::HiddenVisibility);
+  Entry->setComdat(M.getOrInsertComdat(EntryName));
+  Entry->setSection(FLEXOS_EPT_ENTRY_SECTION);
+  Entry->setAlignment(Align(8));
+  appendToCompilerUsed(M, {Entry});
 }
 
 } // namespace

@@ -59,7 +59,8 @@ static struct heap_region heap_create(int key) {
 /* Runs at boot in the boot context (PKRU 0: every key writable). */
 void heap_init(void) {
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
-    heaps[i] = heap_create(FLEXOS_KEY_OF(i));
+    if (runtime_has_compartment((int)i)) /* vm-ept: this VM's only */
+      heaps[i] = heap_create(FLEXOS_KEY_OF(i));
   shared_heap = heap_create(FLEXOS_SHARED_KEY);
 }
 

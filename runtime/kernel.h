@@ -71,7 +71,9 @@ extern uint32_t flexos_default_pkru; /* read-only after boot */
 
 /* page_alloc.c: contiguous runs of pages, keyed on allocation */
 void page_alloc_init(uintptr_t start, uintptr_t end);
+void page_alloc_init_shared(uintptr_t start, uintptr_t end); /* vm-ept */
 void *page_alloc(size_t npages, int key);
+void *page_alloc_from(size_t npages, int pool_key, int key);
 void page_free(void *p, size_t npages);
 
 /* heap.c */
@@ -81,6 +83,17 @@ void heap_init(void);
 void thread_init(void);
 __attribute__((noreturn)) void thread_run_main(int (*main_fn)(int, char **),
                                                int argc, char **argv);
+
+/* ept.c: the guest half of the vm-ept backend (docs/vm.md) */
+int ept_active(void);           /* image uses vm-ept */
+int ept_self(void);             /* this VM's compartment (vm-ept only) */
+void ept_boot(void);            /* read the monitor's info page; pools */
+void ept_pools(void);           /* after paging: allocators, info page */
+int ept_serve_forever(int argc, char **argv); /* non-default VMs' "main" */
+/* The compartment the runtime's own work belongs to: the default one, or
+ * this VM's under vm-ept. */
+int runtime_home_compartment(void);
+int runtime_has_compartment(int index); /* its memory exists here */
 
 /* main.c */
 extern uintptr_t boot_ram_end;

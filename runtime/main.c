@@ -69,24 +69,39 @@ const char *flexos_cmdline(void) { return cmdline; }
 void kmain(uint32_t start_info) {
   console_init();
   boot_parse((const struct hvm_start_info *)(uintptr_t)start_info);
+  ept_boot();
   const struct flexos_image_config *cfg = &flexos_image_config;
-  printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
-         cfg->ncompartments, cfg->mechanism == FLEXOS_MECH_PKU ? "intel-pku" : "none",
-         boot_ram_end >> 20);
+  static const char *const mechanisms[] = {"none", "intel-pku", "vm-ept"};
+  if (ept_active())
+    printf("flexos: image %s, VM of compartment %s (%u of %u), vm-ept, "
+           "%lu MiB RAM\n", cfg->name, flexos_compartment_name(ept_self()),
+           ept_self() + 1, cfg->ncompartments, boot_ram_end >> 20);
+  else
+    printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
+           cfg->ncompartments, mechanisms[cfg->mechanism], boot_ram_end >> 20);
   gdt_init();
   idt_init();
   pku_init();
   paging_init(boot_ram_end);
   pku_enable();
-  page_alloc_init((uintptr_t)__image_end, paging_mapped_end());
+  if (ept_active())
+    ept_pools();
+  else
+    page_alloc_init((uintptr_t)__image_end, paging_mapped_end());
   heap_init();
   paging_seal();
   thread_init();
-  timer_init();
+  /* A vm-ept VM has no interrupt controller (tools/flexos-vmm): no timer. */
+  if (!ept_active())
+    timer_init();
   /* No sti here: this boot context still runs with PKRU 0, which the
    * interrupt gate rightly refuses to restore. Interrupts come on with the
    * main thread's first iretq (its frame has IF set and the default PKRU);
    * threads switch cooperatively, so IF stays on afterwards. */
   int argc = split_args();
+  /* Under vm-ept only the default compartment's VM runs main; the other
+   * VMs serve gate calls. */
+  if (ept_active() && ept_self() != (int)cfg->default_index)
+    thread_run_main(ept_serve_forever, argc, argv);
   thread_run_main(main, argc, argv);
 }

@@ -15,32 +15,65 @@
 
 #define MAX_PAGES (256ul << 20) / PAGE_SIZE
 
-static uint64_t used[MAX_PAGES / 64];
-static uintptr_t base;
-static size_t npages_total;
-static size_t npages_free;
+/* A contiguous range of pages and its allocation bitmap.  Images have one
+ * pool; a vm-ept VM has two: its private pool and its slice of the shared
+ * pool, which serves key-15 (shared) allocations (runtime/ept.c). */
+struct pool {
+  uint64_t used[MAX_PAGES / 64];
+  uintptr_t base;
+  size_t npages_total;
+  size_t npages_free;
+};
 
-static int is_used(size_t i) { return (used[i / 64] >> (i % 64)) & 1; }
-static void set_used(size_t i, int v) {
+static struct pool main_pool, shared_pool;
+
+static int is_used(struct pool *p, size_t i) {
+  return (p->used[i / 64] >> (i % 64)) & 1;
+}
+static void set_used(struct pool *p, size_t i, int v) {
   if (v)
-    used[i / 64] |= 1ull << (i % 64);
+    p->used[i / 64] |= 1ull << (i % 64);
   else
-    used[i / 64] &= ~(1ull << (i % 64));
+    p->used[i / 64] &= ~(1ull << (i % 64));
+}
+
+static void pool_init(struct pool *p, uintptr_t start, uintptr_t end) {
+  p->base = PAGE_ROUND_UP(start);
+  p->npages_total = end > p->base ? (end - p->base) / PAGE_SIZE : 0;
+  if (p->npages_total > MAX_PAGES)
+    p->npages_total = MAX_PAGES;
+  p->npages_free = p->npages_total;
 }
 
 void page_alloc_init(uintptr_t start, uintptr_t end) {
-  base = PAGE_ROUND_UP(start);
-  npages_total = end > base ? (end - base) / PAGE_SIZE : 0;
-  if (npages_total > MAX_PAGES)
-    npages_total = MAX_PAGES;
-  npages_free = npages_total;
+  pool_init(&main_pool, start, end);
+}
+
+void page_alloc_init_shared(uintptr_t start, uintptr_t end) {
+  pool_init(&shared_pool, start, end);
+}
+
+/* Shared pages come from the shared pool when there is one. */
+static struct pool *pool_for_key(int key) {
+  if (key == FLEXOS_SHARED_KEY && shared_pool.npages_total)
+    return &shared_pool;
+  return &main_pool;
+}
+
+static struct pool *pool_of(uintptr_t va) {
+  struct pool *pools[] = {&main_pool, &shared_pool};
+  for (int i = 0; i < 2; i++)
+    if (va >= pools[i]->base &&
+        va < pools[i]->base + pools[i]->npages_total * PAGE_SIZE)
+      return pools[i];
+  return 0;
 }
 
 /* First run of n free pages, or -1. */
-static long find_run(size_t n) {
+static long find_run(struct pool *p, size_t n) {
   size_t run = 0;
-  for (size_t i = 0; i < npages_total; i++) {
-    run = is_used(i) ? 0 : run + 1;
+  for (size_t i = 0; i < p->npages_total; i++) {
+    run = is_used(p, i) ? 0 : run + 1;
     if (run == n)
       return (long)(i + 1 - n);
   }
@@ -48,14 +81,20 @@ static long find_run(size_t n) {
 }
 
 /* Returns n zeroed pages keyed with `key`, or 0 when RAM is exhausted. */
-void *page_alloc(size_t n, int key) {
-  long first = find_run(n);
+void *page_alloc(size_t n, int key) { return page_alloc_from(n, key, key); }
+
+/* The same, but taken from the pool that serves `pool_key` (shared pages
+ * come from the shared pool under vm-ept): for callers that fill pages
+ * before giving them their final key. */
+void *page_alloc_from(size_t n, int pool_key, int key) {
+  struct pool *p = pool_for_key(pool_key);
+  long first = find_run(p, n);
   if (first < 0)
     return 0;
   for (size_t i = 0; i < n; i++)
-    set_used((size_t)first + i, 1);
-  npages_free -= n;
-  uintptr_t va = base + (uintptr_t)first * PAGE_SIZE;
+    set_used(p, (size_t)first + i, 1);
+  p->npages_free -= n;
+  uintptr_t va = p->base + (uintptr_t)first * PAGE_SIZE;
   /* Zero while the pages still carry the default key: keyed pages may be
    * unreachable from the default compartment afterwards. */
   paging_map(va, n, pku_default_key(), 1);
@@ -64,15 +103,18 @@ void *page_alloc(size_t n, int key) {
   return (void *)va;
 }
 
-void page_free(void *p, size_t n) {
-  uintptr_t va = (uintptr_t)p;
-  if (va < base || (va - base) % PAGE_SIZE)
-    flexos_panic("page_free: bad page %p", p);
+void page_free(void *ptr, size_t n) {
+  uintptr_t va = (uintptr_t)ptr;
+  struct pool *p = pool_of(va);
+  if (!p || (va - p->base) % PAGE_SIZE)
+    flexos_panic("page_free: bad page %p", ptr);
   paging_map(va, n, pku_default_key(), 1);
   for (size_t i = 0; i < n; i++)
-    set_used((va - base) / PAGE_SIZE + i, 0);
-  npages_free += n;
+    set_used(p, (va - p->base) / PAGE_SIZE + i, 0);
+  p->npages_free += n;
 }
 
 /* Free pages left (tests use it to see stacks come back). */
-size_t flexos_pages_free(void) { return npages_free; }
+size_t flexos_pages_free(void) {
+  return main_pool.npages_free + shared_pool.npages_free;
+}

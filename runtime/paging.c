@@ -37,7 +37,8 @@ static uintptr_t mapped_end;
 extern char __text_start[], __text_end[], __common_ro_start[],
     __common_ro_end[], __common_rw_start[], __common_rw_end[],
     __kpriv_ro_start[], __kpriv_ro_end[], __kpriv_rw_start[],
-    __kpriv_rw_end[], __shared_start[], __shared_end[], __image_end[];
+    __kpriv_rw_end[], __shared_start[], __shared_end[], __image_end[],
+    __kernel_rw_start[], __kernel_rw_end[];
 
 enum kind { SUP_RX, SUP_RO, SUP_RW, USER_RO, USER_RW };
 
@@ -86,6 +87,10 @@ static void map_image(void) {
             FLEXOS_COMMON_KEY);
   map_range((uintptr_t)__common_rw_start, (uintptr_t)__common_rw_end, USER_RW,
             FLEXOS_COMMON_KEY);
+  /* vm-ept images keep the runtime's data apart from the default
+   * compartment's (each VM has its own copy); elsewhere this is empty. */
+  map_range((uintptr_t)__kernel_rw_start, (uintptr_t)__kernel_rw_end, USER_RW,
+            pku_default_key());
 }
 
 /* Build the tables for [0, ram_end) and switch CR3 to them.  Free RAM

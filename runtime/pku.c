@@ -81,7 +81,7 @@ int flexos_pku_active(void) { return flexos_pku_on; }
 
 int flexos_current_compartment(void) {
   if (!flexos_pku_on)
-    return (int)flexos_image_config.default_index;
+    return runtime_home_compartment();
   int c = pku_compartment_of(rdpkru());
   return c < 0 ? (int)flexos_image_config.default_index : c;
 }

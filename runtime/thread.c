@@ -61,7 +61,7 @@ extern char flexos_isr_exit[]; /* gates/interrupt_entry.S */
 static char *stack_create(int key, uint64_t **top_struct) {
   /* Filled in while still ours: once keyed, the default compartment can
    * no longer write another compartment's stack. */
-  char *base = page_alloc(STACK_PAGES + 1, pku_default_key());
+  char *base = page_alloc_from(STACK_PAGES + 1, key, pku_default_key());
   if (!base)
     return 0;
   *top_struct = (uint64_t *)(base + (STACK_PAGES + 1) * PAGE_SIZE - 16);
@@ -88,6 +88,8 @@ static void stacks_free(struct flexos_thread *t) {
 static int stacks_create(struct flexos_thread *t) {
   uint64_t *top;
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++) {
+    if (!runtime_has_compartment((int)i)) /* vm-ept: another VM's */
+      continue;
     if (!(t->stack[i] = stack_create(FLEXOS_KEY_OF(i), &top)))
       return -1;
     t->tcb->gate_slot[i] = (uint64_t)top;
@@ -111,7 +113,7 @@ static __attribute__((noreturn)) void thread_start(struct flexos_thread *t);
  * returns to flexos_isr_exit, which restores PKRU from the frame and
  * iretqs to thread_start(t) on the default compartment's stack. */
 static void frame_create(struct flexos_thread *t) {
-  uint64_t top = ((uint64_t *)t->tcb->gate_slot[flexos_image_config.default_index])[0];
+  uint64_t top = ((uint64_t *)t->tcb->gate_slot[runtime_home_compartment()])[0];
   uint64_t *sp = (uint64_t *)top;
   *--sp = 0;                            /* fake return address */
   uint64_t entry_rsp = (uint64_t)sp;

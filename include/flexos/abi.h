@@ -76,10 +76,44 @@
 #define FLEXOS_RPC_ARGS 0x18
 #define FLEXOS_RPC_RET (FLEXOS_RPC_ARGS + 8 * FLEXOS_RPC_MAX_ARGS)
 #define FLEXOS_RPC_SLOT_SIZE (FLEXOS_RPC_RET + 16)
-/* The guest traps to the monitor with `outl %eax, %dx`, dx holding
- * FLEXOS_EPT_PORT and eax the slot's guest-physical address (slots live
- * below 4 GiB). */
+/* The guest traps to the monitor (tools/flexos-vmm) with `outl %eax, %dx`,
+ * dx = FLEXOS_EPT_PORT.  eax is the guest-physical address of the RPC slot
+ * whose state the guest just set (REQUEST: a new call; DONE/ERROR: the
+ * call it served is finished; slots live below 4 GiB), or one of the
+ * FLEXOS_VM_TRAP_* codes below (all below the first page, never a slot).
+ * When the monitor resumes a VM it leaves in the VM's info page `inbox`
+ * either 0 (the VM's own call is finished: read its slot) or the address
+ * of a slot to serve. */
 #define FLEXOS_EPT_PORT 0x0f10
+#define FLEXOS_VM_TRAP_READY 0x0 /* booted / idle: give me work */
+#define FLEXOS_VM_TRAP_NULL 0x1  /* null hypercall (benchmarks) */
+/* isa-debug-exit's port, used by the monitor too: writing N exits with N. */
+#define FLEXOS_EXIT_PORT 0xf4
+/* Console: the 16550 data register at 0x3f8 (the monitor prints bytes
+ * written there; other UART registers read 0 / 0x60 and ignore writes). */
+#define FLEXOS_COM1_PORT 0x3f8
+
+/* ---- vm-ept: the monitor's boot information page ----------------------
+ * Each VM gets, at guest-physical FLEXOS_VM_INFO_ADDR (private to it), a
+ * struct flexos_vm_info the monitor fills before the first instruction
+ * and a PVH hvm_start_info at FLEXOS_VM_START_INFO_ADDR, so that the same
+ * boot path serves QEMU and the monitor. */
+#define FLEXOS_VM_INFO_ADDR 0x1000
+#define FLEXOS_VM_START_INFO_ADDR 0x2000
+#define FLEXOS_VM_MAGIC 0x464c4558564d3031ull /* "FLEXVM01" */
+/* Each VM's private page pool and its slice of the shared pool (heaps,
+ * stacks, RPC slots): every VM allocates shared pages only from its own
+ * slice, so no allocator state is shared between VMs. */
+#define FLEXOS_VM_PRIVATE_POOL (16ul << 20)
+#define FLEXOS_VM_SHARED_SLICE (8ul << 20)
+#define FLEXOS_VM_MAX_DEPTH 16 /* nested calls served per thread */
+
+/* One exported gate entry (section .flexos_ept_entries, one per callee
+ * function; the pass emits it beside each vm-ept gate).  `unpack` calls
+ * the function with the slot's arguments converted back to their types
+ * and returns the result as 64 bits. */
+#define FLEXOS_EPT_ENTRY_SECTION ".flexos_ept_entries"
+#define FLEXOS_EPT_ENTRY_SIZE 32
 
 /* ---- Section names (the linker script keys pages by these) ------------ */
 #define FLEXOS_GATE_SECTION ".text.flexos_gates"
@@ -123,6 +157,27 @@ struct flexos_rpc_slot {
   uint64_t ret[2];  /* OUT: return value (rax, rdx or xmm0 bits) */
 };
 
+struct flexos_vm_info {
+  uint64_t magic;        /* FLEXOS_VM_MAGIC */
+  uint32_t compartment;  /* this VM's compartment index */
+  uint32_t ncompartments;
+  uint64_t private_pool_start, private_pool_end; /* this VM only */
+  uint64_t shared_pool_start, shared_pool_end;   /* every VM's slices */
+  uint64_t shared_slice_start, shared_slice_end; /* this VM's slice */
+  uint64_t polling;      /* 1: this VM spins on its doorbell (own thread) */
+  volatile uint64_t inbox; /* OUT (monitor): 0 or a slot to serve */
+};
+
+struct flexos_ept_entry {
+  uint64_t fn_id;       /* flexos_fn_id(name) */
+  uint32_t compartment; /* the callee's compartment */
+  uint32_t nargs;
+  uint32_t pointer_mask; /* bit i: argument i is a pointer */
+  uint32_t reserved;
+  uint64_t (*unpack)(const uint64_t *args);
+};
+
+FLEXOS_STATIC_ASSERT(sizeof(struct flexos_ept_entry) == FLEXOS_EPT_ENTRY_SIZE, "entry");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, self) == FLEXOS_TCB_SELF, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack) == FLEXOS_TCB_SHARED_STACK, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, rpc_slot) == FLEXOS_TCB_RPC_SLOT, "tcb");

@@ -22,6 +22,7 @@
 
 #define FLEXOS_MECH_NONE 0
 #define FLEXOS_MECH_PKU 1
+#define FLEXOS_MECH_EPT 2
 
 /* One compartment as the generated image configuration describes it.
  * The linker script brackets the compartment's read-only and read-write
@@ -32,13 +33,15 @@ struct flexos_compartment_desc {
   uint32_t is_default;
   uintptr_t ro_start, ro_end; /* .rodata.flexos.<name> */
   uintptr_t rw_start, rw_end; /* .data/.bss.flexos.<name> (+ runtime) */
+  uint32_t polling;           /* vm-ept: served by spinning on a doorbell */
+  uint32_t check_pointers;    /* vm-ept: pointer arguments must be shared */
 };
 
 struct flexos_image_config {
   const char *name;        /* image name */
   uint32_t ncompartments;  /* 1..FLEXOS_MAX_COMPARTMENTS */
   uint32_t default_index;  /* compartment that runs main and the kernel */
-  uint32_t mechanism;      /* FLEXOS_MECH_PKU if any compartment uses it */
+  uint32_t mechanism;      /* FLEXOS_MECH_*: the image's one mechanism */
   struct flexos_compartment_desc comp[14];
 };
 
@@ -81,6 +84,16 @@ void flexos_thread_unpark(uint64_t thread_id);
  * driver acknowledges its device in thread context.  Returns 1 when the
  * line fired, 0 when the deadline (a tick, 0 = none) passed first. */
 int flexos_irq_wait(int line, uint64_t deadline);
+
+/* vm-ept images (tools/flexos-vmm): one VM exit and entry, nothing else
+ * (the floor a vm-ept gate is measured against); and how many gate
+ * requests this VM's dispatcher refused. */
+void flexos_vm_null_hypercall(void);
+uint64_t flexos_vm_refused(void);
+/* What every vm-ept gate calls with its thread's filled-in RPC slot
+ * (docs/abi.md); declared for tests that forge requests. */
+struct flexos_rpc_slot;
+void __flexos_ept_call(struct flexos_rpc_slot *slot);
 
 /* Shared heap (protection key 15): usable from every compartment. */
 void *flexos_malloc_shared(size_t size);

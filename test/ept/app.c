@@ -1,0 +1,167 @@
+/*
+ * FILE: test/ept/app.c
+ * DESCRIPTION:
+ *   Library "app" (default compartment, runs main) of the vm-ept test.
+ *   argv[1] picks the check:
+ *     functional   gates in every direction with 0 and 10 arguments,
+ *                  nested callbacks (app->net->app->...) and chains
+ *                  (app->net->crypto->app), shared locals and globals;
+ *                  prints "ept: functional ok" or "WRONG ..." lines;
+ *     fault        net reads app's private global (the monitor must
+ *                  report it and stop the run);
+ *     forge        hand-made RPC requests: an identifier nobody exports,
+ *                  one exported by another compartment, a wrong argument
+ *                  count and a pointer into app's private memory; each
+ *                  must be refused (result ~0, state ERROR);
+ *     bench N      cycles per null hypercall and per gate round trip.
+ * License: MIT (see LICENSE)
+ */
+#include <flexos.h>
+#include <flexos/abi.h>
+#include <flexos/runtime.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "three.h"
+
+long app_secret = 0x5ec2e7; /* private to app's VM */
+static int wrong;
+
+long app_callback(long depth) {
+  if (depth <= 0)
+    return 100;
+  return 10 + flexos_gate(net, net_call_back, depth - 1);
+}
+
+long app_sum10(long a, long b, long c, long d, long e, long f, long g, long h,
+               long i, long j) {
+  return a + b + c + d + e + f + g + h + i + j;
+}
+
+long app_leaf(long x) { return x + app_secret - 0x5ec2e7 + 1000; }
+
+static void check(const char *what, long got, long want) {
+  if (got != want) {
+    printf("WRONG %s: got %ld, want %ld\n", what, got, want);
+    wrong++;
+  } else {
+    printf("ok %s = %ld\n", what, got);
+  }
+}
+
+static int functional(void) {
+  check("app->net 0 args", flexos_gate(net, net_zero), 1);
+  check("app->crypto 0 args", flexos_gate(crypto, crypto_zero), 7);
+  check("app->net 10 args",
+        flexos_gate(net, net_sum10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 385);
+  check("app->crypto->app 10 args",
+        flexos_gate(crypto, crypto_sum10, 1, 2, 3, 4, 5, 6, 7, 8, 9, -10), 36);
+  check("net->crypto", flexos_gate(net, net_via_crypto, 5), 17);
+  check("crypto->net", flexos_gate(crypto, crypto_via_net, 100), 102);
+  check("app->net->crypto->app", flexos_gate(net, net_chain, 1), 2012);
+  /* depth 5: app->net->app->net->app->net */
+  check("callbacks depth 5", flexos_gate(net, net_call_back, 5), 123);
+  char word[16] __flexos_share;
+  strcpy(word, "flexos");
+  long h = 0;
+  for (const char *s = word; *s; s++)
+    h = h * 31 + *s;
+  check("shared local read by net", flexos_gate(net, net_hash, word), h);
+  char *buf = flexos_malloc_shared(64);
+  check("shared heap written by net", flexos_gate(net, net_fill, buf, 64), 64);
+  check("net's bytes visible", buf[0] == 'n' && buf[63] == 'n', 1);
+  flexos_free_shared(buf);
+  check("shared global", flexos_gate(net, net_bump_shared), 41);
+  check("shared global seen by app", shared_counter, 41);
+  check("refusals", (long)flexos_vm_refused(), 0);
+  printf(wrong ? "ept: functional FAILED\n" : "ept: functional ok\n");
+  return wrong ? 1 : 0;
+}
+
+/* Send a request by hand, as a compromised compartment could. */
+static uint64_t forge(uint64_t fn_id, uint32_t dst, uint32_t nargs,
+                      uint64_t arg0, uint64_t arg1) {
+  struct flexos_rpc_slot *s = flexos_malloc_shared(sizeof(*s));
+  memset(s, 0, sizeof(*s));
+  s->fn_id = fn_id;
+  s->dst = dst;
+  s->nargs = nargs;
+  s->args[0] = arg0;
+  s->args[1] = arg1;
+  __flexos_ept_call(s);
+  uint64_t r = s->state == FLEXOS_RPC_STATE_ERROR ? s->ret[0] : 0;
+  flexos_free_shared(s);
+  return r;
+}
+
+static int forged(void) {
+  static char private_buf[64]; /* app's own memory */
+  check("unknown identifier refused",
+        (long)forge(flexos_fn_id("system"), 1, 0, 0, 0), -1);
+  check("crypto's function sent to net refused",
+        (long)forge(flexos_fn_id("crypto_zero"), 1, 0, 0, 0), -1);
+  check("wrong argument count refused",
+        (long)forge(flexos_fn_id("net_fill"), 1, 1, 0, 0), -1);
+  check("private pointer refused",
+        (long)forge(flexos_fn_id("net_fill"), 1, 2, (uint64_t)private_buf, 64), -1);
+  check("app's secret intact", app_secret, 0x5ec2e7);
+  check("private buffer untouched", private_buf[0], 0);
+  /* A well-formed request still works afterwards. */
+  check("valid call after forgeries", flexos_gate(net, net_sum10, 1, 1, 1, 1,
+                                                  1, 1, 1, 1, 1, 1), 55);
+  printf(wrong ? "ept: forge FAILED\n" : "ept: forge ok\n");
+  return wrong ? 1 : 0;
+}
+
+static inline uint64_t rdtsc(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+  return (uint64_t)hi << 32 | lo;
+}
+
+/* A call the compiler cannot inline or drop. */
+__attribute__((noinline)) long plain_call(long x) {
+  __asm__ volatile("" : "+r"(x));
+  return x + 1;
+}
+
+static int bench(int n) {
+  uint64_t tp = rdtsc();
+  long acc = 0;
+  for (int i = 0; i < n; i++)
+    acc += plain_call(i);
+  uint64_t t0 = rdtsc();
+  printf("bench: plain-call %lu cycles (%ld)\n", (t0 - tp) / n, acc & 1);
+  for (int i = 0; i < n; i++)
+    flexos_vm_null_hypercall();
+  uint64_t t1 = rdtsc();
+  for (int i = 0; i < n; i++)
+    flexos_gate(net, net_zero);
+  uint64_t t2 = rdtsc();
+  for (int i = 0; i < n; i++)
+    flexos_gate(crypto, crypto_zero);
+  uint64_t t3 = rdtsc();
+  printf("bench: null-hypercall %lu cycles\n", (t1 - t0) / n);
+  printf("bench: gate-to-net %lu cycles\n", (t2 - t1) / n);
+  printf("bench: gate-to-crypto %lu cycles\n", (t3 - t2) / n);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "functional";
+  if (!strcmp(mode, "functional"))
+    return functional();
+  if (!strcmp(mode, "fault")) {
+    printf("ept: net reads app's private memory\n");
+    long v = flexos_gate(net, net_read_app_secret);
+    printf("WRONG: net read app's secret 0x%lx\n", v);
+    return 1;
+  }
+  if (!strcmp(mode, "forge"))
+    return forged();
+  if (!strcmp(mode, "bench"))
+    return bench(argc > 2 ? atoi(argv[2]) : 1000);
+  printf("ept: unknown mode %s\n", mode);
+  return 1;
+}

@@ -1,0 +1,50 @@
+/*
+ * FILE: test/ept/net.c
+ * DESCRIPTION:
+ *   Library "net" of the vm-ept test: gate entries called from app and
+ *   crypto, calls onward into crypto and back into app, a flexos_share
+ *   global, and one illegal read of app's private memory.
+ * License: MIT (see LICENSE)
+ */
+#include <flexos.h>
+#include <string.h>
+
+#include "three.h"
+
+int shared_counter __flexos_share = 40;
+static long calls; /* private to net's VM */
+extern long app_secret; /* app's private global: not mapped here */
+
+long net_zero(void) { return ++calls; }
+
+long net_sum10(long a, long b, long c, long d, long e, long f, long g, long h,
+               long i, long j) {
+  return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i +
+         10 * j;
+}
+
+long net_hash(const char *s) {
+  long h = 0;
+  for (; *s; s++)
+    h = h * 31 + *s;
+  return h;
+}
+
+long net_via_crypto(long x) { return flexos_gate(crypto, crypto_mix, x) + 1; }
+
+long net_call_back(long depth) {
+  if (depth <= 0)
+    return 0;
+  return 1 + flexos_gate(app, app_callback, depth - 1);
+}
+
+long net_chain(long x) { return flexos_gate(crypto, crypto_to_app, x) * 2; }
+
+long net_read_app_secret(void) { return app_secret; }
+
+long net_fill(char *buf, long n) {
+  memset(buf, 'n', (size_t)n);
+  return n;
+}
+
+int net_bump_shared(void) { return ++shared_counter; }

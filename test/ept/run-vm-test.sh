@@ -1,0 +1,51 @@
+#!/bin/bash
+# FILE: test/ept/run-vm-test.sh
+# DESCRIPTION:
+#   Runs a vm-ept image under tools/flexos-vmm and checks its exit status
+#   and output (stdout and stderr together) against regexes.
+#   Exit status: 0 pass, 1 fail, 77 skipped (no usable /dev/kvm).
+# USAGE:
+#   run-vm-test.sh VMM IMAGE [--exit CODE] [--append ARGS]
+#                  [--expect REGEX]... [--reject REGEX]...
+# License: MIT (see LICENSE)
+set -u
+vmm=$1 image=$2
+shift 2
+want=0 append="" expects=() rejects=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --exit) want=$2; shift 2 ;;
+    --append) append=$2; shift 2 ;;
+    --expect) expects+=("$2"); shift 2 ;;
+    --reject) rejects+=("$2"); shift 2 ;;
+    *) echo "run-vm-test: unknown argument $1" >&2; exit 1 ;;
+  esac
+done
+if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+  echo "SKIP: /dev/kvm is missing or not accessible; vm-ept needs KVM"
+  exit 77
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+start=$(date +%s%N)
+"$vmm" --timeout 200 --stats --append "$append" "$image" >"$out" 2>&1
+status=$?
+end=$(date +%s%N)
+cat "$out"
+echo "run-vm-test: exit status $status after $(( (end - start) / 1000000 )) ms"
+fail=0
+if [ "$status" -ne "$want" ]; then
+  echo "FAIL: exit status $status, expected $want"
+  fail=1
+fi
+for re in "${expects[@]}"; do
+  grep -Eq -- "$re" "$out" || { echo "FAIL: no line matches: $re"; fail=1; }
+done
+for re in "${rejects[@]}"; do
+  if grep -Eq -- "$re" "$out"; then
+    echo "FAIL: a line matches: $re"
+    grep -E -- "$re" "$out" | head -5
+    fail=1
+  fi
+done
+exit $fail
