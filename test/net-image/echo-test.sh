@@ -6,24 +6,26 @@
 #   (127.0.0.1:PORT -> guest port 7, virtio-net-pci), runs echo-client.py
 #   against it, and passes only if the client passes AND the image then
 #   exits cleanly on its own (exit code 0, "net-echo: ... bye", no fault or
-#   panic).  With --idle-check S it first lets the image sit idle for S
+#   panic).  Exits 77 (skip) without python3, or for --accel kvm without
+#   /dev/kvm.  With --idle-check S it first lets the image sit idle for S
 #   seconds and fails if QEMU used more than a quarter of a host core
 #   meanwhile: a guest that spins instead of halting when no thread can
-#   run uses all of one.  Exits 77 (skip) without python3.
+#   run uses all of one.
 # USAGE:
-#   test/net-image/echo-test.sh [--cpu MODEL] [--timeout S] [--idle-check S]
-#       [--port HOSTPORT] image.elf
+#   test/net-image/echo-test.sh [--accel tcg|kvm] [--cpu MODEL] [--timeout S]
+#       [--idle-check S] [--port HOSTPORT] image.elf
 #   (without --port, or when QEMU cannot bind it, a free port is picked)
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 run_image=$here/../../tools/run-image.sh
-cpu="" timeout_s=55 idle_s="" port=""
+accel=tcg cpu="" timeout_s=55 idle_s="" port=""
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 while [ $# -gt 1 ]; do
   case "$1" in
+    --accel) accel=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --idle-check) idle_s=$2; shift 2 ;;
@@ -34,6 +36,10 @@ done
 image=${1:?usage: echo-test.sh [--cpu MODEL] [--timeout S] image.elf}
 [ -f "$image" ] || { echo "echo-test: no image $image" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
+if [ "$accel" = kvm ] && { [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; }; then
+  echo "SKIP: /dev/kvm is missing or not accessible; KVM test skipped"
+  exit 77
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"; [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null' EXIT
@@ -47,7 +53,7 @@ boot() {
   [ -n "$port" ] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') ||
     { echo "echo-test: cannot find a free port" >&2; exit 1; }
   echo "echo-test: host 127.0.0.1:$port -> guest port 7"
-  "$run_image" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
+  "$run_image" --accel "$accel" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
     --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
     --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
   qpid=$!
