@@ -135,6 +135,23 @@ counts)
   n=$(grep -c '"index":' all.json)
   [ "$n" = 2172 ] || fail "listed $n configurations, counted 2172"
   ;;
+min-mechanism)
+  # Extension ">= vm-ept": b needs vm-ept between itself and a (a breaks
+  # its requirement).  Hand-computed with intel-pku and vm-ept: 3 + 3 + 6;
+  # with none too: 5 + 5 + 15 (a gate takes the stronger end).
+  expect_count 12 "$in/ept" --mechanisms intel-pku,vm-ept --hardening none
+  expect_count 25 "$in/ept" --hardening none
+  "$flexos" explore "$in/ept" --mechanisms intel-pku --hardening none > out.txt
+  grep -q 'configurations: 3 ' out.txt || fail "intel-pku only: $(cat out.txt)"
+  grep -q '{a}:intel-pku:- {b}:intel-pku' out.txt && fail "pku between a and b"
+  "$flexos" check "$in/ept" --config "$in/ept/pku.yaml" --flexos-config "$fconfig" \
+    > /dev/null 2> err.txt
+  [ $? = 1 ] || fail "pku.yaml accepted"
+  grep -qF 'pku.yaml:10:3: error: a and b are separated only by intel-pku (compartments '"'main' and 'other'"'): b requires *(Write, Shared) >= vm-ept (' err.txt ||
+    fail "pku.yaml: $(cat err.txt)"
+  "$flexos" check "$in/ept" --config "$in/ept/ept.yaml" --flexos-config "$fconfig" \
+    > out.txt 2>&1 || fail "ept.yaml rejected: $(cat out.txt)"
+  ;;
 poset)
   # The Hasse diagram of a 3-library case against hand-computed edges.
   "$flexos" explore "$in/three" --mechanisms intel-pku,vm-ept --hardening none \

@@ -8,7 +8,8 @@
  *   toolchain's own parser, so that this check and the build never
  *   disagree on what a file means.  Two libraries are co-located when they
  *   share a compartment, or when both of their compartments use mechanism
- *   none (gates between them are plain calls).
+ *   none (gates between them are plain calls); a requirement marked
+ *   ">= vm-ept" also needs a vm-ept end between the two compartments.
  * USAGE:
  *   flexos check examples/kvstore --config examples/kvstore/pku.yaml
  * License: MIT (see LICENSE)
@@ -178,13 +179,58 @@ static struct loc library_loc(const char *path, const char *text,
   return l;
 }
 
-static int colocated(const struct yconfig *cfg, int ca, int cb) {
-  return ca == cb || (cfg->comps[ca].mech == MECH_NONE &&
-                      cfg->comps[cb].mech == MECH_NONE);
+/* Reports the library's missing [Hardening] options; returns how many. */
+static int judge_hardening(const struct model *m, const struct yconfig *cfg,
+                           const struct ylib *l, int a, const char *path,
+                           const char *text) {
+  int bad = 0;
+  unsigned missing = m->comps[a].hardening & ~cfg->comps[l->comp].hard;
+  for (int h = 0; h < NHARD; h++) {
+    if (!(missing & (1u << h)))
+      continue;
+    loc_print(stderr, library_loc(path, text, l->name));
+    fprintf(stderr, ": error: %s needs hardening %s ([Hardening] at ",
+            l->name, hardening_names[h]);
+    loc_print(stderr, m->comps[a].hardening_loc);
+    fprintf(stderr, "), which compartment '%s' does not list\n",
+            cfg->comps[l->comp].name);
+    bad++;
+  }
+  return bad;
 }
 
-/* Reports every co-located incompatible pair and every missing hardening
- * option; returns the number of problems. */
+/* Is the pair separated as strongly as its requirements need?  The gate
+ * between two compartments uses the stronger end; the same compartment,
+ * or two `none` compartments, is no separation at all. */
+static int judge_pair(const struct model *m, const struct yconfig *cfg,
+                      const struct ylib *li, int a, const struct ylib *lj,
+                      int b, const char *path, const char *text) {
+  struct conflict c;
+  int need = props_separation(m, a, b, &c);
+  const struct ycomp *ca = &cfg->comps[li->comp], *cb = &cfg->comps[lj->comp];
+  int gate = li->comp == lj->comp ? MECH_NONE
+             : ca->mech > cb->mech ? ca->mech : cb->mech;
+  if (!need || gate >= need)
+    return 0;
+  loc_print(stderr, library_loc(path, text, lj->name));
+  if (li->comp == lj->comp)
+    fprintf(stderr, ": error: compartment '%s' holds both %s and %s: ",
+            ca->name, li->name, lj->name);
+  else if (gate == MECH_NONE)
+    fprintf(stderr, ": error: %s and %s are not separated (compartments "
+            "'%s' and '%s' both use mechanism none): ", li->name, lj->name,
+            ca->name, cb->name);
+  else
+    fprintf(stderr, ": error: %s and %s are separated only by %s "
+            "(compartments '%s' and '%s'): ", li->name, lj->name,
+            mech_names[gate], ca->name, cb->name);
+  conflict_print(stderr, m, &c);
+  fputc('\n', stderr);
+  return 1;
+}
+
+/* Reports every pair separated less than its requirements need and every
+ * missing hardening option; returns the number of problems. */
 static int judge(const struct model *m, const struct yconfig *cfg,
                  const char *path, const char *text) {
   int bad = 0;
@@ -193,37 +239,12 @@ static int judge(const struct model *m, const struct yconfig *cfg,
     int a = model_find(m, li->name);
     if (a < 0 || li->comp < 0)
       continue;
-    unsigned missing = m->comps[a].hardening & ~cfg->comps[li->comp].hard;
-    for (int h = 0; h < NHARD; h++) {
-      if (!(missing & (1u << h)))
-        continue;
-      loc_print(stderr, library_loc(path, text, li->name));
-      fprintf(stderr, ": error: %s needs hardening %s ([Hardening] at ",
-              li->name, hardening_names[h]);
-      loc_print(stderr, m->comps[a].hardening_loc);
-      fprintf(stderr, "), which compartment '%s' does not list\n",
-              cfg->comps[li->comp].name);
-      bad++;
-    }
+    bad += judge_hardening(m, cfg, li, a, path, text);
     for (size_t j = i + 1; j < cfg->nlibs; j++) {
       const struct ylib *lj = &cfg->libs[j];
       int b = model_find(m, lj->name);
-      struct conflict c;
-      if (b < 0 || lj->comp < 0 || !colocated(cfg, li->comp, lj->comp) ||
-          !props_conflict(m, a, b, &c))
-        continue;
-      loc_print(stderr, library_loc(path, text, lj->name));
-      if (li->comp == lj->comp)
-        fprintf(stderr, ": error: compartment '%s' holds both %s and %s: ",
-                cfg->comps[li->comp].name, li->name, lj->name);
-      else
-        fprintf(stderr, ": error: %s and %s are not separated (compartments "
-                "'%s' and '%s' both use mechanism none): ", li->name,
-                lj->name, cfg->comps[li->comp].name,
-                cfg->comps[lj->comp].name);
-      conflict_print(stderr, m, &c);
-      fputc('\n', stderr);
-      bad++;
+      if (b >= 0 && lj->comp >= 0)
+        bad += judge_pair(m, cfg, li, a, lj, b, path, text);
     }
   }
   return bad;

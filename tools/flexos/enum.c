@@ -7,10 +7,12 @@
  *     joins an existing compartment only when it is compatible with every
  *     library already there, so an incompatible pair cuts the whole
  *     subtree at once.
- *   - Mechanisms: two compartments that both use `none` are not separated
- *     (their gates are plain calls), so the libraries of all `none`
- *     compartments count as co-located and must be pairwise compatible.
- *     With any intel-pku compartment there may be at most 14 compartments.
+ *   - Mechanisms: the gate between two compartments uses the stronger
+ *     end, and two `none` compartments are not separated at all, so the
+ *     libraries of all `none` compartments count as co-located and must be
+ *     pairwise compatible.  A requirement marked ">= vm-ept" also needs a
+ *     vm-ept end between its holder and whoever breaks it.  With any
+ *     intel-pku compartment there may be at most 14 compartments.
  *   - Hardening: each compartment takes any subset of the allowed options
  *     that contains what its libraries' [Hardening] sections need.
  *   Counting multiplies the per-compartment choices instead of listing
@@ -29,16 +31,23 @@ void space_init(struct space *s, const struct model *m) {
   struct conflict c;
   s->m = m;
   s->n = (int)m->ncomps;
+  s->strong_sep = 0;
   for (int i = 0; i < s->n; i++) {
     s->incompat[i] = 0;
     s->need_hard[i] = m->comps[i].hardening;
+    s->sep[i][i] = 0;
   }
   for (int i = 0; i < s->n; i++)
-    for (int j = i + 1; j < s->n; j++)
-      if (props_conflict(m, i, j, &c)) {
+    for (int j = i + 1; j < s->n; j++) {
+      int need = props_separation(m, i, j, &c);
+      s->sep[i][j] = s->sep[j][i] = (uint8_t)need;
+      if (need) {
         s->incompat[i] |= 1u << j;
         s->incompat[j] |= 1u << i;
       }
+      if (need > MECH_PKU)
+        s->strong_sep = 1;
+    }
 }
 
 /* Libraries that may not be co-located with any library of mask. */
@@ -65,6 +74,7 @@ struct walk {
   uint64_t partitions, configs;
   uint64_t hard_ways[MAX_EXPLORE]; /* per block: hardening choices */
   uint32_t block_incompat[MAX_EXPLORE];
+  uint8_t need[MAX_EXPLORE][MAX_EXPLORE]; /* per block pair: separation */
   int strong;             /* mechanisms other than none usable here */
   struct configs *out;    /* NULL when counting */
   size_t limit;
@@ -99,6 +109,33 @@ static uint64_t count_mechs(struct walk *w, int b, uint32_t none_libs) {
   return total;
 }
 
+/* May block b take mechanism m, given the blocks before it?  The gate
+ * between two compartments uses the stronger end. */
+static int mech_ok(const struct walk *w, int b, int m) {
+  for (int x = 0; x < b; x++) {
+    int gate = m > w->c.mech[x] ? m : w->c.mech[x];
+    if (gate < w->need[b][x])
+      return 0;
+  }
+  return 1;
+}
+
+/* Counting when some pair needs vm-ept between them: every mechanism of
+ * every block, checked against the blocks before it. */
+static uint64_t count_generic(struct walk *w, int b) {
+  if (b == w->c.k)
+    return 1;
+  uint64_t total = 0;
+  for (int m = 0; m < NMECH && w->hard_ways[b]; m++) {
+    if (!(w->s->mechs & (1u << m)) || !mech_ok(w, b, m) ||
+        (m == MECH_PKU && w->c.k > PKU_MAX_COMPARTMENTS))
+      continue;
+    w->c.mech[b] = (uint8_t)m;
+    total = sat_add(total, sat_mul(w->hard_ways[b], count_generic(w, b + 1)));
+  }
+  return total;
+}
+
 static void emit(struct walk *w) {
   if (w->out->n >= w->limit) {
     w->over = 1;
@@ -113,7 +150,7 @@ static void emit(struct walk *w) {
 }
 
 /* Listing: every mechanism and hardening choice per block. */
-static void list_choices(struct walk *w, int b, uint32_t none_libs) {
+static void list_choices(struct walk *w, int b) {
   if (w->over)
     return;
   if (b == w->c.k) {
@@ -121,8 +158,7 @@ static void list_choices(struct walk *w, int b, uint32_t none_libs) {
     return;
   }
   const struct space *s = w->s;
-  uint32_t blk = w->c.block[b];
-  unsigned need = hard_needed(s, blk);
+  unsigned need = hard_needed(s, w->c.block[b]);
   if (need & ~s->hards)
     return;   /* a library needs an option that is not allowed */
   for (int m = 0; m < NMECH; m++) {
@@ -130,16 +166,15 @@ static void list_choices(struct walk *w, int b, uint32_t none_libs) {
       continue;
     if (m == MECH_PKU && w->c.k > PKU_MAX_COMPARTMENTS)
       continue;
-    if (m == MECH_NONE && (w->block_incompat[b] & none_libs))
+    if (!mech_ok(w, b, m))
       continue;
-    uint32_t nl = m == MECH_NONE ? none_libs | blk : none_libs;
     w->c.mech[b] = (uint8_t)m;
     /* Every h with need <= h <= hards, as a submask walk. */
     unsigned free_bits = s->hards & ~need;
     unsigned sub = 0;
     do {
       w->c.hard[b] = (uint8_t)(need | sub);
-      list_choices(w, b + 1, nl);
+      list_choices(w, b + 1);
       sub = (sub - free_bits) & free_bits;
     } while (sub);
   }
@@ -163,9 +198,21 @@ static void on_partition(struct walk *w) {
     w->strong++;
   if (s->mechs & (1u << MECH_EPT))
     w->strong++;
+  for (int b = 0; b < k; b++)
+    for (int x = 0; x < b; x++) {
+      int need = 0;
+      for (int i = 0; i < s->n; i++)
+        for (int j = 0; j < s->n; j++)
+          if ((w->c.block[b] >> i & 1) && (w->c.block[x] >> j & 1) &&
+              s->sep[i][j] > need)
+            need = s->sep[i][j];
+      w->need[b][x] = (uint8_t)need;
+    }
   w->partitions++;
   if (w->out)
-    list_choices(w, 0, 0);
+    list_choices(w, 0);
+  else if (s->strong_sep)
+    w->configs = sat_add(w->configs, count_generic(w, 0));
   else
     w->configs = sat_add(w->configs, count_mechs(w, 0, 0));
 }

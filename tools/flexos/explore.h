@@ -27,6 +27,8 @@ struct space {
   const struct model *m;
   int n;                        /* libraries (components of m) */
   uint32_t incompat[MAX_EXPLORE]; /* bit j: i and j may not be co-located */
+  uint8_t sep[MAX_EXPLORE][MAX_EXPLORE]; /* weakest gate allowed, 0: any */
+  int strong_sep;               /* some pair needs vm-ept between them */
   unsigned need_hard[MAX_EXPLORE]; /* [Hardening] of each library */
   unsigned mechs;               /* bit per enum mech that may be used */
   unsigned hards;               /* HARD_* bits that may be used */

@@ -225,6 +225,25 @@ static int breaks(const struct model *m, int h, int x, struct conflict *c) {
   return 0;
 }
 
+static int separation_by(const struct model *m, int h, int x, int best,
+                         struct conflict *c) {
+  struct conflict t;
+  for (size_t i = 0; i < m->comps[h].nreqs; i++) {
+    if (!props_req_broken(m, h, i, x, &t))
+      continue;
+    int need = t.r->min_mech ? t.r->min_mech : MECH_PKU;
+    if (need > best) {
+      best = need;
+      *c = t;
+    }
+  }
+  return best;
+}
+
+int props_separation(const struct model *m, int a, int b, struct conflict *c) {
+  return separation_by(m, b, a, separation_by(m, a, b, 0, c), c);
+}
+
 int props_conflict(const struct model *m, int a, int b, struct conflict *c) {
   return breaks(m, a, b, c) || breaks(m, b, a, c);
 }
@@ -254,6 +273,8 @@ void req_print(FILE *f, const struct req *r) {
       fprintf(f, "%s%s", sep, r->fns[i]), sep = ", ";
   }
   fputc(')', f);
+  if (r->min_mech)
+    fprintf(f, " >= %s", mech_names[r->min_mech]);
 }
 
 void conflict_print(FILE *f, const struct model *m, const struct conflict *c) {

@@ -21,7 +21,7 @@
 
 enum tok {
   T_EOF, T_IDENT, T_STRING, T_LBRACK, T_RBRACK, T_LPAREN, T_RPAREN,
-  T_COMMA, T_SEMI, T_STAR, T_COLONCOLON, T_ELLIPSIS
+  T_COMMA, T_SEMI, T_STAR, T_COLONCOLON, T_ELLIPSIS, T_GE
 };
 
 struct parser {
@@ -144,6 +144,10 @@ static void next(struct parser *p) {
     advance_char(p);
     advance_char(p);
     p->t = T_COLONCOLON;
+  } else if (c == '>' && p->pos + 1 < p->len && p->s[p->pos + 1] == '=') {
+    advance_char(p);
+    advance_char(p);
+    p->t = T_GE;
   } else if (c == '.' && p->len - p->pos >= 3 &&
              !memcmp(p->s + p->pos, "...", 3)) {
     advance_char(p), advance_char(p), advance_char(p);
@@ -301,7 +305,8 @@ static void parse_api(struct parser *p, struct component *c) {
 }
 
 /* req = ("*" | component) "(" ( ("Read"|"Write") "," region {"," region}
- *                              | "Call" "," fn {"," fn} ) ")" */
+ *                              | "Call" "," fn {"," fn} ) ")"
+ *       [ ">=" ( "intel-pku" | "vm-ept" ) ] */
 static void parse_req(struct parser *p, struct component *c) {
   struct req *r = PUSH(&p->m->arena, c->reqs, c->nreqs, c->capreqs);
   r->loc = p->tloc;
@@ -334,6 +339,18 @@ static void parse_req(struct parser *p, struct component *c) {
     }
   } while (p->t == T_COMMA);
   expect(p, T_RPAREN, "',' or ')'");
+  /* Extension: ">= MECHANISM", how strongly a component that breaks the
+   * requirement must be separated (default: by any mechanism but none). */
+  if (p->t == T_GE) {
+    next(p);
+    if (is_word(p, "intel-pku"))
+      r->min_mech = MECH_PKU;
+    else if (is_word(p, "vm-ept"))
+      r->min_mech = MECH_EPT;
+    else
+      expected(p, "intel-pku or vm-ept after '>='");
+    next(p);
+  }
 }
 
 static void parse_hardening(struct parser *p, struct component *c) {

@@ -65,6 +65,7 @@ struct req {
   char **fns;
   size_t nfns, capfns;
   int any_fn;
+  int min_mech;   /* ">= M": breakers must be separated by M (0: any) */
   struct loc loc;
 };
 
@@ -119,6 +120,12 @@ struct conflict {
 /* Does x break requirement i of component h?  Returns 1 and fills c. */
 int props_req_broken(const struct model *m, int h, size_t i, int x,
                      struct conflict *c);
+
+/* How strongly a and b must be separated: 0 when they may share a
+ * compartment, else the weakest gate mechanism allowed between them
+ * (MECH_PKU unless a broken requirement says ">= vm-ept").  c receives the
+ * requirement that demands the most. */
+int props_separation(const struct model *m, int a, int b, struct conflict *c);
 
 /* Finds the first requirement of a on b, or of b on a, that the other
  * breaks.  Returns 1 and fills c when there is one, else 0. */
