@@ -141,9 +141,8 @@ min-mechanism)
   # with none too: 5 + 5 + 15 (a gate takes the stronger end).
   expect_count 12 "$in/ept" --mechanisms intel-pku,vm-ept --hardening none
   expect_count 25 "$in/ept" --hardening none
-  "$flexos" explore "$in/ept" --mechanisms intel-pku --hardening none > out.txt
-  grep -q 'configurations: 3 ' out.txt || fail "intel-pku only: $(cat out.txt)"
-  grep -q '{a}:intel-pku:- {b}:intel-pku' out.txt && fail "pku between a and b"
+  # intel-pku alone can never separate a from b strongly enough.
+  expect_count 0 "$in/ept" --mechanisms intel-pku --hardening none
   "$flexos" check "$in/ept" --config "$in/ept/pku.yaml" --flexos-config "$fconfig" \
     > /dev/null 2> err.txt
   [ $? = 1 ] || fail "pku.yaml accepted"
