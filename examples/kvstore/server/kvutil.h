@@ -1,5 +1,5 @@
 /*
- * FILE: examples/kvstore/kvutil.h
+ * FILE: examples/kvstore/server/kvutil.h
  * DESCRIPTION:
  *   Small helpers both libraries of the kvstore need: strict decimal
  *   integers as Redis reads and writes them, and case-insensitive command

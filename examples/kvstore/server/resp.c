@@ -1,5 +1,5 @@
 /*
- * FILE: examples/kvstore/resp.c
+ * FILE: examples/kvstore/server/resp.c
  * DESCRIPTION:
  *   Library "app", the protocol half: connection buffers and an
  *   incremental RESP parser. Input accumulates in one shared buffer; the
@@ -195,6 +195,13 @@ static long find_line(struct kv_conn *c, size_t *next) {
   return (long)(end - c->scan);
 }
 
+/* With no line end yet: is the line already longer than a complete line
+ * may be? KV_MAX_INLINE bytes plus a CR may still be followed by LF, so
+ * that the verdict does not depend on where the input was split. */
+static int line_too_long(const struct kv_conn *c) {
+  return c->in_len - c->scan > (size_t)KV_MAX_INLINE + 1;
+}
+
 /* Reads "<prefix><integer>\r\n" at scan into *v. Returns PARSE_READY,
  * PARSE_MORE or PARSE_ERROR (reply sent). */
 static int parse_header(struct kv_conn *c, long long *v, long long max,
@@ -202,9 +209,7 @@ static int parse_header(struct kv_conn *c, long long *v, long long max,
   size_t next;
   long n = find_line(c, &next);
   if (n < 0)
-    return c->in_len - c->scan > (size_t)KV_MAX_INLINE
-               ? protocol_error(c, too_long)
-               : PARSE_MORE;
+    return line_too_long(c) ? protocol_error(c, too_long) : PARSE_MORE;
   if (n > KV_MAX_INLINE)
     return protocol_error(c, too_long);
   if (!kv_parse_ll(c->in + c->scan + 1, (size_t)n - 1, v) || *v > max ||
@@ -214,10 +219,12 @@ static int parse_header(struct kv_conn *c, long long *v, long long max,
   return PARSE_READY;
 }
 
-/* "$" header: Redis' message names the byte it found instead. */
+/* "$" header: Redis' message names the byte it found instead (a CR or
+ * LF there would end the error line early: Redis prints a space). */
 static int expected_dollar(struct kv_conn *c) {
   char msg[] = "expected '$', got ' '";
-  msg[sizeof msg - 3] = c->in[c->scan];
+  char got = c->in[c->scan];
+  msg[sizeof msg - 3] = got == '\r' || got == '\n' ? ' ' : got;
   return protocol_error(c, msg);
 }
 
@@ -328,9 +335,8 @@ static int parse_inline(struct kv_conn *c) {
   size_t next;
   long n = find_line(c, &next);
   if (n < 0)
-    return c->in_len - c->scan > (size_t)KV_MAX_INLINE
-               ? protocol_error(c, "too big inline request")
-               : PARSE_MORE;
+    return line_too_long(c) ? protocol_error(c, "too big inline request")
+                            : PARSE_MORE;
   if (n > KV_MAX_INLINE)
     return protocol_error(c, "too big inline request");
   /* Redis reads the line as a C string: a NUL ends it. */
@@ -427,7 +433,7 @@ int resp_feed(struct kv_conn *c, const char *bytes, size_t n) {
 
 const char *kv_conn_output(struct kv_conn *c, size_t *len) {
   *len = out_pending(c);
-  return c->out + c->out_pos;
+  return c->out ? c->out + c->out_pos : ""; /* nothing sent yet */
 }
 
 void kv_conn_sent(struct kv_conn *c, size_t n) {

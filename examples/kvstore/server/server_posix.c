@@ -1,5 +1,5 @@
 /*
- * FILE: examples/kvstore/server_posix.c
+ * FILE: examples/kvstore/server/server_posix.c
  * DESCRIPTION:
  *   The hosted kvstore server (library "app"): a poll() loop over
  *   non-blocking TCP sockets, one kv_conn per client (resp.h), replies
@@ -16,7 +16,7 @@
  * License: MIT
  */
 #define _GNU_SOURCE
-#include "kvstore.h"
+#include "store.h"
 #include "resp.h"
 
 #include <arpa/inet.h>

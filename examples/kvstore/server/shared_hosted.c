@@ -1,5 +1,5 @@
 /*
- * FILE: examples/kvstore/shared_hosted.c
+ * FILE: examples/kvstore/server/shared_hosted.c
  * DESCRIPTION:
  *   The kernel runtime's shared-heap functions for the hosted (Linux)
  *   build of the kvstore, where one process has one address space and

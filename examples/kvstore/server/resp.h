@@ -1,5 +1,5 @@
 /*
- * FILE: examples/kvstore/resp.h
+ * FILE: examples/kvstore/server/resp.h
  * DESCRIPTION:
  *   The protocol engine of the kvstore server (library "app"): one
  *   kv_conn per client connection holds an input buffer, an incremental
@@ -37,7 +37,7 @@
  *   the store, whose calls never block, so cooperative threads may run one
  *   connection each.
  * USAGE:
- *   #include "resp.h"   (link resp.c, store.c; kvstore_shared_hosted.c on
+ *   #include "resp.h"   (link resp.c, commands.c, store.c; shared_hosted.c on
  *                        Linux for flexos_malloc_shared)
  * License: MIT
  */

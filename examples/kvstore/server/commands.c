@@ -1,5 +1,5 @@
 /*
- * FILE: examples/kvstore/commands.c
+ * FILE: examples/kvstore/server/commands.c
  * DESCRIPTION:
  *   Library "app", the command half: a table of the Redis commands the
  *   kvstore answers, their arity (Redis' convention: n exactly, -n at
@@ -14,7 +14,7 @@
  * License: MIT
  */
 #include "app.h"
-#include "kvstore.h"
+#include "store.h"
 #include "kvutil.h"
 
 #include <flexos.h>

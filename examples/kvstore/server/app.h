@@ -1,5 +1,5 @@
 /*
- * FILE: examples/kvstore/app.h
+ * FILE: examples/kvstore/server/app.h
  * DESCRIPTION:
  *   Internal interface between the two halves of library "app": resp.c
  *   (buffers and the RESP parser) hands each complete command to

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+# FILE: examples/kvstore/server/tests/malformed.py
+# DESCRIPTION:
+#   Feeds a running kvstore server malformed, truncated and oversized
+#   input, one fresh client per case, and checks the exact error reply and
+#   that the server then closes that client; after each case a new client
+#   must still get PONG. Also: a command cut off by a disconnect must not
+#   run, a client that pipelines without reading must not block others,
+#   and every one of its replies must still arrive, in order.
+#   Prints one line per case and exits 1 on the first failure.
+# USAGE: malformed.py PORT
+# License: MIT
+import socket
+import sys
+import threading
+import time
+
+PORT = int(sys.argv[1])
+MAX_INLINE = 64 * 1024
+
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def resp(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else a.encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def read_until_closed(s):
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def read_exact(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            raise AssertionError("closed after %d of %d bytes" % (len(data), n))
+        data += chunk
+    return data
+
+
+def fail(name, msg):
+    print("FAIL %s: %s" % (name, msg))
+    sys.exit(1)
+
+
+def still_serving(name):
+    s = connect()
+    s.sendall(b"PING\r\n")
+    got = read_exact(s, 7)
+    s.close()
+    if got != b"+PONG\r\n":
+        fail(name, "next client got %r instead of +PONG" % got)
+
+
+def closes_with(name, send, expect):
+    s = connect()
+    s.sendall(send)
+    got = read_until_closed(s)
+    s.close()
+    if got != expect:
+        fail(name, "expected %r, got %r" % (expect[:200], got[:200]))
+    still_serving(name)
+    print("ok %s" % name)
+
+
+def perr(what):
+    return b"-ERR Protocol error: " + what + b"\r\n"
+
+
+def protocol_errors():
+    closes_with("multibulk-not-a-number", b"*abc\r\n",
+                perr(b"invalid multibulk length"))
+    closes_with("multibulk-too-many", b"*1048577\r\n",
+                perr(b"invalid multibulk length"))
+    closes_with("multibulk-leading-plus", b"*+1\r\n",
+                perr(b"invalid multibulk length"))
+    closes_with("expected-dollar", b"*1\r\n:3\r\n",
+                perr(b"expected '$', got ':'"))
+    closes_with("bulk-negative", b"*1\r\n$-5\r\n", perr(b"invalid bulk length"))
+    closes_with("bulk-over-512MiB", b"*1\r\n$536870913\r\n",
+                perr(b"invalid bulk length"))
+    closes_with("bulk-not-a-number", b"*1\r\n$4x\r\n",
+                perr(b"invalid bulk length"))
+    closes_with("bulk-without-crlf", b"*1\r\n$4\r\nPINGxx",
+                perr(b"expected CRLF after bulk string"))
+    closes_with("inline-too-long", b"a" * (MAX_INLINE + 2),
+                perr(b"too big inline request"))
+    closes_with("bulk-count-too-long", b"*1\r\n$" + b"1" * (MAX_INLINE + 1),
+                perr(b"too big bulk count string"))
+    closes_with("unbalanced-quotes", b'SET "abc\r\n',
+                perr(b"unbalanced quotes in request"))
+    closes_with("pipeline-then-garbage", b"PING\r\nPING\r\n*x\r\nPING\r\n",
+                b"+PONG\r\n+PONG\r\n" + perr(b"invalid multibulk length"))
+    closes_with("quit", resp("SET", "q", "1") + resp("QUIT") + resp("PING"),
+                b"+OK\r\n+OK\r\n")
+
+
+def disconnects():
+    # A SET cut off mid-value must not run.
+    s = connect()
+    s.sendall(b"*3\r\n$3\r\nSET\r\n$9\r\ntruncated\r\n$5\r\nab")
+    time.sleep(0.1)
+    s.close()
+    s = connect()
+    s.sendall(resp("EXISTS", "truncated"))
+    got = read_exact(s, 4)
+    s.close()
+    if got != b":0\r\n":
+        fail("truncated-set", "EXISTS truncated answered %r" % got)
+    print("ok truncated-set")
+    # A client that announces the largest legal bulk, sends 4 MiB of it
+    # and leaves: the server must free it and go on.
+    s = connect()
+    s.sendall(b"*2\r\n$4\r\nECHO\r\n$536870912\r\n" + b"z" * (4 << 20))
+    s.close()
+    still_serving("huge-bulk-then-disconnect")
+    print("ok huge-bulk-then-disconnect")
+    # Binary noise: whatever it answers, the server stays up.
+    noise = bytes((i * 7919 + 13) % 256 for i in range(20000))
+    s = connect()
+    s.sendall(noise)
+    s.settimeout(2)
+    try:
+        read_until_closed(s)
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    still_serving("binary-noise")
+    print("ok binary-noise")
+
+
+def backpressure():
+    # Client A pipelines 20000 GETs of a 1000-byte value (20 MB of
+    # replies) and reads nothing for a while; client B must still be
+    # served; then A must receive every reply.
+    value = b"v" * 1000
+    setup = connect()
+    setup.sendall(resp("SET", "bp", value))
+    if read_exact(setup, 5) != b"+OK\r\n":
+        fail("backpressure", "SET failed")
+    setup.close()
+    n = 20000
+    a = connect()
+    sender = threading.Thread(target=a.sendall, args=(resp("GET", "bp") * n,))
+    sender.start()
+    time.sleep(0.5)
+    t0 = time.time()
+    still_serving("backpressure")
+    if time.time() - t0 > 2:
+        fail("backpressure", "PING took %.1f s" % (time.time() - t0))
+    reply = b"$1000\r\n" + value + b"\r\n"
+    got = read_exact(a, n * len(reply))
+    sender.join()
+    a.close()
+    if got != reply * n:
+        fail("backpressure", "replies out of order or corrupted")
+    print("ok backpressure (%d pipelined replies)" % n)
+
+
+protocol_errors()
+disconnects()
+backpressure()
+still_serving("final")
+print("SUCCESS")

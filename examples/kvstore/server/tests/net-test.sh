@@ -1,0 +1,150 @@
+#!/bin/bash
+# FILE: examples/kvstore/server/tests/net-test.sh
+# DESCRIPTION:
+#   Starts a kvstore server on a free port, runs the named checks against
+#   it with real Redis clients, then stops it with SIGTERM and requires a
+#   clean exit (status 0, and no sanitizer report when the server is the
+#   ASan build: LeakSanitizer runs at that exit). The server is killed on
+#   every way out of this script. Checks:
+#     benchmark  redis-benchmark -t ping,set,get,incr,lpush,lpop -c 50
+#                -P 1 -q: every test must report a nonzero rate
+#     cli        a redis-cli --no-raw session, compared byte for byte
+#                with cli-session.expected
+#     readback   20000 distinct keys written by 4 concurrent
+#                redis-cli --pipe streams while redis-benchmark adds load;
+#                every key must read back with its own value
+#     malformed  malformed.py (protocol errors, disconnects, backpressure)
+#   Exits 77 (skip) when a client it needs is not installed.
+# USAGE:
+#   net-test.sh SERVER_BINARY TESTS_DIR CHECK...
+#   KV_BENCH_N=2000 net-test.sh build/bin/kvstore-asan tests cli malformed
+# License: MIT
+set -u
+server=$1
+dir=$2
+shift 2
+bench_n=${KV_BENCH_N:-20000}
+
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+need() {
+  command -v "$1" >/dev/null ||
+    { echo "SKIP: $1 is not installed (apt-get install $2)"; exit 77; }
+}
+
+for check in "$@"; do
+  case $check in
+    benchmark) need redis-benchmark redis-tools ;;
+    cli|readback) need redis-cli redis-tools ;;
+    malformed) need python3 python3 ;;
+    *) fail "unknown check '$check'" ;;
+  esac
+done
+
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+"$server" --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
+pid=$!
+for _ in $(seq 100); do
+  grep -q "listening on port" "$tmp/server.out" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.err"; fail "server exited"; }
+  sleep 0.1
+done
+port=$(sed -n 's/^kvstore: listening on port \([0-9]*\)$/\1/p' "$tmp/server.out")
+[ -n "$port" ] || fail "server did not print 'kvstore: listening on port N'"
+echo "server $server on port $port"
+
+check_benchmark() {
+  redis-benchmark -p "$port" -t ping,set,get,incr,lpush,lpop -n "$bench_n" \
+    -c 50 -P 1 -q >"$tmp/bench.raw" 2>&1 || fail "redis-benchmark failed"
+  # -q rewrites a progress line with CR; keep the final lines.
+  tr '\r' '\n' <"$tmp/bench.raw" | grep 'requests per second' >"$tmp/bench"
+  cat "$tmp/bench"
+  for t in PING_INLINE PING_MBULK SET GET INCR LPUSH LPOP; do
+    rate=$(sed -n "s/^ *$t: \([0-9.]*\) requests per second.*/\1/p" "$tmp/bench")
+    [ -n "$rate" ] || fail "no result for $t"
+    awk -v r="$rate" 'BEGIN { exit !(r > 0) }' || fail "$t rate is $rate"
+  done
+}
+
+check_cli() {
+  redis-cli --no-raw -p "$port" <"$dir/cli-session.txt" >"$tmp/cli.out" 2>&1
+  diff -u "$dir/cli-session.expected" "$tmp/cli.out" ||
+    fail "redis-cli session differs from cli-session.expected"
+  echo "redis-cli session: $(wc -l <"$tmp/cli.out") lines match"
+}
+
+# Key i, its value (every 97th value is 3000 bytes long).
+make_pairs() {
+  awk -v from="$1" -v to="$2" 'BEGIN {
+    for (i = from; i < to; i++) {
+      v = "value-" i "-" (i * 7919) % 1000003
+      if (i % 97 == 0) { while (length(v) < 3000) v = v "+" i }
+      printf "%s %s\n", "rb:" i, v
+    } }'
+}
+
+check_readback() {
+  local n=20000 pids=()
+  make_pairs 0 "$n" >"$tmp/pairs"
+  # Four RESP streams of 5000 SETs each, for redis-cli --pipe.
+  for part in 0 1 2 3; do
+    awk -v p="$part" 'NR % 4 == p {
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n",
+             length($1), $1, length($2), $2 }' "$tmp/pairs" >"$tmp/set.$part"
+  done
+  if command -v redis-benchmark >/dev/null; then
+    redis-benchmark -p "$port" -t set,get,lpush,incr -n "$bench_n" -c 20 \
+      -r 100000 -q >/dev/null 2>&1 &
+    pids+=($!)
+  fi
+  for part in 0 1 2 3; do
+    redis-cli -p "$port" --pipe <"$tmp/set.$part" >"$tmp/pipe.$part" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || fail "a load client failed"; done
+  for part in 0 1 2 3; do
+    grep -q 'errors: 0, replies: 5000' "$tmp/pipe.$part" ||
+      { cat "$tmp/pipe.$part"; fail "redis-cli --pipe stream $part"; }
+  done
+  awk '{ print "GET " $1 }' "$tmp/pairs" >"$tmp/gets"
+  redis-cli -p "$port" <"$tmp/gets" >"$tmp/got" 2>&1
+  awk '{ print $2 }' "$tmp/pairs" >"$tmp/want"
+  cmp -s "$tmp/want" "$tmp/got" ||
+    { diff "$tmp/want" "$tmp/got" | head -5;
+      fail "values read back differ from those written"; }
+  echo "readback: $n keys written concurrently under load, all read back"
+}
+
+for check in "$@"; do
+  echo "== $check"
+  case $check in
+    benchmark) check_benchmark ;;
+    cli) check_cli ;;
+    readback) check_readback ;;
+    malformed) python3 "$dir/malformed.py" "$port" || fail "malformed.py" ;;
+  esac
+done
+
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+cat "$tmp/server.err"
+[ "$rc" -eq 0 ] || fail "server exit status $rc after SIGTERM"
+if grep -Eq 'Sanitizer|runtime error' "$tmp/server.err"; then
+  fail "sanitizer report from the server"
+fi
+echo "SUCCESS"
