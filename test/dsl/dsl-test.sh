@@ -143,6 +143,11 @@ min-mechanism)
   expect_count 25 "$in/ept" --hardening none
   # intel-pku alone can never separate a from b strongly enough.
   expect_count 0 "$in/ept" --mechanisms intel-pku --hardening none
+  # With hardening, counting (which multiplies the choices of blocks that
+  # need nothing) agrees with listing.
+  expect_count 1120 "$in/ept"
+  "$flexos" explore "$in/ept" --json > all.json || fail "explore --json"
+  [ "$(grep -c '"index":' all.json)" = 1120 ] || fail "listing disagrees with count"
   "$flexos" check "$in/ept" --config "$in/ept/pku.yaml" --flexos-config "$fconfig" \
     > /dev/null 2> err.txt
   [ $? = 1 ] || fail "pku.yaml accepted"
