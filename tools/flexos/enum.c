@@ -185,6 +185,25 @@ static void list_choices(struct walk *w, int b) {
   }
 }
 
+/* need[b][x] (x < b): the strongest separation any pair of libraries
+ * across blocks b and x needs. */
+static void block_needs(struct walk *w) {
+  const struct space *s = w->s;
+  for (int b = 0; b < w->c.k; b++)
+    memset(w->need[b], 0, (size_t)w->c.k);
+  for (int i = 0; i < s->n; i++)
+    for (int j = i + 1; j < s->n; j++) {
+      int b = w->c.of[i], x = w->c.of[j];
+      if (b < x) {
+        int t = b;
+        b = x;
+        x = t;
+      }
+      if (b != x && s->sep[i][j] > w->need[b][x])
+        w->need[b][x] = s->sep[i][j];
+    }
+}
+
 /* Marks the blocks that need no separation from any other and returns
  * the number of choices they have together. */
 static uint64_t free_factor(struct walk *w) {
@@ -223,16 +242,8 @@ static void on_partition(struct walk *w) {
     w->strong++;
   if (s->mechs & (1u << MECH_EPT))
     w->strong++;
-  for (int b = 0; b < k; b++)
-    for (int x = 0; x < b; x++) {
-      int need = 0;
-      for (int i = 0; i < s->n; i++)
-        for (int j = 0; j < s->n; j++)
-          if ((w->c.block[b] >> i & 1) && (w->c.block[x] >> j & 1) &&
-              s->sep[i][j] > need)
-            need = s->sep[i][j];
-      w->need[b][x] = (uint8_t)need;
-    }
+  if (w->out || s->strong_sep)
+    block_needs(w);
   w->partitions++;
   if (w->out)
     list_choices(w, 0);
