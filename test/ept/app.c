@@ -13,7 +13,10 @@
  *                  one exported by another compartment, a wrong argument
  *                  count and a pointer into app's private memory; each
  *                  must be refused (result ~0, state ERROR);
- *     bench N      cycles per null hypercall and per gate round trip.
+ *     bench N      cycles per null hypercall and per gate round trip;
+ *     badport      an OUT to a port nothing emulates (the monitor must
+ *                  name the VM, compartment, RIP and the reason);
+ *     halt         main halts with interrupts off (no thread can run).
  * License: MIT (see LICENSE)
  */
 #include <flexos.h>
@@ -41,6 +44,10 @@ long app_sum10(long a, long b, long c, long d, long e, long f, long g, long h,
 
 long app_leaf(long x) { return x + app_secret - 0x5ec2e7 + 1000; }
 
+long app_sum8(long a, long b, long c, long d, long e, long f, long g, long h) {
+  return a + b + c + d + e + f + g + h;
+}
+
 static void check(const char *what, long got, long want) {
   if (got != want) {
     printf("WRONG %s: got %ld, want %ld\n", what, got, want);
@@ -57,6 +64,9 @@ static int functional(void) {
         flexos_gate(net, net_sum10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 385);
   check("app->crypto->app 10 args",
         flexos_gate(crypto, crypto_sum10, 1, 2, 3, 4, 5, 6, 7, 8, 9, -10), 36);
+  check("app->crypto 3 args", flexos_gate(crypto, crypto_sum3, 10, 4, 1), 7);
+  check("crypto->net 6 args", flexos_gate(crypto, crypto_to_net6, 7), 56);
+  check("net->app 8 args", flexos_gate(net, net_to_app8, 1), 36);
   check("net->crypto", flexos_gate(net, net_via_crypto, 5), 17);
   check("crypto->net", flexos_gate(crypto, crypto_via_net, 100), 102);
   check("app->net->crypto->app", flexos_gate(net, net_chain, 1), 2012);
@@ -160,6 +170,16 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "forge"))
     return forged();
+  if (!strcmp(mode, "badport")) {
+    __asm__ volatile("outb %%al, %%dx" : : "a"(0x42), "d"(0x80));
+    printf("WRONG: the monitor ignored a write to port 0x80\n");
+    return 1;
+  }
+  if (!strcmp(mode, "halt")) {
+    __asm__ volatile("cli; hlt");
+    printf("WRONG: resumed after hlt\n");
+    return 1;
+  }
   if (!strcmp(mode, "bench"))
     return bench(argc > 2 ? atoi(argv[2]) : 1000);
   printf("ept: unknown mode %s\n", mode);

@@ -48,3 +48,12 @@ long net_fill(char *buf, long n) {
 }
 
 int net_bump_shared(void) { return ++shared_counter; }
+
+long net_sum6(long a, long b, long c, long d, long e, long f) {
+  return a * b + c * d + e * f;
+}
+
+long net_to_app8(long x) {
+  return flexos_gate(app, app_sum8, x, x + 1, x + 2, x + 3, x + 4, x + 5,
+                     x + 6, x + 7);
+}
