@@ -78,6 +78,14 @@ static inline size_t kv_format_ll(char *buf, long long v) {
   return len;
 }
 
+/* memchr, which the kernel image's libc does not have. */
+static inline const char *kv_find(const char *p, size_t n, char ch) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] == ch)
+      return p + i;
+  return NULL;
+}
+
 static inline char kv_lower(char c) {
   return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }

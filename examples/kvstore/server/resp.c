@@ -182,7 +182,7 @@ static int push_arg(struct kv_conn *c, size_t off, size_t n) {
  * header trickling in one byte at a time costs linear time. */
 static long find_line(struct kv_conn *c, size_t *next) {
   size_t from = c->scan + c->searched;
-  char *nl = memchr(c->in + from, '\n', c->in_len - from);
+  const char *nl = kv_find(c->in + from, c->in_len - from, '\n');
   if (!nl) {
     c->searched = c->in_len - c->scan;
     return -1;
@@ -290,7 +290,7 @@ static long unquote(char *s, size_t i, size_t end, char q, size_t *w) {
     } else if (ch == '\\' && i + 1 < end && (q == '"' || s[i + 1] == '\'')) {
       char e = s[i + 1];
       static const char from[] = "nrtba", to[] = "\n\r\t\b\a";
-      const char *hit = q == '"' ? memchr(from, e, 5) : NULL;
+      const char *hit = q == '"' ? kv_find(from, 5, e) : NULL;
       s[(*w)++] = hit ? to[hit - from] : e;
       i += 2;
     } else if (ch == q) {
@@ -340,7 +340,7 @@ static int parse_inline(struct kv_conn *c) {
   if (n > KV_MAX_INLINE)
     return protocol_error(c, "too big inline request");
   /* Redis reads the line as a C string: a NUL ends it. */
-  char *nul = memchr(c->in + c->scan, 0, (size_t)n);
+  const char *nul = kv_find(c->in + c->scan, (size_t)n, 0);
   size_t end = nul ? (size_t)(nul - c->in) : c->scan + (size_t)n;
   if (split_inline(c, c->scan, end) < 0)
     return protocol_error(c, "unbalanced quotes in request");

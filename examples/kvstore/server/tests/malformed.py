@@ -90,6 +90,9 @@ def protocol_errors():
                 perr(b"invalid multibulk length"))
     closes_with("expected-dollar", b"*1\r\n:3\r\n",
                 perr(b"expected '$', got ':'"))
+    # A CR there must not end the error line early (found by the fuzzer).
+    closes_with("expected-dollar-got-cr", b"*1\r\n\r\n",
+                perr(b"expected '$', got ' '"))
     closes_with("bulk-negative", b"*1\r\n$-5\r\n", perr(b"invalid bulk length"))
     closes_with("bulk-over-512MiB", b"*1\r\n$536870913\r\n",
                 perr(b"invalid bulk length"))
