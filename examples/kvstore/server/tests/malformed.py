@@ -8,7 +8,9 @@
 #   run, a client that pipelines without reading must not block others,
 #   and every one of its replies must still arrive, in order.
 #   Prints one line per case and exits 1 on the first failure.
-# USAGE: malformed.py PORT
+#   With --max-clients N (the server's own setting) it checks only that
+#   client N+1 is refused with an error while the first N are served.
+# USAGE: malformed.py PORT [--max-clients N]
 # License: MIT
 import socket
 import sys
@@ -174,8 +176,44 @@ def backpressure():
     print("ok backpressure (%d pipelined replies)" % n)
 
 
-protocol_errors()
-disconnects()
-backpressure()
-still_serving("final")
+def big_value():
+    # 8 MiB through one SET and one GET: the input buffer, the store and
+    # the reply path all grow far past their first sizes.
+    value = bytes(range(256)) * (32 << 10)
+    s = connect()
+    s.sendall(resp("SET", "big", value) + resp("GET", "big") + resp("DEL", "big"))
+    want = b"+OK\r\n$%d\r\n" % len(value) + value + b"\r\n:1\r\n"
+    got = read_exact(s, len(want))
+    s.close()
+    if got != want:
+        fail("big-value", "8 MiB value did not read back intact")
+    print("ok big-value (8 MiB)")
+
+
+def max_clients(n):
+    held = [connect() for _ in range(n)]
+    for s in held:  # make sure the server has accepted each of them
+        s.sendall(b"PING\r\n")
+        if read_exact(s, 7) != b"+PONG\r\n":
+            fail("max-clients", "an allowed client was not served")
+    extra = connect()
+    got = read_until_closed(extra)
+    if got != b"-ERR max number of clients reached\r\n":
+        fail("max-clients", "client %d got %r" % (n + 1, got))
+    held.pop().close()
+    time.sleep(0.2)  # let the server see the close
+    still_serving("max-clients")
+    for s in held:
+        s.close()
+    print("ok max-clients (%d served, the next refused)" % n)
+
+
+if len(sys.argv) == 4 and sys.argv[2] == "--max-clients":
+    max_clients(int(sys.argv[3]))
+else:
+    protocol_errors()
+    disconnects()
+    big_value()
+    backpressure()
+    still_serving("final")
 print("SUCCESS")

@@ -14,6 +14,8 @@
 #                redis-cli --pipe streams while redis-benchmark adds load;
 #                every key must read back with its own value
 #     malformed  malformed.py (protocol errors, disconnects, backpressure)
+#     maxclients the server runs with --max-clients 4; a fifth client is
+#                refused with an error reply, the others are served
 #   Exits 77 (skip) when a client it needs is not installed.
 # USAGE:
 #   net-test.sh SERVER_BINARY TESTS_DIR CHECK...
@@ -39,7 +41,7 @@ for check in "$@"; do
   case $check in
     benchmark) need redis-benchmark redis-tools ;;
     cli|readback) need redis-cli redis-tools ;;
-    malformed) need python3 python3 ;;
+    malformed|maxclients) need python3 python3 ;;
     *) fail "unknown check '$check'" ;;
   esac
 done
@@ -55,7 +57,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-"$server" --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
+server_args=()
+if [ "$*" = maxclients ]; then
+  server_args=(--max-clients 4)
+else
+  for check in "$@"; do
+    [ "$check" = maxclients ] && fail "maxclients must run alone"
+  done
+fi
+"$server" --port 0 "${server_args[@]}" >"$tmp/server.out" 2>"$tmp/server.err" &
 pid=$!
 for _ in $(seq 100); do
   grep -q "listening on port" "$tmp/server.out" && break
@@ -135,6 +145,8 @@ for check in "$@"; do
     cli) check_cli ;;
     readback) check_readback ;;
     malformed) python3 "$dir/malformed.py" "$port" || fail "malformed.py" ;;
+    maxclients) python3 "$dir/malformed.py" "$port" --max-clients 4 ||
+                  fail "malformed.py --max-clients 4" ;;
   esac
 done
 
