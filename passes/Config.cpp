@@ -323,6 +323,12 @@ void ConfigParser::parseLibraries(yaml::Node *N) {
                              "' must match [A-Za-z_][A-Za-z0-9_]*");
       continue;
     }
+    if (*Lib == RuntimeLibraryName) {
+      error(KV.getKey(), "library name '" + *Lib + "' is reserved: it names "
+                         "the kernel runtime, which always lives in the "
+                         "default compartment; remove this line");
+      continue;
+    }
     std::optional<std::string> Comp =
         scalar(KV.getValue(), "the compartment of '" + *Lib + "'");
     if (!Comp)
@@ -362,8 +368,12 @@ void ConfigParser::checkWhole(yaml::Node *Top) {
                           Cfg.Comps[Defaults[I]].Name + "' (first is '" +
                           Cfg.Comps[Defaults[0]].Name +
                           "'); exactly one may say 'default: true'"});
-  if (!Defaults.empty())
+  if (!Defaults.empty()) {
     Cfg.DefaultIdx = Defaults[0];
+    // Gates into the runtime (flexos_gate(runtime, flexos_thread_park, ..))
+    // need no line in the file.
+    Cfg.Libs.push_back({RuntimeLibraryName, Cfg.DefaultIdx, Cfg.LibrariesOffset});
+  }
   // Compartment i owns key i+1, so with any intel-pku compartment the
   // whole list must fit the key budget.
   bool AnyPku = llvm::any_of(Cfg.Comps, [](const Compartment &C) {

@@ -25,6 +25,10 @@ namespace flexos {
 
 enum class Mechanism { None, IntelPku, VmEpt };
 
+// The library name of the kernel runtime: implicitly in the default
+// compartment, so that any compartment can gate into runtime services.
+inline constexpr const char *RuntimeLibraryName = "runtime";
+
 llvm::StringRef mechanismName(Mechanism M);
 
 struct ConfigDiag {
