@@ -350,6 +350,17 @@ static int parse_inline(struct kv_conn *c) {
   return c->argc ? PARSE_READY : PARSE_EMPTY;
 }
 
+/* Frees *buf if it is empty (used == 0) but large: one big command must
+ * not pin its memory for the life of the connection (in an image, the
+ * shared heap is small and every connection draws on it). */
+static void trim(char **buf, size_t *cap, size_t used) {
+  if (used == 0 && *cap > (size_t)KV_KEEP_BUFFER) {
+    flexos_free_shared(*buf);
+    *buf = NULL;
+    *cap = 0;
+  }
+}
+
 /* Forgets the command at in_pos; the next one starts at scan. */
 static void next_command(struct kv_conn *c) {
   c->in_pos = c->scan;
@@ -360,6 +371,13 @@ static void next_command(struct kv_conn *c) {
   c->argc = 0;
   if (c->in_pos == c->in_len)
     c->in_pos = c->scan = c->in_len = 0;
+  trim(&c->in, &c->in_cap, c->in_len);
+  trim(&c->scratch, &c->scratch_cap, 0);
+  if (c->args_cap > 1024) { /* the argument array of a huge command */
+    free(c->args);
+    c->args = NULL;
+    c->args_cap = 0;
+  }
 }
 
 /* Parses and runs commands until input runs out, the connection is done
@@ -440,6 +458,7 @@ void kv_conn_sent(struct kv_conn *c, size_t n) {
   c->out_pos += n < out_pending(c) ? n : out_pending(c);
   if (c->out_pos == c->out_len)
     c->out_pos = c->out_len = 0;
+  trim(&c->out, &c->out_cap, c->out_len);
   process(c);
 }
 

@@ -1,7 +1,7 @@
 /*
  * FILE: examples/kvstore/server/server_posix.c
  * DESCRIPTION:
- *   The hosted kvstore server (library "app"): a poll() loop over
+ *   The hosted kvstore server (library "app"): a ppoll() loop over
  *   non-blocking TCP sockets, one kv_conn per client (resp.h), replies
  *   written as soon as a read produced them. A client that stops reading
  *   stops being read (the engine's output high-water mark); one that
@@ -117,13 +117,23 @@ static int parse_options(int argc, char **argv, struct options *o) {
 
 static void on_signal(int sig) { stopping = sig; }
 
-static void handle_signals(void) {
+/* SIGINT and SIGTERM stay blocked except inside ppoll(), so one that
+ * arrives between the loop's test of `stopping` and the wait cannot be
+ * missed. Returns the mask ppoll() waits with. */
+static sigset_t handle_signals(void) {
   struct sigaction sa;
+  sigset_t block, wait_mask;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+  sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  signal(SIGPIPE, SIG_IGN);
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  sigprocmask(SIG_BLOCK, &block, &wait_mask);
+  sigdelset(&wait_mask, SIGINT);
+  sigdelset(&wait_mask, SIGTERM);
+  return wait_mask;
 }
 
 /* Hash seed: unpredictable, so clients cannot pick colliding keys. */
@@ -295,7 +305,7 @@ static int read_client(struct client *cl) {
   return 0;
 }
 
-static int poll_once(int lfd, struct pollfd *pfd) {
+static int poll_once(int lfd, struct pollfd *pfd, const sigset_t *mask) {
   int n = 0;
   pfd[n++] = (struct pollfd){accept_paused ? -1 : lfd, POLLIN, 0};
   for (int i = 0; i < nclients; i++) {
@@ -306,10 +316,11 @@ static int poll_once(int lfd, struct pollfd *pfd) {
       ev |= POLLOUT;
     pfd[n++] = (struct pollfd){clients[i].fd, ev, 0};
   }
-  return poll(pfd, (nfds_t)n, accept_paused ? 100 : -1);
+  struct timespec pause = {0, 100 * 1000 * 1000};
+  return ppoll(pfd, (nfds_t)n, accept_paused ? &pause : NULL, mask);
 }
 
-static int serve_tcp(const struct options *o) {
+static int serve_tcp(const struct options *o, const sigset_t *mask) {
   int lfd = listen_on(o);
   if (lfd < 0)
     return 1;
@@ -320,9 +331,9 @@ static int serve_tcp(const struct options *o) {
     return 1;
   }
   while (!stopping) {
-    int ready = poll_once(lfd, pfd);
+    int ready = poll_once(lfd, pfd, mask);
     if (ready < 0 && errno != EINTR) {
-      perror("kvstore: poll");
+      perror("kvstore: ppoll");
       break;
     }
     if (ready <= 0)
@@ -355,9 +366,15 @@ int main(int argc, char **argv) {
   struct options o;
   if (parse_options(argc, argv, &o) < 0)
     return 2;
-  handle_signals();
+  signal(SIGPIPE, SIG_IGN); /* a closed peer is an error return, not death */
   flexos_gate(store, store_init, random_seed());
-  int rc = o.stdio ? serve_stdio(&o) : serve_tcp(&o);
+  int rc;
+  if (o.stdio) {
+    rc = serve_stdio(&o);
+  } else {
+    sigset_t wait_mask = handle_signals();
+    rc = serve_tcp(&o, &wait_mask);
+  }
   flexos_gate(store, store_flush);
   return rc;
 }
