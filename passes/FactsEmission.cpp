@@ -146,8 +146,10 @@ void Emitter::definitions(
     add("define-function\t" + F.getName() + "\t" + Loc);
   }
   for (const GlobalVariable &GV : M.globals()) {
-    if (GV.isDeclaration() || GV.hasLocalLinkage() ||
-        GV.getName().starts_with("llvm."))
+    // Static globals are the module's own business, except shared ones:
+    // other facts name them, and they live in the shared region.
+    if (GV.isDeclaration() || GV.getName().starts_with("llvm.") ||
+        (GV.hasLocalLinkage() && !Shared.count(&GV)))
       continue;
     add("define-global\t" + GV.getName() + "\t" +
         (Shared.count(&GV) ? "shared" : "private") + "\t" + File);
