@@ -421,8 +421,9 @@ usage)
 fuzz)
   [ -x "$fuzzer" ] || skip "fuzz target not built (needs clang with libFuzzer)"
   mkdir corpus
-  cp "$in"/slides/*.flexos "$in"/three/*.flexos "$in"/facts/*.flexos \
-     "$in"/errors/*.flexos corpus/
+  for f in "$in"/*/*.flexos; do   # seeds: every input, named uniquely
+    cp "$f" "corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
   "$fuzzer" -max_total_time=20 -timeout=5 -rss_limit_mb=2048 corpus > fuzz.log 2>&1 ||
     { tail -40 fuzz.log; fail "fuzzer found a problem"; }
   tail -2 fuzz.log
