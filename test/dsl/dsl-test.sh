@@ -3,10 +3,11 @@
 # DESCRIPTION:
 #   One ctest case of the flexos command (label dsl): the property parser
 #   and its error positions, the slides' example, enumeration counts
-#   against hand-computed values, the poset edges of a 3-library case, a
-#   budget selection, benchmarks and CSV results, acceptance of every
-#   generated flexos.yaml by flexos-config, claims contradicted by code, the
-#   project's own examples, and the parser's fuzz target.
+#   against hand-computed values (also with ">= vm-ept" requirements), the
+#   poset edges of a 3-library case, a budget selection, benchmarks and CSV
+#   results, acceptance of every generated flexos.yaml by flexos-config,
+#   claims contradicted by code (facts from the plugin and from opt), the
+#   project's own examples and runtime test, and the parser's fuzz target.
 #   Prints "PASS: case" or "FAIL: case: why"; exits 0, 1, or 77 (skipped).
 # USAGE:
 #   sh dsl-test.sh CASE FLEXOS FLEXOS_CONFIG CLANG PLUGIN FUZZER SRCDIR WORK \
