@@ -100,6 +100,8 @@ slides)
     "$flexos" check "$in/slides/slides.flexos" --config "$in/slides/$y.yaml" \
       --flexos-config "$fconfig" > out.txt 2>&1 || fail "$y.yaml rejected: $(cat out.txt)"
     grep -q 'configuration accepted' out.txt || fail "$y.yaml: $(cat out.txt)"
+    # Every library is described; the implicit "runtime" needs no note.
+    grep -q 'note:' out.txt && fail "$y.yaml: unexpected note: $(cat out.txt)"
   done
   "$flexos" explore "$in/slides/slides.flexos" --hardening none > out.txt ||
     fail "explore failed"

@@ -455,6 +455,9 @@ static void parse_component(struct parser *p) {
   if (strchr(c->name, '-'))
     fail(p, at, "component name '%s' is not an identifier (letters, digits "
                 "and '_')", c->name);
+  if (!strcmp(c->name, "runtime"))
+    fail(p, at, "component name 'runtime' is reserved: it is the kernel "
+                "runtime, always in the default compartment (docs/config.md)");
   if (p->t == T_STRING) {
     /* Keep the text between the quotes; escapes stay as written. */
     c->desc = arena_strndup(&m->arena, p->tstart + 1, p->tlen - 2);
