@@ -343,7 +343,7 @@ examples)
   # flexos check and explore on the project's own examples' property files;
   # the claims hold against the facts of the examples' code.
   [ -f "$plugin" ] || skip "plugin not built"
-  for ex in kvstore readme; do
+  for ex in kvstore kvstore/server readme; do
     d=$src/examples/$ex
     ls "$d"/*.flexos > /dev/null 2>&1 || fail "no .flexos files in $d"
     "$flexos" check "$d" > out.txt || fail "check $ex"
@@ -358,12 +358,15 @@ examples)
     done
     "$flexos" explore "$d" --max-compartments 2 > out.txt || fail "explore $ex"
     "$flexos" explore "$d" --count --json > out.json || fail "explore --count $ex"
+    rm -rf facts-$ex
     mkdir -p facts-$ex
     for c in "$d"/*.c; do
+      # X.c belongs to library X when X.flexos exists, else to app.
       l=$(basename "$c" .c)
+      [ -f "$d/$l.flexos" ] || l=app
       "$clang" -g -O0 -I"$src/include" -I"$d" -fplugin="$plugin" \
         -fplugin-arg-flexos-config="$(ls "$d"/*.yaml | head -1)" \
-        -fplugin-arg-flexos-library=$l -fplugin-arg-flexos-facts=facts-$ex/$l.facts \
+        -fplugin-arg-flexos-library=$l -fplugin-arg-flexos-facts=facts-$ex/$l-$(basename "$c").facts \
         -c "$c" -o facts-$ex/$l.o || fail "compiling $c"
     done
     "$flexos" check "$d" --facts facts-$ex > out.txt 2>&1 ||
