@@ -7,7 +7,9 @@
 #   ASan build: LeakSanitizer runs at that exit). The server is killed on
 #   every way out of this script. Checks:
 #     benchmark  redis-benchmark -t ping,set,get,incr,lpush,lpop -c 50
-#                -P 1 -q: every test must report a nonzero rate
+#                -P 1 -q, then -P 16: every test must report a nonzero
+#                rate, and the INCR counter and LPUSH/LPOP list must hold
+#                exactly what that many concurrent commands leave
 #     cli        a redis-cli --no-raw session, compared byte for byte
 #                with cli-session.expected
 #     readback   20000 distinct keys written by 4 concurrent
@@ -76,17 +78,45 @@ port=$(sed -n 's/^kvstore: listening on port \([0-9]*\)$/\1/p' "$tmp/server.out"
 [ -n "$port" ] || fail "server did not print 'kvstore: listening on port N'"
 echo "server $server on port $port"
 
-check_benchmark() {
+# run_benchmark PIPELINE: one redis-benchmark run; every test must report
+# a nonzero rate.
+run_benchmark() {
   redis-benchmark -p "$port" -t ping,set,get,incr,lpush,lpop -n "$bench_n" \
-    -c 50 -P 1 -q >"$tmp/bench.raw" 2>&1 || fail "redis-benchmark failed"
+    -c 50 -P "$1" -q >"$tmp/bench.raw" 2>&1 || fail "redis-benchmark failed"
   # -q rewrites a progress line with CR; keep the final lines.
   tr '\r' '\n' <"$tmp/bench.raw" | grep 'requests per second' >"$tmp/bench"
+  echo "redis-benchmark -n $bench_n -c 50 -P $1 -q:"
   cat "$tmp/bench"
   for t in PING_INLINE PING_MBULK SET GET INCR LPUSH LPOP; do
     rate=$(sed -n "s/^ *$t: \([0-9.]*\) requests per second.*/\1/p" "$tmp/bench")
     [ -n "$rate" ] || fail "no result for $t"
     awk -v r="$rate" 'BEGIN { exit !(r > 0) }' || fail "$t rate is $rate"
   done
+}
+
+# cli_is WANT ARGS...: redis-cli ARGS must print exactly WANT.
+cli_is() {
+  local want=$1 got
+  shift
+  got=$(redis-cli -p "$port" "$@")
+  [ "$got" = "$want" ] || fail "redis-cli $*: '$got', expected '$want'"
+}
+
+# Without -r every INCR hits the key "counter:__rand_int__" and every
+# LPUSH/LPOP the list "mylist": after the 50 concurrent clients the
+# counter must equal the number of INCRs, and the list must be empty.
+check_benchmark() {
+  cli_is OK FLUSHALL
+  run_benchmark 1
+  cli_is "$bench_n" GET counter:__rand_int__
+  cli_is 0 LLEN mylist
+  local v
+  v=$(redis-cli -p "$port" GET key:__rand_int__)
+  [ ${#v} -eq 3 ] || fail "GET key:__rand_int__ is '$v', not a 3-byte value"
+  run_benchmark 16
+  cli_is "$((2 * bench_n))" GET counter:__rand_int__
+  cli_is 0 LLEN mylist
+  echo "benchmark: counter $((2 * bench_n)) after 2 x $bench_n INCRs, list empty"
 }
 
 check_cli() {
