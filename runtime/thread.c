@@ -15,6 +15,14 @@
  *   (flexos_thread_park/unpark: a wake-up token per thread, an optional
  *   deadline in ticks), which lock-free primitives such as lwIP's
  *   semaphores build on.  All calls come from the default compartment.
+ *
+ *   Mechanism for a scheduler library (libs/sched, docs/sched.md), which
+ *   keeps its policy state in its own compartment and reaches these
+ *   through gates: flexos_ctx_create starts a thread directly in a given
+ *   compartment; flexos_ctx_switch/block/resume/exit run the thread the
+ *   scheduler names.  Such threads are runtime threads too: the round
+ *   robin below runs them when they are READY and the scheduler did not
+ *   name one, and the idle halt covers them.
  * License: MIT (see LICENSE)
  */
 #include <string.h>
@@ -31,14 +39,18 @@
 SECTION_COMMON static int tcbs_ready;
 
 /* PARKED threads wait for a token (flexos_thread_unpark, also from IRQ
- * context) or their deadline; BLOCKED ones for a thread to finish. */
-enum state { FREE, READY, BLOCKED, PARKED, DONE };
+ * context) or their deadline; BLOCKED ones for a thread to finish.
+ * SUSPENDED ones (flexos_ctx_block) wait for flexos_ctx_resume or their
+ * deadline; ZOMBIE ones ended with flexos_ctx_exit and nobody joins them:
+ * their stacks are freed by the next thread creation (not while they
+ * still run on them). */
+enum state { FREE, READY, BLOCKED, PARKED, SUSPENDED, DONE, ZOMBIE };
 
 struct flexos_thread {
   uint64_t id;
   volatile enum state state; /* IRQ handlers move PARKED to READY */
   volatile int token;        /* an unpark not yet consumed by a park */
-  uint64_t deadline;         /* PARKED: tick to wake at, 0 = none */
+  uint64_t deadline;         /* PARKED, SUSPENDED: tick to wake at, 0 = none */
   uint64_t rsp; /* saved while not running */
   struct flexos_tcb *tcb;
   char *stack[FLEXOS_MAX_COMPARTMENTS]; /* guard page + STACK_PAGES */
@@ -50,11 +62,18 @@ struct flexos_thread {
 
 static struct flexos_thread threads[MAX_THREADS];
 SECTION_COMMON __attribute__((aligned(64))) static struct flexos_tcb tcbs[MAX_THREADS];
+/* The first frames of flexos_ctx_create threads.  Common memory: the
+ * default compartment writes them, and the exit path still reads the
+ * frame after it switched to the new thread's compartment's PKRU, which
+ * may read key 0 but not the default compartment's stack. */
+#define START_FRAME_WORDS 32
+SECTION_COMMON static uint64_t start_frames[MAX_THREADS][START_FRAME_WORDS];
 static struct flexos_thread *current;
 static uint64_t next_id;
 
 void thread_switch(uint64_t *save_rsp, uint64_t new_rsp);
 extern char flexos_isr_exit[]; /* gates/interrupt_entry.S */
+static void ctx_entry_returned(void);
 
 /* STACK_PAGES pages keyed `key` above an unmapped guard page; the top 16
  * bytes are the struct at the top (gate slot or shared-stack header). */
@@ -67,6 +86,9 @@ static char *stack_create(int key, uint64_t **top_struct) {
   *top_struct = (uint64_t *)(base + (STACK_PAGES + 1) * PAGE_SIZE - 16);
   (*top_struct)[0] = (uint64_t)*top_struct; /* top: 16-byte aligned */
   (*top_struct)[1] = (uint64_t)(base + PAGE_SIZE);
+  /* The return address of a flexos_ctx_create entry, which starts on
+   * this stack with nothing of ours above it. */
+  (*top_struct)[-1] = (uint64_t)ctx_entry_returned;
   paging_map((uintptr_t)base, STACK_PAGES + 1, key, 1);
   paging_unmap((uintptr_t)base, 1);
   return base;
@@ -133,15 +155,23 @@ static void frame_create(struct flexos_thread *t) {
   t->rsp = (uint64_t)sp;
 }
 
+/* Frees the stacks of threads that ended with flexos_ctx_exit (never the
+ * running one: it may be such a thread on its way out), then takes a free
+ * slot. */
 static struct flexos_thread *slot_alloc(void) {
+  for (int i = 1; i < MAX_THREADS; i++)
+    if (threads[i].state == ZOMBIE && &threads[i] != current) {
+      stacks_free(&threads[i]);
+      threads[i].state = FREE;
+    }
   for (int i = 1; i < MAX_THREADS; i++)
     if (threads[i].state == FREE)
       return &threads[i];
   return 0;
 }
 
-/* Returns the new thread, or 0 when threads or memory run out. */
-struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
+/* A slot with its TCB and every stack; 0 when threads or memory run out. */
+static struct flexos_thread *thread_alloc(void) {
   struct flexos_thread *t = slot_alloc();
   if (!t)
     return 0;
@@ -153,21 +183,35 @@ struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
     stacks_free(t);
     return 0;
   }
-  t->fn = fn;
-  t->arg = arg;
   t->joiner = 0;
   t->token = 0;
+  t->deadline = 0;
+  return t;
+}
+
+/* Returns the new thread, or 0 when threads or memory run out. */
+struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
+  struct flexos_thread *t = thread_alloc();
+  if (!t)
+    return 0;
+  t->fn = fn;
+  t->arg = arg;
   frame_create(t);
   t->state = READY;
   return t;
 }
 
-/* Parked threads whose deadline has passed become ready. */
+/* Can an interrupt or a deadline make t ready? */
+static int wakeable(const struct flexos_thread *t) {
+  return t->state == PARKED || (t->state == SUSPENDED && t->deadline);
+}
+
+/* Parked and suspended threads whose deadline has passed become ready. */
 static void wake_expired(void) {
   uint64_t now = flexos_ticks();
   for (int i = 1; i < MAX_THREADS; i++)
-    if (threads[i].state == PARKED && threads[i].deadline &&
-        now >= threads[i].deadline)
+    if ((threads[i].state == PARKED || threads[i].state == SUSPENDED) &&
+        threads[i].deadline && now >= threads[i].deadline)
       threads[i].state = READY;
 }
 
@@ -257,7 +301,7 @@ void flexos_thread_unpark(uint64_t id) {
 /* Is any thread parked (so that an interrupt or a deadline may wake it)? */
 static int any_parked(void) {
   for (int i = 1; i < MAX_THREADS; i++)
-    if (threads[i].state == PARKED)
+    if (wakeable(&threads[i]))
       return 1;
   return 0;
 }
@@ -287,6 +331,133 @@ static void thread_start(struct flexos_thread *t) {
   switch_to(next);
   flexos_panic("thread_exit: dead thread resumed");
 }
+
+/* ---- mechanism for a scheduler library (libs/sched) -------------------- */
+
+/* The thread with this id, if it exists and has not ended. */
+static struct flexos_thread *thread_by_id(uint64_t id) {
+  for (int i = 1; i < MAX_THREADS; i++)
+    if (threads[i].id == id && threads[i].state != FREE &&
+        threads[i].state != DONE && threads[i].state != ZOMBIE)
+      return &threads[i];
+  return 0;
+}
+
+/* The thread the scheduler named, if it may run now; else the round
+ * robin's choice (thread 0, the idle context, is always ready). */
+static struct flexos_thread *named_or_next(uint64_t id) {
+  struct flexos_thread *t = thread_by_id(id);
+  if (t && t != current && t->state == READY)
+    return t;
+  t = pick_next();
+  return t ? t : &threads[0];
+}
+
+/* Runs with the thread's own compartment's PKRU when an entry returns
+ * (ctx threads end with flexos_ctx_exit instead): it can only report. */
+static void ctx_entry_returned(void) {
+  flexos_panic("thread %lu: its entry returned (threads of "
+               "flexos_ctx_create end with flexos_ctx_exit)",
+               flexos_thread_id());
+}
+
+/* Like frame_create, but the frame lives in common memory and "returns"
+ * to entry(a, b) with `compartment`'s PKRU on that compartment's stack
+ * of the thread, whose top return address is ctx_entry_returned. */
+static void ctx_frame_create(struct flexos_thread *t, int compartment,
+                             void (*entry)(void *, void *), void *a,
+                             void *b) {
+  /* The gate slot's address is the stack's top; its contents are the
+   * compartment's, which we may not read. */
+  uint64_t top = t->tcb->gate_slot[compartment];
+  uint64_t *sp = &start_frames[t - threads][START_FRAME_WORDS];
+  *--sp = 0x10;                         /* ss */
+  *--sp = top - 8;                      /* rsp: at ctx_entry_returned */
+  *--sp = 0x202;                        /* rflags: IF */
+  *--sp = 0x08;                         /* cs */
+  *--sp = (uint64_t)entry;              /* rip */
+  *--sp = 0;                            /* error */
+  *--sp = 0;                            /* vector */
+  for (int r = 0; r < 15; r++)          /* rax .. r15; rsi = b, rdi = a */
+    *--sp = r == 5 ? (uint64_t)a : r == 4 ? (uint64_t)b : 0;
+  *--sp = flexos_pku_on ? pku_pkru_of(compartment) : flexos_default_pkru;
+  *--sp = (uint64_t)flexos_isr_exit;    /* thread_switch's ret */
+  for (int r = 0; r < 6; r++)
+    *--sp = 0;                          /* rbx, rbp, r12..r15 */
+  t->rsp = (uint64_t)sp;
+}
+
+/* A new READY thread that starts as entry(a, b) in `compartment` (its
+ * PKRU, its stack); returns its id, or 0 when threads or memory run out.
+ * The entry must not return: it ends with flexos_ctx_exit.  The runtime
+ * cannot tell which compartment asked, so it trusts the caller's
+ * `compartment` (docs/sched.md).  Not for vm-ept images. */
+uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
+                           void *a, void *b) {
+  if (ept_active())
+    flexos_panic("ctx_create: not available in vm-ept images");
+  if (compartment < 0 ||
+      compartment >= (int)flexos_image_config.ncompartments)
+    flexos_panic("ctx_create: no compartment %d", compartment);
+  struct flexos_thread *t = thread_alloc();
+  if (!t)
+    return 0;
+  t->fn = 0;
+  t->arg = 0;
+  ctx_frame_create(t, compartment, entry, a, b);
+  t->state = READY;
+  return t->id;
+}
+
+/* Directed yield: run thread `next` now if it is ready, else whatever
+ * the round robin picks; the caller stays ready.  Returns 0 when `next`
+ * ran, -1 when the round robin chose (an unknown or blocked `next`). */
+int flexos_ctx_switch(uint64_t next) {
+  struct flexos_thread *t = thread_by_id(next);
+  if (!t || t == current || t->state != READY) {
+    flexos_thread_yield();
+    return -1;
+  }
+  switch_to(t);
+  return 0;
+}
+
+/* The caller sleeps until flexos_ctx_resume(its id) or, with alarm != 0,
+ * until flexos_ticks() reaches alarm; meanwhile `next` runs if it is
+ * ready (else the round robin's choice).  Returns once running again,
+ * for whichever reason: the scheduler keeps the reasons. */
+void flexos_ctx_block(uint64_t next, uint64_t alarm) {
+  if (current == &threads[0])
+    flexos_panic("ctx_block: the idle context cannot block");
+  current->deadline = alarm;
+  current->state = SUSPENDED;
+  switch_to(named_or_next(next));
+}
+
+/* A thread blocked in flexos_ctx_block becomes ready; any other id is
+ * ignored (a wake-up may race the end of a wait). */
+void flexos_ctx_resume(uint64_t id) {
+  struct flexos_thread *t = thread_by_id(id);
+  if (t && t->state == SUSPENDED)
+    t->state = READY;
+}
+
+/* Ends the calling thread (one of flexos_ctx_create) and runs `next` if
+ * it is ready, else the round robin's choice.  Its stacks are freed by a
+ * later thread creation. */
+void flexos_ctx_exit(uint64_t next) {
+  struct flexos_thread *t = current;
+  if (t == &threads[0] || t->fn)
+    flexos_panic("ctx_exit: thread %lu was not made by flexos_ctx_create",
+                 t->id);
+  t->state = ZOMBIE;
+  switch_to(named_or_next(next));
+  flexos_panic("ctx_exit: ended thread %lu resumed", t->id);
+}
+
+/* Does thread `id` exist and not yet end?  (A scheduler forgets the
+ * threads it did not create once they are gone.) */
+int flexos_thread_alive(uint64_t id) { return thread_by_id(id) != 0; }
 
 /* Plugin-compiled code calls this when flexos_share locals do not fit;
  * it runs in any compartment, so it only prints and exits. */

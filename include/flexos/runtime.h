@@ -79,6 +79,26 @@ uint64_t flexos_thread_id(void);
 int flexos_thread_park(uint64_t deadline);
 void flexos_thread_unpark(uint64_t thread_id);
 
+/* Mechanism for a scheduler library (libs/sched, docs/sched.md) that
+ * keeps the policy in its own compartment and calls these through
+ * flexos_gate(runtime, ...).  Threads are named by id (flexos_thread_id).
+ * flexos_ctx_create: a ready thread that starts as entry(a, b) with
+ * `compartment`'s PKRU on its stack there; the entry never returns but
+ * ends with flexos_ctx_exit(next).  Returns the id, 0 when out of threads
+ * or memory.  flexos_ctx_switch(next): run `next` now, the caller stays
+ * ready (0; -1 when `next` cannot run and the round robin chose).
+ * flexos_ctx_block(next, alarm): the caller sleeps until
+ * flexos_ctx_resume(its id) or tick `alarm` (0 = none) while `next` runs.
+ * A `next` that is unknown or not ready (0 included) leaves the choice to
+ * the runtime's round robin, which halts the CPU when nothing is ready. */
+uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
+                           void *a, void *b);
+int flexos_ctx_switch(uint64_t next);
+void flexos_ctx_block(uint64_t next, uint64_t alarm);
+void flexos_ctx_resume(uint64_t id);
+void flexos_ctx_exit(uint64_t next);
+int flexos_thread_alive(uint64_t id);
+
 /* Device interrupts (legacy PIC lines 1, 3..15): block the calling thread
  * until `line` fires, then leave it masked until the next call, so the
  * driver acknowledges its device in thread context.  Returns 1 when the

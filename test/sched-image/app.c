@@ -1,0 +1,215 @@
+/*
+ * FILE: test/sched-image/app.c
+ * DESCRIPTION:
+ *   sched-image's application: exercises library sched through gates --
+ *   yield order, deadlines, wake-ups and their order, sleep, join, threads
+ *   the runtime made mixing with sched's, threads started in another
+ *   library's compartment -- prints "sched-image: ok" or FAILED lines,
+ *   and measures a yield between two threads (cycles per switch) next to
+ *   the runtime's own round robin.  With the argument read-run-queue it
+ *   reads sched's run queue instead: with keys that faults
+ *   (from=app touched=sched); without, it prints NOT STOPPED and exits 1.
+ *   With wait-forever main waits with no deadline and nobody to wake it:
+ *   the runtime panics "every thread is blocked".
+ * USAGE:
+ *   tools/run-image.sh build/test/sched-image/sched-image-pku.elf
+ * License: MIT (see LICENSE)
+ */
+#include <flexos.h>
+#include <flexos/runtime.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sched_image.h"
+
+#define BENCH_YIELDS 5000
+
+static char order[32];
+static int norder, failures, waiting;
+static uint64_t main_id;
+
+static void check(int ok, const char *what) {
+  if (!ok) {
+    printf("sched-image: FAILED: %s\n", what);
+    failures++;
+  }
+}
+
+static void note(char c) {
+  if (norder < (int)sizeof(order) - 1)
+    order[norder++] = c;
+}
+
+static uint64_t rdtsc(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return (uint64_t)hi << 32 | lo;
+}
+
+static void yielder(void *arg) {
+  for (int i = 0; i < 3; i++) {
+    note((char)(intptr_t)arg);
+    flexos_gate(sched, sched_yield);
+  }
+}
+
+static void test_yield_order(void) {
+  norder = 0;
+  uint64_t a = sched_spawn(yielder, (void *)'a');
+  uint64_t b = sched_spawn(yielder, (void *)'b');
+  check(a && b, "spawn");
+  check(flexos_gate(sched, sched_join, a) == 0, "join a");
+  check(flexos_gate(sched, sched_join, b) == 0, "join b");
+  order[norder] = 0;
+  printf("sched-image: thread order %s\n", order);
+  check(strcmp(order, "ababab") == 0, "yield order");
+}
+
+static void waker(void *arg) {
+  flexos_gate(sched, sched_sleep, 2);
+  flexos_gate(sched, sched_wakeup, main_id);
+}
+
+static void test_deadlines(void) {
+  uint64_t t0 = flexos_ticks();
+  check(flexos_gate(sched, sched_wait, t0 + 5) == -1, "wait times out");
+  check(flexos_ticks() >= t0 + 5, "wait lasted until its deadline");
+  uint64_t w = sched_spawn(waker, 0);
+  t0 = flexos_ticks();
+  check(flexos_gate(sched, sched_wait, t0 + 500) == 0, "woken before deadline");
+  check(flexos_ticks() < t0 + 500, "woken early");
+  check(flexos_gate(sched, sched_join, w) == 0, "join waker");
+  /* A token given before the wait is consumed at once. */
+  check(flexos_gate(sched, sched_wakeup, main_id) == 0, "wake self");
+  check(flexos_gate(sched, sched_wait, 0) == 0, "earlier token");
+  /* A wake-up does not end a sleep; it leaves its token. */
+  w = sched_spawn(waker, 0);
+  t0 = flexos_ticks();
+  flexos_gate(sched, sched_sleep, 6);
+  check(flexos_ticks() >= t0 + 6, "sleep lasted");
+  check(flexos_gate(sched, sched_wait, flexos_ticks() + 1) == 0,
+        "token left by a wake-up during the sleep");
+  check(flexos_gate(sched, sched_join, w) == 0, "join waker 2");
+  printf("sched-image: deadlines ok\n");
+}
+
+static void sleeper(void *arg) {
+  waiting++;
+  while (flexos_gate(sched, sched_wait, 0) != 0)
+    ;
+  note((char)(intptr_t)arg);
+}
+
+/* Woken in the order 3, 1, 2: they run in that order (FIFO queue). */
+static void test_wake_order(void) {
+  norder = waiting = 0;
+  uint64_t id[3];
+  for (int i = 0; i < 3; i++)
+    id[i] = sched_spawn(sleeper, (void *)(intptr_t)('1' + i));
+  while (waiting < 3)
+    flexos_gate(sched, sched_yield);
+  static const int wake[3] = {2, 0, 1};
+  for (int i = 0; i < 3; i++)
+    check(flexos_gate(sched, sched_wakeup, id[wake[i]]) == 0, "wakeup");
+  for (int i = 0; i < 3; i++)
+    check(flexos_gate(sched, sched_join, id[i]) == 0, "join sleeper");
+  order[norder] = 0;
+  printf("sched-image: wakeup order %s\n", order);
+  check(strcmp(order, "312") == 0, "wakeup order");
+}
+
+/* A thread of the runtime's (flexos_thread_create) waits in sched and is
+ * woken by one of sched's; main joins it with the runtime's join. */
+static volatile uint64_t rt_id;
+static volatile int rt_woken;
+static void rt_thread(void *arg) {
+  rt_id = flexos_gate(sched, sched_self);
+  rt_woken = flexos_gate(sched, sched_wait, flexos_ticks() + 300) == 0;
+}
+static void rt_waker(void *arg) {
+  while (!rt_id)
+    flexos_gate(sched, sched_yield);
+  flexos_gate(sched, sched_wakeup, rt_id);
+}
+
+static void test_mixed(void) {
+  struct flexos_thread *t = flexos_thread_create(rt_thread, 0);
+  uint64_t w = sched_spawn(rt_waker, 0);
+  check(t && w, "create mixed");
+  flexos_thread_join(t);
+  check(rt_woken, "runtime thread woken by a sched thread");
+  check(flexos_gate(sched, sched_join, w) == 0, "join rt_waker");
+  printf("sched-image: mixed threads ok\n");
+}
+
+static void test_errors(void) {
+  check(flexos_gate(sched, sched_wakeup, 999999) == -1, "wakeup unknown");
+  check(flexos_gate(sched, sched_join, 999999) == -1, "join unknown");
+  check(flexos_gate(sched, sched_join, main_id) == -1, "join self");
+  check(flexos_gate(sched, sched_self) == flexos_thread_id(), "sched_self");
+}
+
+static void pinger(void *arg) {
+  for (int i = 0; i < BENCH_YIELDS; i++)
+    flexos_gate(sched, sched_yield);
+}
+
+static void rt_pinger(void *arg) {
+  for (int i = 0; i < BENCH_YIELDS; i++)
+    flexos_thread_yield();
+}
+
+/* Two threads yielding to each other; main waits in join meanwhile. */
+static void bench(void) {
+  uint64_t a = sched_spawn(pinger, 0), b = sched_spawn(pinger, 0);
+  uint64_t t0 = rdtsc();
+  flexos_gate(sched, sched_join, a);
+  flexos_gate(sched, sched_join, b);
+  uint64_t cyc = (rdtsc() - t0) / (2 * BENCH_YIELDS);
+  struct flexos_thread *x = flexos_thread_create(rt_pinger, 0);
+  struct flexos_thread *y = flexos_thread_create(rt_pinger, 0);
+  t0 = rdtsc();
+  flexos_thread_join(x);
+  flexos_thread_join(y);
+  uint64_t rt = (rdtsc() - t0) / (2 * BENCH_YIELDS);
+  printf("sched-image: yield: %lu cycles/switch with sched "
+         "(runtime round robin: %lu cycles/switch)\n", cyc, rt);
+}
+
+extern struct {
+  void *head, *tail;
+  uint64_t switches;
+} sched_run_queue; /* sched's private state: the attack's target */
+
+int main(int argc, char **argv) {
+  const char *arg = argc > 1 ? argv[1] : "";
+  main_id = flexos_thread_id();
+  if (strcmp(arg, "read-run-queue") == 0) {
+    uint64_t n = *(volatile uint64_t *)&sched_run_queue.switches;
+    printf("read-run-queue: NOT STOPPED (switches=%lu)\n", n);
+    return 1;
+  }
+  if (strcmp(arg, "wait-forever") == 0) {
+    flexos_gate(sched, sched_wait, 0);
+    printf("wait-forever: woken\n");
+    return 1;
+  }
+  printf("sched-image: protection keys %s, sched in compartment %s\n",
+         flexos_pku_active() ? "on" : "off",
+         flexos_compartment_name(flexos_image_config.ncompartments > 1 ? 1 : 0));
+  test_yield_order();
+  test_deadlines();
+  test_wake_order();
+  test_mixed();
+  test_errors();
+  int n = flexos_gate(worker, worker_run, 4);
+  printf("sched-image: %d of 4 worker threads ran in the worker's compartment\n", n);
+  check(n == 4, "worker threads in their creator's compartment");
+  bench();
+  if (failures)
+    return 1;
+  printf("sched-image: ok\n");
+  return 0;
+}
