@@ -4,12 +4,13 @@
 #   fetch-lwip.sh puts lwIP's upstream source (from Debian's source
 #   package, unpatched) in ${FLEXOS_LWIP_DEPS}/lwip; nothing of it is in
 #   the repository.  Sets, for flexos_add_image():
-#     FLEXOS_LWIP_LIBRARIES  "LIBRARY lwip <lwIP + port + driver sources>
-#                             LIBRARY lwip_sys <runtime side of the port>"
-#     FLEXOS_LWIP_OPTIONS    include paths (lwIP's, then ours)
-#   and the target lwip-source that images depend on.  An image's
-#   configuration must list `lwip` and `lwip_sys` (the latter in the
-#   default compartment).  -DFLEXOS_LWIP_TREE=DIR copies an lwIP 2.1.3
+#     FLEXOS_LWIP_LIBRARIES  "LIBRARY lwip <lwIP + port + driver sources>"
+#     FLEXOS_LWIP_OPTIONS    include paths (lwIP's, ours, libs/sched's)
+#   and the target lwip-source that images depend on.  lwIP's port runs
+#   its threads on library sched, so an image lists ${FLEXOS_SCHED_LIBRARIES}
+#   too (libs/sched/sched.cmake, included here), and its configuration
+#   maps `lwip` and `sched`, each to any compartment.
+#   -DFLEXOS_LWIP_TREE=DIR copies an lwIP 2.1.3
 #   tree from DIR instead of downloading.  Any number of directories may
 #   include this file: the fetch rule is defined once, in the first, and
 #   the others reach it through the lwip-source target (Ninja knows the
@@ -17,10 +18,12 @@
 # USAGE:
 #   include(${PROJECT_SOURCE_DIR}/libs/lwip/lwip.cmake)
 #   flexos_add_image(net CONFIG net.yaml LIBRARY app app.c
-#                    ${FLEXOS_LWIP_LIBRARIES} OPTIONS ${FLEXOS_LWIP_OPTIONS})
+#                    ${FLEXOS_LWIP_LIBRARIES} ${FLEXOS_SCHED_LIBRARIES}
+#                    OPTIONS ${FLEXOS_LWIP_OPTIONS})
 #   add_dependencies(net lwip-source)
 # License: MIT (see LICENSE)
 include_guard(DIRECTORY)
+include(${CMAKE_CURRENT_LIST_DIR}/../sched/sched.cmake)
 
 set(FLEXOS_LWIP_TREE "" CACHE PATH
     "an lwIP 2.1.3 source tree to copy instead of fetching Debian's package")
@@ -66,10 +69,9 @@ set(FLEXOS_LWIP_LIBRARIES
     ${FLEXOS_LWIP_PORT}/port/sys_arch.c
     ${FLEXOS_LWIP_PORT}/netif/pci.c
     ${FLEXOS_LWIP_PORT}/netif/virtio_net.c
-    ${FLEXOS_LWIP_PORT}/netif/flexos_net.c
-  LIBRARY lwip_sys ${FLEXOS_LWIP_PORT}/port/sys_os.c)
+    ${FLEXOS_LWIP_PORT}/netif/flexos_net.c)
 # Our headers (lwipopts.h, arch/) first; lwIP's own after.  Options that
 # compile out a socket helper leave it unused in upstream sockets.c.
 set(FLEXOS_LWIP_OPTIONS -I${FLEXOS_LWIP_PORT}/include -I${lwip}/include
-    -Wno-unused-function)
+    ${FLEXOS_SCHED_OPTIONS} -Wno-unused-function)
 unset(lwip)

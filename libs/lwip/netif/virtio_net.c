@@ -27,6 +27,7 @@
 #include <flexos.h>
 #include <flexos/runtime.h>
 #include <flexos_lwip.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -247,7 +248,7 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p) {
   for (uint64_t end = flexos_ticks() + TX_WAIT_TICKS; dev.tx_nfree == 0;) {
     if (flexos_ticks() >= end)
       return ERR_MEM;
-    flexos_gate(lwip_sys, lwip_sys_park, flexos_ticks() + 1);
+    flexos_gate(sched, sched_sleep, 1);
     tx_reclaim();
   }
   uint16_t id = dev.tx_free[--dev.tx_nfree];
@@ -294,9 +295,9 @@ void virtio_net_rx_thread(void *arg) {
   for (;;) {
     uint64_t deadline = flexos_ticks() + (dev.irq ? RX_POLL_TICKS : 1);
     if (dev.irq)
-      flexos_gate(lwip_sys, lwip_sys_irq_wait, dev.irq, deadline);
+      flexos_gate(runtime, flexos_irq_wait, dev.irq, deadline);
     else
-      flexos_gate(lwip_sys, lwip_sys_park, deadline);
+      flexos_gate(sched, sched_wait, deadline);
     (void)inb(dev.io + REG_ISR); /* acknowledge: lowers the level IRQ */
     rx_drain(netif);
   }

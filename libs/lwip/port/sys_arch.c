@@ -2,16 +2,16 @@
  * FILE: libs/lwip/port/sys_arch.c
  * DESCRIPTION:
  *   lwIP's OS port (NO_SYS=0), compiled into library `lwip` and so into
- *   lwIP's compartment: semaphores, mailboxes and threads over the
- *   runtime's cooperative threads.  A thread that must wait puts a waiter
- *   record (on its own stack) on the object's wait queue and parks; the
- *   thread that signals takes the first waiter off and unparks it.
- *   Parking and thread creation are runtime calls that must come from the
- *   default compartment, so they go through gates into library lwip_sys
- *   (port/sys_os.c).  Threads never preempt each other and no lwIP code
- *   runs in interrupt context, so nothing here needs a lock: between two
- *   blocking points a thread runs alone.  Also: errno, sys_now, the
- *   random numbers and the assertion hook of arch/cc.h.
+ *   lwIP's compartment: semaphores, mailboxes and threads over library
+ *   `sched` (libs/sched, any compartment).  A thread that must wait puts
+ *   a waiter record (on its own stack) on the object's wait queue and
+ *   waits (sched_wait); the thread that signals takes the first waiter
+ *   off and wakes it (sched_wakeup).  Threads are sched_spawn'ed, so they
+ *   start in lwIP's compartment and run lwIP's thread function directly.
+ *   Threads never preempt each other and no lwIP code runs in interrupt
+ *   context, so nothing here needs a lock: between two blocking points a
+ *   thread runs alone.  Also: errno, sys_now, the random numbers and the
+ *   assertion hook of arch/cc.h.
  * USAGE:
  *   Part of FLEXOS_LWIP_SOURCES (libs/lwip/lwip.cmake).
  * License: MIT (see LICENSE)
@@ -19,6 +19,7 @@
 #include <flexos.h>
 #include <flexos/runtime.h>
 #include <flexos_lwip.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "lwip/err.h"
@@ -26,7 +27,6 @@
 #include "lwip/sys.h"
 
 #define TICK_MS 10 /* the runtime's timer runs at 100 Hz */
-#define MAX_THREADS 8
 
 /* The socket API's error code.  Shared: the application reads it after a
  * failed lwip_* call, from its own compartment. */
@@ -36,7 +36,7 @@ int errno __flexos_share;
 
 struct waiter {
   struct waiter *next;
-  uint64_t thread; /* runtime thread id */
+  uint64_t thread; /* thread id (sched's and the runtime's) */
   int woken;       /* set by the waker once it took us off the queue */
 };
 
@@ -64,7 +64,7 @@ static void waitq_wake_one(struct waitq *q) {
   if (!q->head)
     q->tail = 0;
   w->woken = 1;
-  flexos_gate(lwip_sys, lwip_sys_unpark, w->thread);
+  flexos_gate(sched, sched_wakeup, w->thread);
 }
 
 /* Sleeps until waitq_wake_one picks us or the deadline tick passes
@@ -77,7 +77,7 @@ static int waitq_sleep(struct waitq *q, uint64_t deadline) {
     q->head = &w;
   q->tail = &w;
   while (!w.woken)
-    if (flexos_gate(lwip_sys, lwip_sys_park, deadline) < 0 && !w.woken) {
+    if (flexos_gate(sched, sched_wait, deadline) < 0 && !w.woken) {
       waitq_remove(q, &w);
       return -1;
     }
@@ -223,33 +223,14 @@ void sys_mbox_free(sys_mbox_t *mbox) {
 
 /* ---- threads ------------------------------------------------------------- */
 
-/* Written before the thread exists, read by it once it runs. */
-static struct {
-  lwip_thread_fn fn;
-  void *arg;
-} threads[MAX_THREADS];
-static int nthreads;
-
+/* The thread starts in this compartment (sched's thread-start rule), so
+ * it calls lwIP's thread function directly. */
 sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg,
                             int stacksize, int prio) {
-  if (nthreads == MAX_THREADS)
-    flexos_panic("lwip: sys_thread_new(%s): more than %d threads", name,
-                 MAX_THREADS);
-  int slot = nthreads++;
-  threads[slot].fn = fn;
-  threads[slot].arg = arg;
-  if (flexos_gate(lwip_sys, lwip_sys_thread_new, slot) < 0)
-    flexos_panic("lwip: sys_thread_new(%s): the runtime has no thread left",
-                 name);
-  return slot;
-}
-
-/* The slot comes from lwip_sys's trampoline (another compartment): check
- * it before calling through the table. */
-void sys_arch_thread_main(int slot) {
-  if (slot < 0 || slot >= nthreads)
-    flexos_panic("lwip: thread entry with bad slot %d", slot);
-  threads[slot].fn(threads[slot].arg);
+  uint64_t id = sched_spawn(fn, arg);
+  if (!id)
+    flexos_panic("lwip: sys_thread_new(%s): no thread left", name);
+  return id;
 }
 
 /* ---- the rest of the port -------------------------------------------------- */

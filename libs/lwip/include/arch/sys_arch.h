@@ -1,7 +1,7 @@
 /*
  * FILE: libs/lwip/include/arch/sys_arch.h
  * DESCRIPTION:
- *   lwIP's OS port types (NO_SYS=0) over the flexos runtime's cooperative
+ *   lwIP's OS port types (NO_SYS=0) over library sched's cooperative
  *   threads: semaphores and mailboxes are objects on lwIP's heap, reached
  *   through a pointer that is NULL while invalid; mutexes are binary
  *   semaphores (LWIP_COMPAT_MUTEX in lwipopts.h).  The code is in
@@ -13,11 +13,13 @@
 #ifndef FLEXOS_LWIP_ARCH_SYS_ARCH_H
 #define FLEXOS_LWIP_ARCH_SYS_ARCH_H
 
+#include <stdint.h>
+
 struct sys_sem;
 struct sys_mbox;
 typedef struct sys_sem *sys_sem_t;
 typedef struct sys_mbox *sys_mbox_t;
-typedef int sys_thread_t; /* index in sys_arch.c's thread table */
+typedef uint64_t sys_thread_t; /* thread id (libs/sched) */
 
 #define SYS_MBOX_NULL NULL
 #define SYS_SEM_NULL NULL
