@@ -10,7 +10,8 @@
  *   reads sched's run queue instead: with keys that faults
  *   (from=app touched=sched); without, it prints NOT STOPPED and exits 1.
  *   With wait-forever main waits with no deadline and nobody to wake it:
- *   the runtime panics "every thread is blocked".
+ *   the runtime panics "every thread is blocked"; bad-compartment and
+ *   exit-main misuse the primitives (a panic each).
  * USAGE:
  *   tools/run-image.sh build/test/sched-image/sched-image-pku.elf
  * License: MIT (see LICENSE)
@@ -151,6 +152,36 @@ static void test_errors(void) {
   check(flexos_gate(sched, sched_self) == flexos_thread_id(), "sched_self");
 }
 
+static void nothing(void *arg) {}
+
+static void rt_hello(void *arg) { flexos_gate(sched, sched_self); }
+
+/* More threads over time than either table holds: ended threads' stacks
+ * and sched's records must be reused, including the records of runtime
+ * threads that sched never sees end. */
+static void test_reuse(void) {
+  size_t before = flexos_pages_free();
+  int ok = 1;
+  for (int i = 0; i < 100 && ok; i++) {
+    uint64_t id = sched_spawn(nothing, 0);
+    ok = id && flexos_gate(sched, sched_join, id) == 0;
+  }
+  check(ok, "100 spawn+join in turn");
+  for (int i = 0; i < 100 && ok; i++) {
+    struct flexos_thread *t = flexos_thread_create(rt_hello, 0);
+    if (!(ok = t != 0))
+      break;
+    flexos_thread_join(t);
+  }
+  check(ok, "100 runtime threads known to sched in turn");
+  /* The last ended thread's stacks go with the next creation. */
+  flexos_gate(sched, sched_join, sched_spawn(nothing, 0));
+  size_t after = flexos_pages_free();
+  printf("sched-image: 201 threads made and ended, %ld pages kept\n",
+         (long)before - (long)after);
+  check(before - after < 64, "stacks of ended threads freed");
+}
+
 static void pinger(void *arg) {
   for (int i = 0; i < BENCH_YIELDS; i++)
     flexos_gate(sched, sched_yield);
@@ -191,6 +222,15 @@ int main(int argc, char **argv) {
     printf("read-run-queue: NOT STOPPED (switches=%lu)\n", n);
     return 1;
   }
+  if (strcmp(arg, "bad-compartment") == 0) {
+    flexos_gate(runtime, flexos_ctx_create, 99, sched_start_here_,
+                (void *)nothing, 0);
+    return 1;
+  }
+  if (strcmp(arg, "exit-main") == 0) {
+    flexos_gate(sched, sched_exit);
+    return 1;
+  }
   if (strcmp(arg, "wait-forever") == 0) {
     flexos_gate(sched, sched_wait, 0);
     printf("wait-forever: woken\n");
@@ -204,6 +244,7 @@ int main(int argc, char **argv) {
   test_wake_order();
   test_mixed();
   test_errors();
+  test_reuse();
   int n = flexos_gate(worker, worker_run, 4);
   printf("sched-image: %d of 4 worker threads ran in the worker's compartment\n", n);
   check(n == 4, "worker threads in their creator's compartment");
