@@ -11,7 +11,11 @@
  *   input is split) or if a reply stream is not well-formed RESP;
  *   AddressSanitizer and LeakSanitizer catch memory errors and leaks.
  *   Built with small limits (see CMakeLists.txt) so that short inputs
- *   reach them.
+ *   reach them. The target brings its own flexos_malloc_shared(): when
+ *   the first byte's top bit is set, the shared heap holds only 256 to
+ *   2048 live bytes, so allocation failures reach every path that can
+ *   meet them (then the two runs may differ, and replies may stop
+ *   mid-way, so only memory safety and the heap's balance are checked).
  * USAGE:
  *   kvstore-fuzz -max_total_time=20 -max_len=8192 NEW_CORPUS fuzz-corpus/
  * License: MIT
@@ -20,10 +24,37 @@
 #include "resp.h"
 
 #include <flexos.h>
+#include <flexos/runtime.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static size_t budget, live; /* shared heap: limit and bytes in use  */
+static int failed;          /* an allocation failed during this input */
+
+void *flexos_malloc_shared(size_t size) {
+  if (size > budget - live) {
+    failed = 1;
+    return NULL;
+  }
+  /* The block's size goes in front, aligned like malloc's blocks. */
+  char *p = malloc(sizeof(max_align_t) + size);
+  if (!p)
+    abort();
+  *(size_t *)p = size;
+  live += size;
+  return p + sizeof(max_align_t);
+}
+
+void flexos_free_shared(void *ptr) {
+  if (!ptr)
+    return;
+  char *p = (char *)ptr - sizeof(max_align_t);
+  live -= *(size_t *)p;
+  free(p);
+}
 
 struct bytes {
   char *p;
@@ -144,8 +175,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   size_t chunk = data[0] % 32 + 1;
   struct bytes split = {0}, whole = {0};
+  budget = data[0] & 0x80 ? (size_t)256 << ((data[0] >> 5) & 3) : SIZE_MAX;
+  failed = 0;
   play(data + 1, size - 1, chunk, &split);
   play(data + 1, size - 1, 0, &whole);
+  if (live != 0) {
+    fprintf(stderr, "%zu bytes of shared heap not freed\n", live);
+    abort();
+  }
+  if (failed) { /* out of memory: checked for safety only */
+    free(split.p);
+    free(whole.p);
+    return 0;
+  }
   check_stream(&split);
   if (split.len != whole.len ||
       (split.len && memcmp(split.p, whole.p, split.len) != 0)) {

@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_ROOM 16384 /* smallest read space handed to the network loop */
-
 enum { CMD_NONE, CMD_INLINE, CMD_MULTIBULK };
 enum { PARSE_MORE, PARSE_READY, PARSE_EMPTY, PARSE_ERROR };
 
@@ -43,6 +41,7 @@ struct kv_conn {
   char *scratch;     /* shared: values copied out of the store         */
   size_t scratch_cap;
   int done;          /* close after sending out[]                      */
+  int lost;          /* a reply did not fit in memory: append no more  */
 };
 
 /* Moves a shared buffer to a bigger one (the shared heap has no
@@ -86,6 +85,8 @@ static size_t out_pending(const struct kv_conn *c) {
 }
 
 void reply_raw(struct kv_conn *c, const char *s, size_t n) {
+  if (c->lost || n == 0)
+    return;
   if (c->out_cap - c->out_len < n && c->out_pos > 0) {
     memmove(c->out, c->out + c->out_pos, out_pending(c));
     c->out_len -= c->out_pos;
@@ -94,7 +95,9 @@ void reply_raw(struct kv_conn *c, const char *s, size_t n) {
   if (c->out_cap - c->out_len < n &&
       (n > (size_t)-1 - c->out_len ||
        grow_shared(&c->out, &c->out_cap, c->out_len, c->out_len + n) < 0)) {
-    c->done = 1; /* no memory for the reply: give up on this client */
+    /* No memory for the reply: give up on this client, and append
+     * nothing more, so that what it gets is a prefix of its replies. */
+    c->done = c->lost = 1;
     return;
   }
   memcpy(c->out + c->out_len, s, n);
@@ -419,8 +422,10 @@ char *kv_conn_recv_space(struct kv_conn *c, size_t *room) {
   }
   /* Grow by doubling: memory follows what arrived, not what a bulk
    * header claims. */
-  if (c->in_cap - c->in_len < MIN_ROOM &&
-      grow_shared(&c->in, &c->in_cap, c->in_len, c->in_len + MIN_ROOM) < 0) {
+  if (c->in_cap - c->in_len < KV_RECV_ROOM &&
+      grow_shared(&c->in, &c->in_cap, c->in_len,
+                  c->in_len + KV_RECV_ROOM) < 0) {
+    reply_error(c, "out of memory"); /* if the output buffer has room */
     c->done = 1;
     return NULL;
   }

@@ -63,6 +63,9 @@
 #ifndef KV_OUTPUT_HIGH
 #define KV_OUTPUT_HIGH (1024L * 1024)    /* unsent replies before pausing */
 #endif
+#ifndef KV_RECV_ROOM
+#define KV_RECV_ROOM 16384               /* least room offered to recv()  */
+#endif
 #ifndef KV_KEEP_BUFFER
 #define KV_KEEP_BUFFER (64L * 1024)      /* larger empty buffers are freed */
 #endif
