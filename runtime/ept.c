@@ -205,11 +205,10 @@ static void trap_and_serve(uint64_t value) {
 }
 
 /* Spin until the slot leaves REQUEST, serving our own doorbell meanwhile
- * (a polling callee rings it for callbacks). */
+ * (a polling callee rings it for callbacks).  The caller has set
+ * waiting[self]. */
 static void spin_and_serve(struct flexos_rpc_slot *s) {
   int self = ept_self();
-  uint64_t was_waiting = waiting[self];
-  waiting[self] = 1;
   while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) ==
          FLEXOS_RPC_STATE_REQUEST) {
     uint64_t in = __atomic_exchange_n(&doorbell[self], 0, __ATOMIC_ACQ_REL);
@@ -221,7 +220,22 @@ static void spin_and_serve(struct flexos_rpc_slot *s) {
       __builtin_ia32_pause();
     }
   }
-  waiting[self] = was_waiting;
+}
+
+/* Ring dst's doorbell; a doorbell holds one request, so wait (serving our
+ * own) while someone else's is pending. */
+static void ring(uint32_t dst, struct flexos_rpc_slot *s) {
+  int self = ept_self();
+  uint64_t idle = 0;
+  while (!__atomic_compare_exchange_n(&doorbell[dst], &idle, (uint64_t)s, 0,
+                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    idle = 0;
+    uint64_t in = __atomic_exchange_n(&doorbell[self], 0, __ATOMIC_ACQ_REL);
+    if (in)
+      serve(in);
+    else
+      __builtin_ia32_pause();
+  }
 }
 
 /* Called by every vm-ept gate (passes/GateLowering.cpp) with the thread's
@@ -241,8 +255,13 @@ void __flexos_ept_call(struct flexos_rpc_slot *s) {
               ((flexos_image_config.comp[dst].polling && !trapped[dst]) ||
                waiting[dst]);
   if (spins) {
-    __atomic_store_n(&doorbell[dst], (uint64_t)s, __ATOMIC_RELEASE);
+    /* Waiting is announced before the doorbell rings, so that a callee
+     * calling straight back finds us spinning. */
+    uint64_t was_waiting = waiting[self];
+    waiting[self] = 1;
+    ring(dst, s);
     spin_and_serve(s);
+    waiting[self] = was_waiting;
     return;
   }
   /* While we are in the monitor nobody may ring our doorbell. */

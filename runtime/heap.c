@@ -70,8 +70,14 @@ void heap_init(void) {
  * out (or write) memory outside the region. Returns p or panics. */
 static union header *checked(const struct heap_region *r, union header *p) {
   uintptr_t a = (uintptr_t)p;
-  if (p == &r->heap->base)
+  /* The anchor is outside the blocks' range and always has size 0: a
+   * forged size would let heap_alloc split it and hand out (and write a
+   * header into) memory far beyond the region. */
+  if (p == &r->heap->base) {
+    if (p->s.units != 0)
+      flexos_panic("heap: corrupted allocator state (anchor %p)", (void *)p);
     return p;
+  }
   if (a < r->start || a >= r->end || (a - r->start) % sizeof(union header) ||
       p->s.units == 0 || p->s.units > (r->end - a) / sizeof(union header))
     flexos_panic("heap: corrupted allocator state (%p)", (void *)p);

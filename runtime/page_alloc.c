@@ -106,8 +106,9 @@ void *page_alloc_from(size_t n, int pool_key, int key) {
 void page_free(void *ptr, size_t n) {
   uintptr_t va = (uintptr_t)ptr;
   struct pool *p = pool_of(va);
-  if (!p || (va - p->base) % PAGE_SIZE)
-    flexos_panic("page_free: bad page %p", ptr);
+  if (!p || (va - p->base) % PAGE_SIZE ||
+      n > p->npages_total - (va - p->base) / PAGE_SIZE)
+    flexos_panic("page_free: bad pages %p (+%lu)", ptr, (unsigned long)n);
   paging_map(va, n, pku_default_key(), 1);
   for (size_t i = 0; i < n; i++)
     set_used(p, (va - p->base) / PAGE_SIZE + i, 0);

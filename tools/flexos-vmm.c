@@ -75,7 +75,10 @@ struct vm {
   uint8_t *mem;         /* this VM's private pages (span bytes) */
   int polling;
   int at_line_start;    /* console: prefix the next byte with the name */
-  int running;          /* in KVM_RUN on some thread (atomic) */
+  int uart_lcr;         /* console: line control (DLAB) */
+  struct chain *owner;  /* the call chain (host thread) using it, or 0 */
+  int refs;             /* calls into it on its owner's stack */
+  int is_root;          /* owned for good: main's VM, polling VMs */
   uint64_t exits;
 };
 
@@ -95,7 +98,6 @@ static struct monitor {
   const char *path;
   int kvm;
   size_t run_size;
-  int readonly_mem;
   uint64_t entry;
   size_t span;          /* guest-physical bytes: image + pools */
   uint8_t *image;       /* the ELF's loaded contents (span bytes) */
@@ -238,10 +240,10 @@ static void set_owner(uint64_t start, uint64_t end, int owner) {
 }
 
 static const char *image_string(uint64_t addr) {
-  if (addr >= m.span)
+  if (addr < LOW_END || addr >= m.image_end)
     die("image configuration: string at 0x%lx outside the image", addr);
   const char *s = (const char *)m.image + addr;
-  if (strnlen(s, m.span - addr) > 64)
+  if (strnlen(s, m.image_end - addr) > 64)
     die("image configuration: name at 0x%lx too long", addr);
   return s;
 }
@@ -273,15 +275,17 @@ static void load_image(const char *path) {
   for (int i = 0; i < eh->e_phnum; i++) {
     if (ph[i].p_type != PT_LOAD)
       continue;
+    uint64_t limit = m.image_end + PAGE; /* no wrap: image_end < MAX_SPAN */
     if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_paddr < LOW_END ||
-        ph[i].p_paddr + ph[i].p_memsz > m.image_end + PAGE ||
+        ph[i].p_paddr > limit || ph[i].p_memsz > limit - ph[i].p_paddr ||
         !range_ok(ph[i].p_offset, ph[i].p_filesz, size))
       die("segment %d (0x%lx, %lu bytes) outside the image's range", i,
           ph[i].p_paddr, ph[i].p_memsz);
     memcpy(m.image + ph[i].p_paddr, f + ph[i].p_offset, ph[i].p_filesz);
   }
 
-  if (cfg_addr + sizeof(struct flexos_image_config) > m.image_end)
+  if (cfg_addr < LOW_END || cfg_addr > m.image_end ||
+      sizeof(struct flexos_image_config) > m.image_end - cfg_addr)
     die("flexos_image_config outside the image");
   const struct flexos_image_config *cfg = (const void *)(m.image + cfg_addr);
   if (cfg->mechanism != FLEXOS_MECH_EPT)
@@ -324,7 +328,7 @@ static void add_slot(struct vm *v, int *slot, uint64_t gpa, uint64_t size,
                      uint8_t *host, int readonly) {
   struct kvm_userspace_memory_region r = {
       .slot = (uint32_t)(*slot)++,
-      .flags = readonly && m.readonly_mem ? KVM_MEM_READONLY : 0,
+      .flags = readonly ? KVM_MEM_READONLY : 0,
       .guest_phys_addr = gpa,
       .memory_size = size,
       .userspace_addr = (uint64_t)(uintptr_t)host,
@@ -470,7 +474,11 @@ static void open_kvm(void) {
   if (sz < (int)sizeof(struct kvm_run))
     die("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
   m.run_size = (size_t)sz;
-  m.readonly_mem = ioctl(m.kvm, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+  /* Without read-only slots the one shared copy of the code would be
+   * writable by every VM: refuse rather than run unprotected. */
+  if (ioctl(m.kvm, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+    die("this KVM has no read-only memory slots (KVM_CAP_READONLY_MEM); "
+        "the code shared by all VMs would be writable");
 }
 
 /* ---- exits -------------------------------------------------------------- */
@@ -489,17 +497,15 @@ static void console_byte(struct vm *v, uint8_t c) {
 /* The 16550 registers the runtime's console touches.  Transmit-holding
  * register writes are output (unless DLAB is set); the line status reads
  * "transmitter empty"; everything else reads 0 and ignores writes. */
-static int uart_lcr;
-
 static void uart(struct vm *v, struct kvm_run *run, uint8_t *data) {
   uint16_t reg = run->io.port - FLEXOS_COM1_PORT;
   for (uint32_t i = 0; i < run->io.count; i++) {
     uint8_t *d = data + i * run->io.size;
     if (run->io.direction == KVM_EXIT_IO_OUT) {
-      if (reg == 0 && !(uart_lcr & 0x80))
+      if (reg == 0 && !(v->uart_lcr & 0x80))
         console_byte(v, d[0]);
       else if (reg == 3)
-        uart_lcr = d[0];
+        v->uart_lcr = d[0];
     } else {
       memset(d, 0, run->io.size);
       if (reg == 5)
@@ -554,6 +560,8 @@ static struct vm *gate_trap(struct chain *c, struct vm *v, uint64_t value) {
     /* v finished the call it was serving: back to the caller. */
     struct vm *caller = &m.vms[top->caller];
     c->depth--;
+    if (--v->refs == 0 && !v->is_root)
+      __atomic_store_n(&v->owner, (struct chain *)0, __ATOMIC_RELEASE);
     *inbox_of(caller) = 0;
     return caller;
   }
@@ -571,14 +579,23 @@ static struct vm *gate_trap(struct chain *c, struct vm *v, uint64_t value) {
                      "out itself; it takes no traps");
     return v;
   }
-  if (__atomic_load_n(&m.vms[dst].running, __ATOMIC_ACQUIRE)) {
-    refuse(v, value, "the destination is running on another host thread");
-    return v;
-  }
   if (c->depth == MAX_CALL_DEPTH) {
     refuse(v, value, "calls nested too deeply");
     return v;
   }
+  /* A VM belongs to one call chain (one host thread) at a time: it may be
+   * called again by its own chain (a callback into a waiting caller), or
+   * claimed when idle, never run by two threads. */
+  struct chain *none = 0;
+  struct vm *d = &m.vms[dst];
+  if (__atomic_load_n(&d->owner, __ATOMIC_ACQUIRE) != c &&
+      !__atomic_compare_exchange_n(&d->owner, &none, c, 0, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_ACQUIRE)) {
+    refuse(v, value, "the destination is busy in a call chain of another "
+                     "host thread");
+    return v;
+  }
+  d->refs++;
   c->calls[c->depth++] = (struct call){v->index, (int)dst, value};
   *inbox_of(&m.vms[dst]) = value;
   return &m.vms[dst];
@@ -614,6 +631,10 @@ static void handle_io(struct vm *v, int *is_trap, uint64_t *value) {
     uint32_t val = 0;
     memcpy(&val, data, run->io.size <= 4 ? run->io.size : 4);
     if (port == FLEXOS_EXIT_PORT) {
+      /* Success is main's to declare; any VM may end the run failing. */
+      if (val == 0 && v->index != (int)m.default_index)
+        vm_fail(v, 1, "compartment %s tried to end the run with success; "
+                      "only the default compartment may", v->name);
       pthread_mutex_lock(&m.lock);
       finish((int)val);
     }
@@ -645,9 +666,7 @@ static __attribute__((noreturn)) void handle_mmio(struct vm *v) {
 /* Run v until it traps through a gate; returns the trap value. */
 static uint64_t run_until_trap(struct vm *v) {
   for (;;) {
-    __atomic_store_n(&v->running, 1, __ATOMIC_RELEASE);
     int r = ioctl(v->vcpu, KVM_RUN, 0);
-    __atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
     if (r < 0) {
       if (errno == EINTR && timed_out)
         vm_fail(v, EXIT_TIMEOUT, "timeout (--timeout)");
@@ -693,16 +712,20 @@ static uint64_t run_until_trap(struct vm *v) {
  * main thread runs main's. */
 static void *polling_thread(void *arg) {
   struct vm *v = arg;
-  struct chain c = {.depth = 0};
   struct vm *cur = v;
+  struct chain *c = v->owner;
   for (;;)
-    cur = gate_trap(&c, cur, run_until_trap(cur));
+    cur = gate_trap(c, cur, run_until_trap(cur));
   return 0;
 }
 
 static void on_alarm(int sig) {
   (void)sig;
   timed_out = 1;
+  /* Also stop a vCPU that is about to enter the guest. */
+  for (uint32_t i = 0; i < m.n; i++)
+    if (m.vms[i].run)
+      m.vms[i].run->immediate_exit = 1;
 }
 
 static int usage(FILE *out, int status) {
@@ -768,6 +791,10 @@ int main(int argc, char **argv) {
       vm_fail(v, 1, "gate call (0x%lx) before the image was up", value);
     if (v->polling) {
       pthread_t t;
+      v->owner = calloc(1, sizeof(struct chain));
+      if (!v->owner)
+        die("out of memory");
+      v->is_root = 1;
       if (pthread_create(&t, 0, polling_thread, v))
         die("cannot start the polling thread of %s", v->name);
     }
@@ -775,6 +802,8 @@ int main(int argc, char **argv) {
   /* Then main, on this thread; callees run here when called. */
   static struct chain main_chain;
   struct vm *cur = &m.vms[m.default_index];
+  cur->owner = &main_chain;
+  cur->is_root = 1;
   for (;;)
     cur = gate_trap(&main_chain, cur, run_until_trap(cur));
 }

@@ -16,7 +16,8 @@
  *     bench N      cycles per null hypercall and per gate round trip;
  *     badport      an OUT to a port nothing emulates (the monitor must
  *                  name the VM, compartment, RIP and the reason);
- *     halt         main halts with interrupts off (no thread can run).
+ *     halt         main halts with interrupts off (no thread can run);
+ *     callee-exit  net tries to end the run with status 0.
  * License: MIT (see LICENSE)
  */
 #include <flexos.h>
@@ -69,7 +70,14 @@ static int functional(void) {
   check("net->app 8 args", flexos_gate(net, net_to_app8, 1), 36);
   check("net->crypto", flexos_gate(net, net_via_crypto, 5), 17);
   check("crypto->net", flexos_gate(crypto, crypto_via_net, 100), 102);
-  check("app->net->crypto->app", flexos_gate(net, net_chain, 1), 2012);
+  /* With crypto polling, its callback into app, which waits for net in
+   * the monitor (another host thread's call chain), is refused: crypto
+   * gets ~0, so net_chain returns (-1 + 5) * 2 (docs/vm.md). */
+  if (flexos_image_config.comp[2].polling)
+    check("app->net->crypto->app refused while app waits in the monitor",
+          flexos_gate(net, net_chain, 1), 8);
+  else
+    check("app->net->crypto->app", flexos_gate(net, net_chain, 1), 2012);
   /* depth 5: app->net->app->net->app->net */
   check("callbacks depth 5", flexos_gate(net, net_call_back, 5), 123);
   char word[16] __flexos_share;
@@ -170,6 +178,11 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "forge"))
     return forged();
+  if (!strcmp(mode, "callee-exit")) {
+    flexos_gate(net, net_exit_success);
+    printf("WRONG: net's exit returned\n");
+    return 1;
+  }
   if (!strcmp(mode, "badport")) {
     __asm__ volatile("outb %%al, %%dx" : : "a"(0x42), "d"(0x80));
     printf("WRONG: the monitor ignored a write to port 0x80\n");

@@ -19,6 +19,7 @@ long net_fill(char *buf, long n);        /* writes into a caller buffer */
 int net_bump_shared(void);               /* shared global */
 long net_sum6(long, long, long, long, long, long);
 long net_to_app8(long x);                /* net -> app with 8 arguments */
+long net_exit_success(void);             /* attack: end the run with 0 */
 
 /* crypto */
 long crypto_zero(void);

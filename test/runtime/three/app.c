@@ -266,8 +266,12 @@ static __attribute__((noinline)) void use_shared_local(void) {
 }
 
 static int forge(const char *what) {
-  if (!strcmp(what, "forge-shared-heap")) {
-    flexos_gate(fs, fs_forge_shared_heap, (long)app_private);
+  if (!strcmp(what, "forge-shared-heap") ||
+      !strcmp(what, "forge-shared-heap-anchor")) {
+    if (!strcmp(what, "forge-shared-heap"))
+      flexos_gate(fs, fs_forge_shared_heap, (long)app_private);
+    else
+      flexos_gate(fs, fs_forge_shared_heap_anchor, (long)app_private);
     char *b = flexos_malloc_shared(16);
     if (b)
       strcpy(b, "OVERWRITTEN via the shared heap");
@@ -295,6 +299,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "irq-gate"))
     return irq_gate();
   if (!strcmp(argv[1], "forge-shared-heap") ||
+      !strcmp(argv[1], "forge-shared-heap-anchor") ||
       !strcmp(argv[1], "forge-shared-stack"))
     return forge(argv[1]);
   if (!strcmp(argv[1], "ud")) {

@@ -99,6 +99,21 @@ long fs_forge_shared_heap(long target) {
   return 0;
 }
 
+/* Leave the free list at the heap's own anchor but give the anchor a
+ * size that reaches `target`: splitting it would write a block header
+ * near target and hand out target's memory. */
+long fs_forge_shared_heap_anchor(long target) {
+  char *p = flexos_malloc_shared(16);
+  uintptr_t end = ((uintptr_t)p + 4095) & ~4095ul;
+  uintptr_t region = end - 256 * 4096;
+  struct forged_block *base = (struct forged_block *)region;
+  struct forged_block **freep = (struct forged_block **)(region + 16);
+  base->next = base;
+  base->units = ((uintptr_t)target - region) / 16 + 2;
+  *freep = base;
+  return 0;
+}
+
 /* Point this thread's shared-stack header (shared memory) at `target`. */
 long fs_forge_shared_stack(long target) {
   uint64_t header;

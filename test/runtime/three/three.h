@@ -56,6 +56,7 @@ long fs_attack(long kind);
 long fs_undefined(void);
 long fs_on_tick(long tick);
 long fs_forge_shared_heap(long target);
+long fs_forge_shared_heap_anchor(long target);
 long fs_forge_shared_stack(long target);
 
 /* attack kinds: even = read, odd = write */
