@@ -35,7 +35,21 @@
  *
  *   One connection is single-threaded; different connections share only
  *   the store, whose calls never block, so cooperative threads may run one
- *   connection each.
+ *   connection each, with blocking calls:
+ *
+ *     c = kv_conn_new();
+ *     while ((buf = kv_conn_recv_space(c, &room)) &&
+ *            (n = recv(fd, buf, room, 0)) > 0) {
+ *       kv_conn_received(c, n);
+ *       while ((out = kv_conn_output(c, &len)), len > 0 &&
+ *              (m = send(fd, out, len, 0)) > 0)
+ *         kv_conn_sent(c, m);          (sending everything each time keeps
+ *     }                                 kv_conn_wants_input() true)
+ *     flush what kv_conn_output() still holds; close(fd); kv_conn_free(c);
+ *
+ *   Limits below are compile-time: a kernel image with a small shared heap
+ *   wants smaller KV_RECV_ROOM, KV_OUTPUT_HIGH and KV_KEEP_BUFFER (see
+ *   image/CMakeLists.txt).
  * USAGE:
  *   #include "resp.h"   (link resp.c, commands.c, store.c; shared_hosted.c on
  *                        Linux for flexos_malloc_shared)
