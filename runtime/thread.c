@@ -50,6 +50,7 @@ struct flexos_thread {
   uint64_t id;
   volatile enum state state; /* IRQ handlers move PARKED to READY */
   volatile int token;        /* an unpark not yet consumed by a park */
+  volatile int woken;        /* made READY by an event, has not run since */
   uint64_t deadline;         /* PARKED, SUSPENDED: tick to wake at, 0 = none */
   uint64_t rsp; /* saved while not running */
   struct flexos_tcb *tcb;
@@ -70,6 +71,27 @@ SECTION_COMMON __attribute__((aligned(64))) static struct flexos_tcb tcbs[MAX_TH
 SECTION_COMMON static uint64_t start_frames[MAX_THREADS][START_FRAME_WORDS];
 static struct flexos_thread *current;
 static uint64_t next_id;
+/* Threads whose `woken` is set: made READY by an event -- an unpark (also
+ * from IRQ context), a deadline, the end of a thread they join -- rather
+ * than by the scheduler library, which may be busy switching among its own
+ * threads.  They run before the thread the library names. */
+static volatile int nwoken;
+static uint64_t expiry_tick; /* flexos_ticks() when wake_expired last ran */
+
+static void ready_by_event(struct flexos_thread *t) {
+  t->state = READY;
+  if (!t->woken) {
+    t->woken = 1;
+    __atomic_add_fetch(&nwoken, 1, __ATOMIC_RELAXED);
+  }
+}
+
+static void clear_woken(struct flexos_thread *t) {
+  if (t->woken) {
+    t->woken = 0;
+    __atomic_sub_fetch(&nwoken, 1, __ATOMIC_RELAXED);
+  }
+}
 
 void thread_switch(uint64_t *save_rsp, uint64_t new_rsp);
 extern char flexos_isr_exit[]; /* gates/interrupt_entry.S */
@@ -186,6 +208,7 @@ static struct flexos_thread *thread_alloc(void) {
   t->joiner = 0;
   t->token = 0;
   t->deadline = 0;
+  clear_woken(t);
   return t;
 }
 
@@ -212,7 +235,7 @@ static void wake_expired(void) {
   for (int i = 1; i < MAX_THREADS; i++)
     if ((threads[i].state == PARKED || threads[i].state == SUSPENDED) &&
         threads[i].deadline && now >= threads[i].deadline)
-      threads[i].state = READY;
+      ready_by_event(&threads[i]);
 }
 
 /* Round robin from the thread after `current`; 0 if none is ready. */
@@ -229,6 +252,7 @@ static struct flexos_thread *pick_next(void) {
 
 static void switch_to(struct flexos_thread *next) {
   struct flexos_thread *prev = current;
+  clear_woken(next);
   current = next;
   wrmsr(GS_BASE_MSR, (uint64_t)next->tcb);
   thread_switch(&prev->rsp, next->rsp);
@@ -273,6 +297,7 @@ int flexos_thread_park(uint64_t deadline) {
     if (t->token) {
       t->token = 0;
       t->state = READY;
+      clear_woken(t); /* an IRQ's unpark just now: nothing to hurry */
       return 0;
     }
     if (deadline && flexos_ticks() >= deadline) {
@@ -293,7 +318,7 @@ void flexos_thread_unpark(uint64_t id) {
       continue;
     t->token = 1;
     if (t->state == PARKED)
-      t->state = READY;
+      ready_by_event(t);
     return;
   }
 }
@@ -324,7 +349,7 @@ static void thread_start(struct flexos_thread *t) {
   t->fn(t->arg);
   t->state = DONE;
   if (t->joiner)
-    t->joiner->state = READY;
+    ready_by_event(t->joiner);
   struct flexos_thread *next = pick_next();
   if (!next)
     flexos_panic("thread_exit: no thread left to run");
@@ -343,12 +368,38 @@ static struct flexos_thread *thread_by_id(uint64_t id) {
   return 0;
 }
 
-/* The thread the scheduler named, if it may run now; else the round
- * robin's choice (thread 0, the idle context, is always ready). */
-static struct flexos_thread *named_or_next(uint64_t id) {
-  struct flexos_thread *t = thread_by_id(id);
+/* A thread an event made ready (round robin from current), once per tick
+ * also checking deadlines; 0 if none. */
+static struct flexos_thread *event_woken(void) {
+  uint64_t now = flexos_ticks();
+  if (now != expiry_tick) {
+    expiry_tick = now;
+    wake_expired();
+  }
+  if (!nwoken)
+    return 0;
+  long cur = current - threads;
+  for (long k = 1; k < MAX_THREADS; k++) {
+    struct flexos_thread *t = &threads[(cur + k) % MAX_THREADS];
+    if (t->woken && t->state == READY)
+      return t;
+  }
+  return 0;
+}
+
+/* Who runs when the scheduler names `id`: a thread an event woke (*rc =
+ * 1), else `id` if it may run (*rc = 0), else the round robin's choice
+ * (*rc = -1; thread 0, the idle context, is always ready). */
+static struct flexos_thread *named_or_next(uint64_t id, int *rc) {
+  struct flexos_thread *t = event_woken();
+  *rc = 1;
+  if (t)
+    return t;
+  t = thread_by_id(id);
+  *rc = 0;
   if (t && t != current && t->state == READY)
     return t;
+  *rc = -1;
   t = pick_next();
   return t ? t : &threads[0];
 }
@@ -409,29 +460,32 @@ uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
   return t->id;
 }
 
-/* Directed yield: run thread `next` now if it is ready, else whatever
- * the round robin picks; the caller stays ready.  Returns 0 when `next`
- * ran, -1 when the round robin chose (an unknown or blocked `next`). */
+/* Directed yield: run thread `next` now, the caller stays ready.  A
+ * thread that an event woke (an interrupt, a deadline) runs first, so a
+ * scheduler that keeps switching among its own threads cannot starve
+ * them.  Returns 0 when `next` was run, 1 when such a thread was (`next`
+ * is still ready), -1 when `next` cannot run (unknown, not ready) and the
+ * round robin chose. */
 int flexos_ctx_switch(uint64_t next) {
-  struct flexos_thread *t = thread_by_id(next);
-  if (!t || t == current || t->state != READY) {
-    flexos_thread_yield();
-    return -1;
-  }
-  switch_to(t);
-  return 0;
+  int rc;
+  struct flexos_thread *t = named_or_next(next, &rc);
+  if (t != current)
+    switch_to(t);
+  return rc;
 }
 
 /* The caller sleeps until flexos_ctx_resume(its id) or, with alarm != 0,
- * until flexos_ticks() reaches alarm; meanwhile `next` runs if it is
- * ready (else the round robin's choice).  Returns once running again,
- * for whichever reason: the scheduler keeps the reasons. */
-void flexos_ctx_block(uint64_t next, uint64_t alarm) {
+ * until flexos_ticks() reaches alarm; meanwhile `next` runs as with
+ * flexos_ctx_switch, whose result it returns once the caller runs again
+ * (for whichever reason: the scheduler keeps the reasons). */
+int flexos_ctx_block(uint64_t next, uint64_t alarm) {
+  int rc;
   if (current == &threads[0])
     flexos_panic("ctx_block: the idle context cannot block");
   current->deadline = alarm;
   current->state = SUSPENDED;
-  switch_to(named_or_next(next));
+  switch_to(named_or_next(next, &rc));
+  return rc;
 }
 
 /* A thread blocked in flexos_ctx_block becomes ready; any other id is
@@ -450,8 +504,9 @@ void flexos_ctx_exit(uint64_t next) {
   if (t == &threads[0] || t->fn)
     flexos_panic("ctx_exit: thread %lu was not made by flexos_ctx_create",
                  t->id);
+  int rc;
   t->state = ZOMBIE;
-  switch_to(named_or_next(next));
+  switch_to(named_or_next(next, &rc));
   flexos_panic("ctx_exit: ended thread %lu resumed", t->id);
 }
 

@@ -86,15 +86,18 @@ void flexos_thread_unpark(uint64_t thread_id);
  * `compartment`'s PKRU on its stack there; the entry never returns but
  * ends with flexos_ctx_exit(next).  Returns the id, 0 when out of threads
  * or memory.  flexos_ctx_switch(next): run `next` now, the caller stays
- * ready (0; -1 when `next` cannot run and the round robin chose).
+ * ready.  A thread that an event made ready (an interrupt's unpark, a
+ * deadline, the end of a joined thread) runs before `next`: returns 0
+ * when `next` ran, 1 when such a thread did (`next` is still ready), -1
+ * when `next` cannot run (unknown, not ready, 0) and the runtime's round
+ * robin chose, which halts the CPU when nothing is ready.
  * flexos_ctx_block(next, alarm): the caller sleeps until
- * flexos_ctx_resume(its id) or tick `alarm` (0 = none) while `next` runs.
- * A `next` that is unknown or not ready (0 included) leaves the choice to
- * the runtime's round robin, which halts the CPU when nothing is ready. */
+ * flexos_ctx_resume(its id) or tick `alarm` (0 = none) while `next` runs
+ * as with flexos_ctx_switch, whose result it returns. */
 uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
                            void *a, void *b);
 int flexos_ctx_switch(uint64_t next);
-void flexos_ctx_block(uint64_t next, uint64_t alarm);
+int flexos_ctx_block(uint64_t next, uint64_t alarm);
 void flexos_ctx_resume(uint64_t id);
 void flexos_ctx_exit(uint64_t next);
 int flexos_thread_alive(uint64_t id);

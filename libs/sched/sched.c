@@ -38,6 +38,7 @@ struct sthread {
   int token;       /* a sched_wakeup not yet consumed by sched_wait */
   int created;     /* made by sched_thread_add: joinable, exits via sched */
   uint64_t joiner; /* id of the thread in sched_join on this one, 0 = none */
+  int queued;           /* on the run queue */
   struct sthread *next; /* run queue link */
 };
 
@@ -53,6 +54,7 @@ struct sched_run_queue {
 
 static void rq_push(struct sthread *t) {
   t->next = 0;
+  t->queued = 1;
   if (sched_run_queue.tail)
     sched_run_queue.tail->next = t;
   else
@@ -60,10 +62,20 @@ static void rq_push(struct sthread *t) {
   sched_run_queue.tail = t;
 }
 
+static void rq_push_front(struct sthread *t) {
+  t->queued = 1;
+  if (!(t->next = sched_run_queue.head))
+    sched_run_queue.tail = t;
+  sched_run_queue.head = t;
+}
+
 static struct sthread *rq_pop(void) {
   struct sthread *t = sched_run_queue.head;
-  if (t && !(sched_run_queue.head = t->next))
+  if (!t)
+    return 0;
+  if (!(sched_run_queue.head = t->next))
     sched_run_queue.tail = 0;
+  t->queued = 0;
   return t;
 }
 
@@ -71,6 +83,8 @@ static struct sthread *rq_pop(void) {
  * still be queued: take it off. */
 static void rq_remove(struct sthread *t) {
   struct sthread **pp = &sched_run_queue.head, *prev = 0;
+  if (!t->queued)
+    return;
   for (; *pp && *pp != t; prev = *pp, pp = &(*pp)->next)
     ;
   if (!*pp)
@@ -78,6 +92,16 @@ static void rq_remove(struct sthread *t) {
   *pp = t->next;
   if (sched_run_queue.tail == t)
     sched_run_queue.tail = prev;
+  t->queued = 0;
+}
+
+/* The runtime ran a thread an interrupt or a deadline woke before the
+ * one we named (rc 1): the named one, if nobody ran it since, gets its
+ * turn back at the front.  rc -1: it could not run at all (it is blocked
+ * in the runtime, or ended); it is not queued again. */
+static void named_done(struct sthread *next, int rc) {
+  if (next && rc == 1 && next->state == READY && !next->queued)
+    rq_push_front(next);
 }
 
 static struct sthread *find(uint64_t id) {
@@ -120,9 +144,10 @@ static void block(struct sthread *me, uint64_t alarm) {
   struct sthread *next = rq_pop();
   if (next)
     sched_run_queue.switches++;
-  flexos_gate(runtime, flexos_ctx_block, next ? next->id : 0, alarm);
+  int rc = flexos_gate(runtime, flexos_ctx_block, next ? next->id : 0, alarm);
   rq_remove(me);
   me->state = RUNNING;
+  named_done(next, rc);
 }
 
 /* From a blocked state to the run queue; the runtime may run it too. */
@@ -157,9 +182,10 @@ void sched_yield(void) {
   me->state = READY;
   rq_push(me);
   sched_run_queue.switches++;
-  flexos_gate(runtime, flexos_ctx_switch, next->id);
+  int rc = flexos_gate(runtime, flexos_ctx_switch, next->id);
   rq_remove(me);
   me->state = RUNNING;
+  named_done(next, rc);
 }
 
 int sched_wait(uint64_t deadline) {
