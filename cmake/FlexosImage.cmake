@@ -15,6 +15,7 @@
 #                    LIBRARY net net.c net_util.c
 #                    [SOURCES extra.S]   # no plugin, default compartment
 #                    [NO_PLUGIN] [DEFINES X=1] [OPTIONS -mfoo]
+#                    [HEAP_KB n] [SHARED_HEAP_KB n]  # default 1024 each
 #                    [EXCLUDE_FROM_ALL])
 #   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm] [CPU model]
 #                         [APPEND "cmdline"] [MAIN regex] [EXPECT regex...]
@@ -42,9 +43,11 @@ macro(_flexos_image_parse)
   set(IMG_SOURCES "")
   set(IMG_DEFINES "")
   set(IMG_NO_PLUGIN OFF)
+  set(IMG_HEAP_KB 0)
+  set(IMG_SHARED_HEAP_KB 0)
   set(IMG_EXCLUDE OFF)
   foreach(a IN ITEMS ${ARGN})
-    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS)$")
+    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS|HEAP_KB|SHARED_HEAP_KB)$")
       set(mode ${a})
     elseif(a STREQUAL "LIBRARY")
       set(mode LIBNAME)
@@ -67,6 +70,11 @@ macro(_flexos_image_parse)
       list(APPEND IMG_DEFINES -D${a})
     elseif(mode STREQUAL "OPTIONS")
       list(APPEND IMG_DEFINES ${a})
+    elseif(mode MATCHES "^(HEAP_KB|SHARED_HEAP_KB)$")
+      if(NOT a MATCHES "^[0-9]+$")
+        message(FATAL_ERROR "flexos_add_image: ${mode} wants a number of KiB, not '${a}'")
+      endif()
+      set(IMG_${mode} ${a})
     else()
       message(FATAL_ERROR "flexos_add_image: unexpected argument '${a}'")
     endif()
@@ -102,7 +110,8 @@ function(flexos_add_image name)
   add_custom_command(OUTPUT ${ld} ${cfg_c}
     COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
             -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
-            -DC_OUT=${cfg_c} -P ${FLEXOS_IMAGE_GEN}
+            -DC_OUT=${cfg_c} -DHEAP_KB=${IMG_HEAP_KB}
+            -DSHARED_HEAP_KB=${IMG_SHARED_HEAP_KB} -P ${FLEXOS_IMAGE_GEN}
     DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
     COMMENT "flexos: linker script for ${name}" VERBATIM)
 

@@ -15,7 +15,7 @@
 
 #include "kernel.h"
 
-#define HEAP_PAGES 256 /* 1 MiB */
+#define HEAP_PAGES 256 /* 1 MiB, unless the image asks for more */
 
 union header {
   struct {
@@ -39,15 +39,15 @@ struct heap_region {
 SECTION_ROINIT static struct heap_region heaps[FLEXOS_MAX_COMPARTMENTS];
 SECTION_ROINIT static struct heap_region shared_heap;
 
-/* Carve a region of HEAP_PAGES pages with `key`; return its heap, or panic. */
-static struct heap_region heap_create(int key) {
-  char *mem = page_alloc(HEAP_PAGES, key);
+/* Carve a region of `pages` pages with `key`; return its heap, or panic. */
+static struct heap_region heap_create(int key, size_t pages) {
+  char *mem = page_alloc(pages, key);
   if (!mem)
     flexos_panic("heap_create: out of pages for key %d", key);
   struct heap *h = (struct heap *)mem;
   union header *first = (union header *)PAGE_ROUND_UP(mem + sizeof(*h));
   h->start = (uintptr_t)first;
-  h->end = (uintptr_t)mem + HEAP_PAGES * PAGE_SIZE;
+  h->end = (uintptr_t)mem + pages * PAGE_SIZE;
   first->s.units = (h->end - h->start) / sizeof(union header);
   first->s.next = &h->base;
   h->base.s.next = first;
@@ -56,12 +56,18 @@ static struct heap_region heap_create(int key) {
   return (struct heap_region){h, h->start, h->end};
 }
 
+/* flexos_add_image(... HEAP_KB n SHARED_HEAP_KB m); 0 means the default. */
+static size_t heap_pages(uint32_t kb) {
+  return kb ? PAGE_ROUND_UP((size_t)kb * 1024) / PAGE_SIZE : HEAP_PAGES;
+}
+
 /* Runs at boot in the boot context (PKRU 0: every key writable). */
 void heap_init(void) {
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
     if (runtime_has_compartment((int)i)) /* vm-ept: this VM's only */
-      heaps[i] = heap_create(FLEXOS_KEY_OF(i));
-  shared_heap = heap_create(FLEXOS_SHARED_KEY);
+      heaps[i] = heap_create(FLEXOS_KEY_OF(i), heap_pages(flexos_image_config.heap_kb));
+  shared_heap = heap_create(FLEXOS_SHARED_KEY,
+                            heap_pages(flexos_image_config.shared_heap_kb));
 }
 
 /* Every pointer and size read from a heap's own state is checked against

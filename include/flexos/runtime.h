@@ -42,6 +42,8 @@ struct flexos_image_config {
   uint32_t ncompartments;  /* 1..FLEXOS_MAX_COMPARTMENTS */
   uint32_t default_index;  /* compartment that runs main and the kernel */
   uint32_t mechanism;      /* FLEXOS_MECH_*: the image's one mechanism */
+  uint32_t heap_kb;        /* each compartment's heap; 0: 1 MiB */
+  uint32_t shared_heap_kb; /* the shared heap (per VM under vm-ept); 0: 1 MiB */
   struct flexos_compartment_desc comp[14];
 };
 

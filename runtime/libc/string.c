@@ -7,11 +7,12 @@
 #include <stdint.h>
 #include <string.h>
 
+/* rep movsb / rep stosb: one instruction for the whole run, which fast
+ * string microcode (and emulators) handle far better than a byte loop.
+ * DF is clear: the ABI and every gate guarantee it. */
 void *memcpy(void *restrict d, const void *restrict s, size_t n) {
-  unsigned char *dp = d;
-  const unsigned char *sp = s;
-  while (n--)
-    *dp++ = *sp++;
+  void *dp = d;
+  __asm__ volatile("rep movsb" : "+D"(dp), "+S"(s), "+c"(n) : : "memory");
   return d;
 }
 
@@ -26,9 +27,8 @@ void *memmove(void *d, const void *s, size_t n) {
 }
 
 void *memset(void *d, int c, size_t n) {
-  unsigned char *dp = d;
-  while (n--)
-    *dp++ = (unsigned char)c;
+  void *dp = d;
+  __asm__ volatile("rep stosb" : "+D"(dp), "+c"(n) : "a"(c) : "memory");
   return d;
 }
 

@@ -32,14 +32,14 @@
 #define DEFAULT_TCP_RECVMBOX_SIZE 64
 #define DEFAULT_UDP_RECVMBOX_SIZE 16
 #define DEFAULT_RAW_RECVMBOX_SIZE 16
-#define DEFAULT_ACCEPTMBOX_SIZE 8
+#define DEFAULT_ACCEPTMBOX_SIZE 64
 
 /* ---- APIs -------------------------------------------------------------- */
 #define LWIP_NETCONN 1
 #define LWIP_SOCKET 1
 #define LWIP_COMPAT_SOCKETS 0 /* lwip_recv(), not recv(): no macro clashes */
 #define LWIP_POSIX_SOCKETS_IO_NAMES 0
-#define LWIP_SOCKET_SELECT 0
+#define LWIP_SOCKET_SELECT 1 /* the kvstore image's event loop */
 #define LWIP_SOCKET_POLL 0
 #define LWIP_NETIF_API 0
 #define LWIP_SO_RCVTIMEO 1 /* accept() with a timeout (test/net-image) */
@@ -68,11 +68,11 @@
 #define MEM_SIZE (256 * 1024)
 #define MEMP_NUM_PBUF 32
 #define MEMP_NUM_UDP_PCB 4
-#define MEMP_NUM_TCP_PCB 16
+#define MEMP_NUM_TCP_PCB 64 /* redis-benchmark opens 50 connections */
 #define MEMP_NUM_TCP_PCB_LISTEN 4
 #define MEMP_NUM_TCP_SEG 128
 #define MEMP_NUM_NETBUF 16
-#define MEMP_NUM_NETCONN 16
+#define MEMP_NUM_NETCONN 64 /* sockets; FD_SETSIZE follows it */
 #define MEMP_NUM_TCPIP_MSG_API 32
 #define MEMP_NUM_TCPIP_MSG_INPKT 128
 #define PBUF_POOL_SIZE 128

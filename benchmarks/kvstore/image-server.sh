@@ -1,0 +1,63 @@
+#!/bin/bash
+# FILE: benchmarks/kvstore/image-server.sh
+# DESCRIPTION:
+#   Makes a kvstore kernel image look like the hosted server to scripts
+#   that start "SERVER --port N" (examples/kvstore/server/tests/net-test.sh
+#   and run.sh): boots IMAGE under QEMU TCG (-cpu max, so protection keys
+#   work) with host port N forwarded to the guest's 6379, and prints
+#   "kvstore: listening on port N" once the image listens. --port 0 picks
+#   a free port. SIGTERM or SIGINT stop QEMU and exit 0; the image's own
+#   exit (a crash, a fault report) ends this script with status 1.
+# USAGE: image-server.sh IMAGE.elf --port N
+# License: MIT (see LICENSE)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+run_image=$here/../../tools/run-image.sh
+image=${1:?usage: image-server.sh IMAGE.elf --port N}
+shift
+port=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port=$2; shift 2 ;;
+    *) echo "image-server: option $1 is not supported for images" >&2; exit 2 ;;
+  esac
+done
+[ -f "$image" ] || { echo "image-server: no image $image" >&2; exit 1; }
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+log=$(mktemp)
+qpid=""
+stop() {
+  [ -n "$qpid" ] && pkill -TERM -P "$qpid" 2>/dev/null
+  [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+  rm -f "$log"
+}
+trap 'stop; exit 0' TERM INT
+trap 'stop' EXIT
+for attempt in 1 2 3; do
+  p=$port
+  [ "$p" = 0 ] && p=$(free_port)
+  "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
+    --reject "FAULT|panic" "$image" >"$log" 2>&1 &
+  qpid=$!
+  while kill -0 "$qpid" 2>/dev/null; do
+    if grep -q "^kvstore: listening on port 6379" "$log"; then
+      cat "$log" >&2
+      echo "kvstore: listening on port $p"
+      # Relay what the image prints from now on to stderr.
+      tail -n +"$(($(wc -l <"$log") + 1))" -f "$log" >&2 &
+      wait "$qpid"
+      echo "image-server: the image stopped" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  if grep -q "Could not set up host forwarding" "$log" && [ "$port" = 0 ]; then
+    continue # someone took the port between the check and QEMU's bind
+  fi
+  cat "$log" >&2
+  echo "image-server: the image did not start listening" >&2
+  exit 1
+done
+exit 1
