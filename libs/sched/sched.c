@@ -159,6 +159,9 @@ static void make_ready(struct sthread *t) {
 
 uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
                           void *fn, void *arg) {
+  if (compartment < 0 ||
+      compartment >= (int)flexos_image_config.ncompartments)
+    return 0; /* the runtime would panic: a caller's mistake is no crash */
   self(); /* the creator has a record before its child can join it */
   uint64_t id = flexos_gate(runtime, flexos_ctx_create, compartment, start,
                             fn, arg);

@@ -32,7 +32,8 @@
 /* ---- library sched: call these through flexos_gate(sched, ...) -------- */
 
 /* A new ready thread running start(fn, arg) in `compartment`; returns its
- * id, or 0 when threads or memory run out.  Use sched_spawn. */
+ * id, or 0 for a compartment the image does not have or when threads or
+ * memory run out.  Use sched_spawn. */
 uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
                           void *fn, void *arg);
 /* Let the next ready thread run; the caller stays ready. */

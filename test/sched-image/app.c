@@ -145,11 +145,17 @@ static void test_mixed(void) {
   printf("sched-image: mixed threads ok\n");
 }
 
+static void nothing(void *arg) {}
+
 static void test_errors(void) {
   check(flexos_gate(sched, sched_wakeup, 999999) == -1, "wakeup unknown");
   check(flexos_gate(sched, sched_join, 999999) == -1, "join unknown");
   check(flexos_gate(sched, sched_join, main_id) == -1, "join self");
   check(flexos_gate(sched, sched_self) == flexos_thread_id(), "sched_self");
+  check(flexos_gate(sched, sched_thread_add, 99, sched_start_here_,
+                    (void *)nothing, 0) == 0, "spawn in no compartment");
+  check(flexos_gate(sched, sched_thread_add, -1, sched_start_here_,
+                    (void *)nothing, 0) == 0, "spawn in compartment -1");
 }
 
 /* Deadlines and interrupts are not starved by threads that keep yielding
@@ -179,8 +185,6 @@ static void test_no_starvation(void) {
          dw_late);
   check(dw_late < 50, "a deadline fires while other threads yield");
 }
-
-static void nothing(void *arg) {}
 
 static void rt_hello(void *arg) { flexos_gate(sched, sched_self); }
 
