@@ -1,0 +1,127 @@
+#!/bin/bash
+# FILE: benchmarks/kvstore/run.sh
+# DESCRIPTION:
+#   The headline benchmark: boots each kvstore image (one set of sources,
+#   configurations a-d, see a.yaml .. d.yaml) under QEMU with a host port
+#   forward, drives it with the unmodified redis-benchmark from Debian's
+#   redis-tools, and prints requests per second per test and
+#   configuration with the ratio to (a) measured in the same run. Then a
+#   porting report: what the gates and sharing cost in lines of code.
+#   MPK images run under TCG here (QEMU's emulation of protection keys):
+#   TCG ratios are not hardware ratios. The same table under KVM needs a
+#   host whose KVM guests see PKU; the script probes for it.
+# USAGE:
+#   benchmarks/kvstore/run.sh BUILD_DIR [--requests N] [--clients N]
+#                             [--configs "a b c d"] [--no-report]
+# License: MIT (see LICENSE)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=""
+requests=100000 clients=50 configs="a b c d" report=1
+usage() { sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --requests) requests=$2; shift 2 ;;
+    --clients) clients=$2; shift 2 ;;
+    --configs) configs=$2; shift 2 ;;
+    --no-report) report=0; shift ;;
+    -*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) build=$1; shift ;;
+  esac
+done
+[ -n "$build" ] || { usage >&2; exit 2; }
+command -v redis-benchmark >/dev/null ||
+  { echo "run.sh: redis-benchmark missing (apt-get install redis-tools)" >&2; exit 1; }
+tests=(PING_INLINE PING_MBULK SET GET INCR LPUSH LPOP)
+declare -A rps names
+names=([a]="(a) one compartment" [b]="(b) lwip isolated" [c]="(c) sched isolated" [d]="(d) lwip+sched isolated")
+
+measure() { # cfg
+  local cfg=$1 image=$build/benchmarks/kvstore/kvstore-$1.elf tmp pid port
+  [ -f "$image" ] || { echo "run.sh: $image missing; ninja -C $build kvstore-images" >&2; return 1; }
+  tmp=$(mktemp -d)
+  "$here/image-server.sh" "$image" --port 0 >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  for _ in $(seq 600); do
+    grep -q "listening on port" "$tmp/out" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  port=$(sed -n 's/^kvstore: listening on port \([0-9]*\)$/\1/p' "$tmp/out")
+  if [ -z "$port" ]; then
+    cat "$tmp/err" >&2
+    echo "run.sh: image $cfg did not come up" >&2
+    kill "$pid" 2>/dev/null; rm -rf "$tmp"; return 1
+  fi
+  echo "run.sh: ${names[$cfg]}: $requests requests per test, $clients clients, port $port" >&2
+  redis-benchmark -p "$port" -t ping,set,get,incr,lpush,lpop -n "$requests" \
+    -c "$clients" -P 1 --csv >"$tmp/csv" 2>"$tmp/bench.err" ||
+    echo "run.sh: redis-benchmark failed on $cfg: $(tail -1 "$tmp/bench.err")" >&2
+  for t in "${tests[@]}"; do
+    rps[$cfg,$t]=$(awk -F'"' -v t="$t" '$2 == t { print $4 }' "$tmp/csv")
+  done
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+
+echo "kvstore benchmark: QEMU TCG -cpu max (protection keys emulated), $(date -u +%F)"
+echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
+echo "NOTE: these are TCG ratios, not hardware ratios: TCG emulates every"
+echo "      instruction, and WRPKRU costs what QEMU's helper costs."
+start=$(date +%s)
+for cfg in $configs; do
+  measure "$cfg"
+done
+printf '\n%-12s' "test"
+for cfg in $configs; do printf '%26s' "${names[$cfg]}"; done
+printf '\n'
+for t in "${tests[@]}"; do
+  printf '%-12s' "$t"
+  for cfg in $configs; do
+    v=${rps[$cfg,$t]:-}
+    base=${rps[a,$t]:-}
+    if [ -z "$v" ]; then
+      printf '%26s' "-"
+    elif [ -n "$base" ] && [ "$cfg" != a ]; then
+      printf '%26s' "$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.0f/s (%.1f%%)", v, 100 * v / b }')"
+    else
+      printf '%26s' "$(awk -v v="$v" 'BEGIN { printf "%.0f/s", v }')"
+    fi
+  done
+  printf '\n'
+done
+echo "(percentages: the ratio to (a) in this run; $(( $(date +%s) - start )) s in all)"
+echo "(e) lwip isolated with vm-ept: not built: tools/flexos-vmm has no network device yet (docs/vm.md)."
+
+if [ -w /dev/kvm ] && grep -qw pku /proc/cpuinfo; then
+  echo "KVM: the host has pku, but KVM guests here get no PKU and fail SSE (docs/runtime.md); no KVM table."
+else
+  echo "KVM: no /dev/kvm or no pku on this host; no KVM table."
+fi
+
+[ "$report" = 1 ] || exit 0
+echo
+echo "Porting report (lines as counted in this tree; FlexOS: lwip +542/-275, 23 shared variables)"
+count() { # pattern files...
+  local p=$1; shift
+  # code lines only: comment lines that mention a gate do not count
+  cat "$@" 2>/dev/null | grep -v '^[[:space:]]*\(\*\|//\|/\*\)' | grep -c -- "$p"
+}
+srv=$root/examples/kvstore/server
+lw=$root/libs/lwip
+patches=$(ls "$lw"/patches/*.patch 2>/dev/null | wc -l)
+printf '%-36s %s\n' "lwIP source changed:" "$patches patch files, +0/-0 lines (compiled as released)"
+printf '%-36s %s lines\n' "lwIP port (ours, outside lwIP):" "$(cat "$lw"/port/*.c "$lw"/netif/*.c "$lw"/include/*.h "$lw"/include/arch/*.h | wc -l)"
+for part in "app (server_lwip, resp, commands):$here/server_lwip.c $srv/resp.c $srv/commands.c" \
+            "store:$srv/store.c" "sched:$root/libs/sched/sched.c $root/libs/sched/sched.h" \
+            "lwIP port:$(ls "$lw"/port/*.c "$lw"/netif/*.c | tr '\n' ' ')"; do
+  name=${part%%:*} files=${part#*:}
+  # shellcheck disable=SC2086
+  printf '%-36s %3s gate call sites, %2s flexos_share declarations, %2s shared-heap calls\n' \
+    "$name" "$(count 'flexos_gate' $files)" "$(count 'flexos_share' $files)" \
+    "$(count 'flexos_\(malloc\|free\)_shared' $files)"
+done
+printf '%-36s %s\n' "shared global variables:" "$(grep -l . "$lw"/port/*.c >/dev/null; cat "$lw"/port/*.c "$lw"/netif/*.c "$root"/libs/sched/sched.c "$here"/server_lwip.c "$srv"/*.c | grep -E '^[a-z].*__flexos_share' | grep -vc '(')"
