@@ -28,9 +28,12 @@ free_port() {
 }
 log=$(mktemp)
 qpid=""
+# run-image.sh runs QEMU under timeout(1), which makes a process group of
+# its own: stop the whole session (setsid below makes one), not just the
+# script, or QEMU lives on.
 stop() {
-  [ -n "$qpid" ] && pkill -TERM -P "$qpid" 2>/dev/null
-  [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+  [ -n "$qpid" ] && pkill -TERM -s "$qpid" 2>/dev/null
+  [ -n "$tpid" ] && kill "$tpid" 2>/dev/null
   rm -f "$log"
 }
 trap 'stop; exit 0' TERM INT
@@ -38,7 +41,7 @@ trap 'stop' EXIT
 for attempt in 1 2 3; do
   p=$port
   [ "$p" = 0 ] && p=$(free_port)
-  "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
+  setsid "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
     --reject "FAULT|panic" "$image" >"$log" 2>&1 &
   qpid=$!
   while kill -0 "$qpid" 2>/dev/null; do
@@ -47,6 +50,7 @@ for attempt in 1 2 3; do
       echo "kvstore: listening on port $p"
       # Relay what the image prints from now on to stderr.
       tail -n +"$(($(wc -l <"$log") + 1))" -f "$log" >&2 &
+      tpid=$!
       wait "$qpid"
       echo "image-server: the image stopped" >&2
       exit 1
