@@ -122,18 +122,26 @@ static struct sthread *record_alloc(uint64_t id) {
       }
     for (int i = 0; i < MAX_THREADS; i++)
       if (!threads[i].created && threads[i].state == RUNNING &&
-          !flexos_gate(runtime, flexos_thread_alive, threads[i].id))
+          !flexos_gate(runtime, flexos_thread_alive, threads[i].id)) {
+        rq_remove(&threads[i]);
         threads[i].state = FREE;
+      }
   }
   return 0;
 }
 
-/* The caller's record, made at its first call if the runtime made it. */
+/* The caller's record, made at its first call if the runtime made it.
+ * The caller runs, so it is not ready: a new thread the runtime's round
+ * robin started before sched named it is still queued; take it off. */
 static struct sthread *self(void) {
   uint64_t id = flexos_thread_id();
   struct sthread *t = find(id);
   if (!t && !(t = record_alloc(id)))
     flexos_panic("sched: more than %d threads", MAX_THREADS);
+  if (t->queued) {
+    rq_remove(t);
+    t->state = RUNNING;
+  }
   return t;
 }
 
@@ -235,6 +243,7 @@ int sched_join(uint64_t id) {
     me->state = JOINING;
     block(me, 0);
   }
+  rq_remove(t); /* a free record must not stay linked */
   t->state = FREE;
   return 0;
 }

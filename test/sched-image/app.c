@@ -27,6 +27,11 @@
 
 #define BENCH_YIELDS 5000
 
+extern struct {
+  void *head, *tail;
+  uint64_t switches;
+} sched_run_queue; /* sched's private state: the attack's target */
+
 static char order[32];
 static int norder, failures, waiting;
 static uint64_t main_id;
@@ -147,6 +152,27 @@ static void test_mixed(void) {
 
 static void nothing(void *arg) {}
 
+/* Threads the runtime's round robin starts (not sched): A, first in
+ * sched's queue, blocks in the runtime before it ever calls sched; T,
+ * behind it, ends at once.  Neither may leave a stale entry in sched's
+ * run queue (a record freed while queued, then reused, loops the queue). */
+static void park_briefly(void *arg) {
+  flexos_gate(runtime, flexos_thread_park, flexos_ticks() + 3);
+}
+
+static void test_started_by_runtime(void) {
+  uint64_t a = sched_spawn(park_briefly, 0), t = sched_spawn(nothing, 0);
+  flexos_thread_yield(); /* the round robin runs A, then T */
+  check(flexos_gate(sched, sched_join, t) == 0, "join T");
+  /* Nobody is ready now (A sleeps in the runtime): the queue is empty.
+   * Only readable without keys. */
+  if (!flexos_pku_active())
+    check(sched_run_queue.head == 0, "no stale entry in the run queue");
+  test_yield_order(); /* new threads, maybe in T's record: the queue works */
+  check(flexos_gate(sched, sched_join, a) == 0, "join A");
+  printf("sched-image: threads started by the runtime ok\n");
+}
+
 static void test_errors(void) {
   check(flexos_gate(sched, sched_wakeup, 999999) == -1, "wakeup unknown");
   check(flexos_gate(sched, sched_join, 999999) == -1, "join unknown");
@@ -243,11 +269,6 @@ static void bench(void) {
          "(runtime round robin: %lu cycles/switch)\n", cyc, rt);
 }
 
-extern struct {
-  void *head, *tail;
-  uint64_t switches;
-} sched_run_queue; /* sched's private state: the attack's target */
-
 int main(int argc, char **argv) {
   const char *arg = argc > 1 ? argv[1] : "";
   main_id = flexos_thread_id();
@@ -278,6 +299,7 @@ int main(int argc, char **argv) {
   test_wake_order();
   test_mixed();
   test_errors();
+  test_started_by_runtime();
   test_no_starvation();
   test_reuse();
   int n = flexos_gate(worker, worker_run, 4);
