@@ -14,6 +14,8 @@
 #   networking with a TCP forward from 127.0.0.1:HOSTPORT to the guest
 #   (repeat it for more forwards; the image is 10.0.2.15 there).
 #   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
+#   FLEXOS_QEMU_PRELOAD=lib.so runs QEMU with that LD_PRELOAD shim (see
+#   tools/qemu-listen-backlog.c: port forwards that take 50 clients).
 # USAGE:
 #   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--mem SIZE]
 #       [--net HOSTPORT:GUESTPORT]... [--exit CODE] [--timeout S]
@@ -63,6 +65,13 @@ if [ -n "$fwds" ]; then
   net=(-netdev "user,id=n0$fwds" -device virtio-net-pci,netdev=n0)
 fi
 
+# FLEXOS_QEMU_PRELOAD: a shim for QEMU only (tools/qemu-listen-backlog.c).
+preload=()
+if [ -n "${FLEXOS_QEMU_PRELOAD:-}" ]; then
+  [ -f "$FLEXOS_QEMU_PRELOAD" ] || { echo "run-image: FLEXOS_QEMU_PRELOAD=$FLEXOS_QEMU_PRELOAD does not exist" >&2; exit 1; }
+  preload=(env "LD_PRELOAD=$FLEXOS_QEMU_PRELOAD")
+fi
+
 log=$(mktemp)
 status_file=$(mktemp)
 trap 'rm -f "$log" "$status_file"' EXIT
@@ -74,7 +83,7 @@ while IFS= read -r line || [ -n "$line" ]; do  # a last line may lack its newlin
     main_at=$(date +%s%N)
   fi
   printf '%s\n' "${line%$'\r'}" | tee -a "$log"
-done < <(timeout "$timeout_s" qemu-system-x86_64 "${cpu[@]}" -m "$mem" \
+done < <(timeout "$timeout_s" ${preload[@]+"${preload[@]}"} qemu-system-x86_64 "${cpu[@]}" -m "$mem" \
            -display none -no-reboot -serial stdio -monitor none \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
            ${slow:+-icount shift=6} "${net[@]+"${net[@]}"}" \

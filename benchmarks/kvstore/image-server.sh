@@ -44,6 +44,9 @@ for attempt in 1 2 3; do
   setsid "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
     --reject "FAULT|panic" "$image" >"$log" 2>&1 &
   qpid=$!
+  # Whoever started us may SIGKILL us (net-test.sh does on failure), and
+  # then no trap runs: a watchdog stops QEMU's session once we are gone.
+  (while kill -0 $$ 2>/dev/null; do sleep 1; done; pkill -TERM -s "$qpid") 2>/dev/null &
   while kill -0 "$qpid" 2>/dev/null; do
     if grep -q "^kvstore: listening on port 6379" "$log"; then
       cat "$log" >&2

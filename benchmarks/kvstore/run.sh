@@ -34,6 +34,9 @@ done
 [ -n "$build" ] || { usage >&2; exit 2; }
 command -v redis-benchmark >/dev/null ||
   { echo "run.sh: redis-benchmark missing (apt-get install redis-tools)" >&2; exit 1; }
+# QEMU's port forward listens with a backlog of 1; 50 clients need more.
+shim=$build/lib/libflexos-listen-backlog.so
+[ -f "$shim" ] && export FLEXOS_QEMU_PRELOAD=$shim
 tests=(PING_INLINE PING_MBULK SET GET INCR LPUSH LPOP)
 declare -A rps names
 names=([a]="(a) one compartment" [b]="(b) lwip isolated" [c]="(c) sched isolated" [d]="(d) lwip+sched isolated")

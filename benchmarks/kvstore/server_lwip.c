@@ -3,13 +3,14 @@
  * DESCRIPTION:
  *   The kvstore server inside a kernel image (library "app"): the same
  *   RESP engine and store as the hosted server (examples/kvstore/server),
- *   with a select() loop over lwIP sockets instead of ppoll() over Linux
- *   ones.  Every socket call is a gate into library lwip; the engine's
- *   input and output buffers are already in the shared heap (resp.c), so
- *   lwIP reads and writes them directly and nothing is copied here.  The
- *   fd sets and addresses that cross the gate are flexos_share locals.
- *   Sockets are non-blocking: the loop blocks only in lwip_select, where
- *   lwIP's tcpip thread wakes it through the scheduler.
+ *   served by one thread per client over blocking lwIP sockets (the
+ *   blocking form resp.h describes).  Every socket call is a gate into
+ *   library lwip; the engine's input and output buffers are already in
+ *   the shared heap (resp.c), so lwIP reads and writes them directly and
+ *   nothing is copied here.  A blocked recv waits in lwIP's port, which
+ *   parks the thread through the scheduler (library sched) until lwIP's
+ *   tcpip thread wakes it.  Threads run one at a time (cooperative), so
+ *   the store needs no locks.
  * USAGE:
  *   tools/run-image.sh --cpu max --net 6380:6379 build/benchmarks/kvstore/kvstore-d.elf
  *   (prints "kvstore: listening on port 6379")
@@ -28,22 +29,17 @@
 #include "lwip/sockets.h"
 
 #define PORT 6379
-#define MAX_CLIENTS (MEMP_NUM_NETCONN - 4) /* room for the listener */
+/* One thread per client; the runtime has 64 threads, lwIP uses two. */
+#define MAX_CLIENTS 56
 
 struct client {
+  struct flexos_thread *thread; /* 0: slot free */
   int fd;
   struct kv_conn *conn;
+  volatile int done; /* the thread finished: join it */
 };
 
 static struct client clients[MAX_CLIENTS];
-static int nclients;
-
-static int set_nonblocking(int fd) {
-  int flags = flexos_gate(lwip, lwip_fcntl, fd, F_GETFL, 0);
-  if (flags < 0)
-    return -1;
-  return flexos_gate(lwip, lwip_fcntl, fd, F_SETFL, flags | O_NONBLOCK);
-}
 
 static int listen_socket(void) {
   int s = flexos_gate(lwip, lwip_socket, AF_INET, SOCK_STREAM, 0);
@@ -55,114 +51,97 @@ static int listen_socket(void) {
   addr.sin_family = AF_INET;
   addr.sin_port = lwip_htons(PORT);
   addr.sin_addr.s_addr = PP_HTONL(INADDR_ANY);
+  /* accept() wakes up every 100 ms to reap finished connections. */
+  struct timeval tv __flexos_share = {0, 100000};
   if (flexos_gate(lwip, lwip_bind, s, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-      flexos_gate(lwip, lwip_listen, s, 16) < 0 || set_nonblocking(s) < 0) {
+      flexos_gate(lwip, lwip_listen, s, MAX_CLIENTS) < 0 ||
+      flexos_gate(lwip, lwip_setsockopt, s, SOL_SOCKET, SO_RCVTIMEO, &tv,
+                  sizeof(tv)) < 0) {
     flexos_gate(lwip, lwip_close, s);
     return -1;
   }
   return s;
 }
 
-static void drop_client(int i) {
-  flexos_gate(lwip, lwip_close, clients[i].fd);
-  kv_conn_free(clients[i].conn);
-  clients[i] = clients[--nclients];
-}
-
-static void accept_clients(int lfd) {
-  for (;;) {
-    int fd = flexos_gate(lwip, lwip_accept, lfd, NULL, NULL);
-    if (fd < 0)
-      return; /* EWOULDBLOCK, or out of sockets: try again later */
-    struct kv_conn *c = nclients < MAX_CLIENTS ? kv_conn_new() : NULL;
-    if (!c || set_nonblocking(fd) < 0) {
-      /* The reply must come from shared memory: lwIP reads it. */
-      static const char full[] = "-ERR max number of clients reached\r\n";
-      char *msg = flexos_malloc_shared(sizeof(full));
-      if (msg) {
-        memcpy(msg, full, sizeof(full));
-        flexos_gate(lwip, lwip_send, fd, msg, sizeof(full) - 1, MSG_DONTWAIT);
-        flexos_free_shared(msg);
-      }
-      flexos_gate(lwip, lwip_close, fd);
-      if (c)
-        kv_conn_free(c);
-      continue;
-    }
-    int one __flexos_share = 1; /* small replies must not wait for Nagle */
-    flexos_gate(lwip, lwip_setsockopt, fd, IPPROTO_TCP, TCP_NODELAY, &one,
-                sizeof(one));
-    clients[nclients++] = (struct client){fd, c};
-  }
-}
-
-/* Sends what the client can take; -1 if it must be dropped. */
+/* Sends every pending reply (blocking); -1 when the connection must end. */
 static int flush_client(struct client *cl) {
   size_t n;
   const char *p;
   while ((p = kv_conn_output(cl->conn, &n)), n > 0) {
     ssize_t w = flexos_gate(lwip, lwip_send, cl->fd, p, n, 0);
-    if (w < 0)
-      return errno == EWOULDBLOCK || errno == EAGAIN ? 0 : -1;
-    if ((size_t)w > n) /* lwIP is another compartment: check its answer */
+    if (w <= 0 || (size_t)w > n) /* lwIP is another compartment: check */
       return -1;
     kv_conn_sent(cl->conn, (size_t)w);
   }
   return kv_conn_done(cl->conn) ? -1 : 0;
 }
 
-/* Reads what arrived (a bounded number of reads, for fairness) and runs
- * it; -1 if the client closed or failed. */
-static int read_client(struct client *cl) {
-  for (int round = 0; round < 16 && kv_conn_wants_input(cl->conn); round++) {
+/* One client: receive into the engine's shared input buffer (blocking),
+ * run what arrived, send the replies; until the client leaves or QUITs. */
+static void serve_client(void *arg) {
+  struct client *cl = arg;
+  while (flush_client(cl) == 0) {
     size_t room;
     char *p = kv_conn_recv_space(cl->conn, &room);
     if (!p)
-      return 0; /* done: the error reply goes out first */
+      continue; /* done: the error reply goes out first */
     ssize_t n = flexos_gate(lwip, lwip_recv, cl->fd, p, room, 0);
-    if (n < 0)
-      return errno == EWOULDBLOCK || errno == EAGAIN ? 0 : -1;
-    if (n == 0 || (size_t)n > room)
-      return -1;
+    if (n <= 0 || (size_t)n > room)
+      break;
     kv_conn_received(cl->conn, (size_t)n);
-    if ((size_t)n < room)
-      break; /* drained */
   }
+  flexos_gate(lwip, lwip_close, cl->fd);
+  kv_conn_free(cl->conn);
+  cl->done = 1;
+}
+
+static void reap(void) {
+  for (int i = 0; i < MAX_CLIENTS; i++)
+    if (clients[i].thread && clients[i].done) {
+      flexos_thread_join(clients[i].thread);
+      clients[i].thread = 0;
+    }
+}
+
+static struct client *free_slot(void) {
+  for (int i = 0; i < MAX_CLIENTS; i++)
+    if (!clients[i].thread)
+      return &clients[i];
   return 0;
+}
+
+/* Refuse a client with an error reply (from shared memory: lwIP reads it). */
+static void refuse(int fd) {
+  static const char full[] = "-ERR max number of clients reached\r\n";
+  char *msg = flexos_malloc_shared(sizeof(full));
+  if (msg) {
+    memcpy(msg, full, sizeof(full));
+    flexos_gate(lwip, lwip_send, fd, msg, sizeof(full) - 1, 0);
+    flexos_free_shared(msg);
+  }
+  flexos_gate(lwip, lwip_close, fd);
 }
 
 static void serve(int lfd) {
   for (;;) {
-    fd_set rd __flexos_share, wr __flexos_share;
-    FD_ZERO(&rd);
-    FD_ZERO(&wr);
-    int maxfd = lfd;
-    if (nclients < MAX_CLIENTS)
-      FD_SET(lfd, &rd);
-    for (int i = 0; i < nclients; i++) {
-      size_t pending;
-      kv_conn_output(clients[i].conn, &pending);
-      if (kv_conn_wants_input(clients[i].conn))
-        FD_SET(clients[i].fd, &rd);
-      if (pending)
-        FD_SET(clients[i].fd, &wr);
-      if (clients[i].fd > maxfd)
-        maxfd = clients[i].fd;
-    }
-    int ready = flexos_gate(lwip, lwip_select, maxfd + 1, &rd, &wr, NULL, NULL);
-    if (ready <= 0)
+    reap();
+    int fd = flexos_gate(lwip, lwip_accept, lfd, NULL, NULL);
+    if (fd < 0)
+      continue; /* the 100 ms timeout, or a connection that died queued */
+    struct client *cl = free_slot();
+    struct kv_conn *c = cl ? kv_conn_new() : NULL;
+    if (!c) {
+      refuse(fd);
       continue;
-    /* Backwards: drop_client() moves the last client into slot i. */
-    for (int i = nclients - 1; i >= 0; i--) {
-      int fd = clients[i].fd;
-      if (FD_ISSET(fd, &rd) && read_client(&clients[i]) < 0)
-        drop_client(i);
-      else if ((FD_ISSET(fd, &rd) || FD_ISSET(fd, &wr)) &&
-               flush_client(&clients[i]) < 0)
-        drop_client(i);
     }
-    if (FD_ISSET(lfd, &rd))
-      accept_clients(lfd);
+    int one __flexos_share = 1; /* small replies must not wait for Nagle */
+    flexos_gate(lwip, lwip_setsockopt, fd, IPPROTO_TCP, TCP_NODELAY, &one,
+                sizeof(one));
+    *cl = (struct client){0, fd, c, 0};
+    if (!(cl->thread = flexos_thread_create(serve_client, cl))) {
+      kv_conn_free(c);
+      refuse(fd);
+    }
   }
 }
 
