@@ -99,6 +99,15 @@ long fs_forge_shared_heap(long target) {
   return 0;
 }
 
+/* Point this thread's shared-stack header (shared memory) at `target`. */
+long fs_forge_shared_stack(long target) {
+  uint64_t header;
+  __asm__ volatile("movq %%gs:8, %0" : "=r"(header));
+  ((uint64_t *)header)[0] = (uint64_t)target + 64; /* top */
+  ((uint64_t *)header)[1] = 0;                     /* limit */
+  return 0;
+}
+
 /* Leave the free list at the heap's own anchor but give the anchor a
  * size that reaches `target`: splitting it would write a block header
  * near target and hand out target's memory. */
@@ -111,14 +120,5 @@ long fs_forge_shared_heap_anchor(long target) {
   base->next = base;
   base->units = ((uintptr_t)target - region) / 16 + 2;
   *freep = base;
-  return 0;
-}
-
-/* Point this thread's shared-stack header (shared memory) at `target`. */
-long fs_forge_shared_stack(long target) {
-  uint64_t header;
-  __asm__ volatile("movq %%gs:8, %0" : "=r"(header));
-  ((uint64_t *)header)[0] = (uint64_t)target + 64; /* top */
-  ((uint64_t *)header)[1] = 0;                     /* limit */
   return 0;
 }
