@@ -32,7 +32,7 @@
 #define DEFAULT_TCP_RECVMBOX_SIZE 64
 #define DEFAULT_UDP_RECVMBOX_SIZE 16
 #define DEFAULT_RAW_RECVMBOX_SIZE 16
-#define DEFAULT_ACCEPTMBOX_SIZE 64
+#define DEFAULT_ACCEPTMBOX_SIZE 128
 
 /* ---- APIs -------------------------------------------------------------- */
 #define LWIP_NETCONN 1
@@ -68,11 +68,12 @@
 #define MEM_SIZE (256 * 1024)
 #define MEMP_NUM_PBUF 32
 #define MEMP_NUM_UDP_PCB 4
-#define MEMP_NUM_TCP_PCB 64 /* redis-benchmark opens 50 connections */
+#define MEMP_NUM_TCP_PCB 128 /* redis-benchmark opens 50 connections per
+                                test, before the last test's are gone */
 #define MEMP_NUM_TCP_PCB_LISTEN 4
 #define MEMP_NUM_TCP_SEG 128
 #define MEMP_NUM_NETBUF 16
-#define MEMP_NUM_NETCONN 64 /* sockets; FD_SETSIZE follows it */
+#define MEMP_NUM_NETCONN 128 /* sockets; FD_SETSIZE follows it */
 #define MEMP_NUM_TCPIP_MSG_API 32
 #define MEMP_NUM_TCPIP_MSG_INPKT 128
 #define PBUF_POOL_SIZE 128

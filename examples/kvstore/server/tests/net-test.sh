@@ -82,7 +82,8 @@ echo "server $server on port $port"
 # a nonzero rate.
 run_benchmark() {
   redis-benchmark -p "$port" -t ping,set,get,incr,lpush,lpop -n "$bench_n" \
-    -c 50 -P "$1" -q >"$tmp/bench.raw" 2>&1 || fail "redis-benchmark failed"
+    -c 50 -P "$1" -q >"$tmp/bench.raw" 2>&1 ||
+    fail "redis-benchmark failed (status $?): $(tr '\r' '\n' <"$tmp/bench.raw" | grep -v 'rps=' | tail -5)"
   # -q rewrites a progress line with CR; keep the final lines.
   tr '\r' '\n' <"$tmp/bench.raw" | grep 'requests per second' >"$tmp/bench"
   echo "redis-benchmark -n $bench_n -c 50 -P $1 -q:"
