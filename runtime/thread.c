@@ -14,7 +14,9 @@
  *   interrupt.  Threads block in flexos_thread_join or park
  *   (flexos_thread_park/unpark: a wake-up token per thread, an optional
  *   deadline in ticks), which lock-free primitives such as lwIP's
- *   semaphores build on.  All calls come from the default compartment.
+ *   semaphores build on.  The thread calls come from the default
+ *   compartment; the ctx_* primitives below from sched's (through gates
+ *   into library `runtime`) and flexos_irq_wait from a driver's.
  *
  *   Mechanism for a scheduler library (libs/sched, docs/sched.md), which
  *   keeps its policy state in its own compartment and reaches these

@@ -8,8 +8,10 @@
  *   library lwip; the engine's input and output buffers are already in
  *   the shared heap (resp.c), so lwIP reads and writes them directly and
  *   nothing is copied here.  A blocked recv waits in lwIP's port, which
- *   parks the thread through the scheduler (library sched) until lwIP's
- *   tcpip thread wakes it.  Threads run one at a time (cooperative), so
+ *   waits in the scheduler (library sched, sched_wait) until lwIP's tcpip
+ *   thread wakes it.  There is no idle timeout (Redis' default, timeout
+ *   0): 120 clients that never leave fill the table, and the next one is
+ *   refused with an error reply.  Threads run one at a time (cooperative), so
  *   the store needs no locks.
  * USAGE:
  *   tools/run-image.sh --cpu max --net 6380:6379 build/benchmarks/kvstore/kvstore-d.elf
@@ -130,6 +132,7 @@ static void serve(int lfd) {
     int fd = flexos_gate(lwip, lwip_accept, lfd, NULL, NULL);
     if (fd < 0)
       continue; /* the 100 ms timeout, or a connection that died queued */
+    reap(); /* threads that ended while accept waited free their slots */
     struct client *cl = free_slot();
     struct kv_conn *c = cl ? kv_conn_new() : NULL;
     if (!c) {

@@ -62,13 +62,6 @@ static void rq_push(struct sthread *t) {
   sched_run_queue.tail = t;
 }
 
-static void rq_push_front(struct sthread *t) {
-  t->queued = 1;
-  if (!(t->next = sched_run_queue.head))
-    sched_run_queue.tail = t;
-  sched_run_queue.head = t;
-}
-
 static struct sthread *rq_pop(void) {
   struct sthread *t = sched_run_queue.head;
   if (!t)
@@ -95,13 +88,14 @@ static void rq_remove(struct sthread *t) {
   t->queued = 0;
 }
 
-/* The runtime ran a thread an interrupt or a deadline woke before the
- * one we named (rc 1): the named one, if nobody ran it since, gets its
- * turn back at the front.  rc -1: it could not run at all (it is blocked
- * in the runtime, or ended); it is not queued again. */
+/* The thread to name next stays queued until it runs: back inside sched
+ * it takes itself off (rq_remove(me) after every switch).  So when the
+ * runtime first runs a thread an interrupt or a deadline woke (rc 1), the
+ * named thread keeps its place instead of being lost off the queue.  rc -1: it could not run at
+ * all (blocked in the runtime, or ended): it leaves the queue. */
 static void named_done(struct sthread *next, int rc) {
-  if (next && rc == 1 && next->state == READY && !next->queued)
-    rq_push_front(next);
+  if (next && rc == -1)
+    rq_remove(next);
 }
 
 static struct sthread *find(uint64_t id) {
@@ -149,7 +143,7 @@ static struct sthread *self(void) {
  * runtime until resumed or tick `alarm`; the head of the run queue runs
  * meanwhile.  Back on the CPU, it is RUNNING again. */
 static void block(struct sthread *me, uint64_t alarm) {
-  struct sthread *next = rq_pop();
+  struct sthread *next = sched_run_queue.head;
   if (next)
     sched_run_queue.switches++;
   int rc = flexos_gate(runtime, flexos_ctx_block, next ? next->id : 0, alarm);
@@ -170,14 +164,24 @@ uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
   if (compartment < 0 ||
       compartment >= (int)flexos_image_config.ncompartments)
     return 0; /* the runtime would panic: a caller's mistake is no crash */
+  /* Code of the caller's choosing must not start with sched's own keys
+   * (docs/sched.md, Trust: the rest of this hole needs caller identity). */
+  int own = flexos_current_compartment();
+  if (compartment == own && own != (int)flexos_image_config.default_index)
+    return 0;
   self(); /* the creator has a record before its child can join it */
+  /* The record first: a full table is the caller's error, not a panic
+   * after the runtime made a thread nobody tracks. */
+  struct sthread *t = record_alloc(0);
+  if (!t)
+    return 0;
   uint64_t id = flexos_gate(runtime, flexos_ctx_create, compartment, start,
                             fn, arg);
-  if (!id)
+  if (!id) {
+    t->state = FREE;
     return 0;
-  struct sthread *t = record_alloc(id);
-  if (!t)
-    flexos_panic("sched: more than %d threads", MAX_THREADS);
+  }
+  t->id = id;
   t->created = 1;
   t->state = READY;
   rq_push(t);
@@ -185,7 +189,7 @@ uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
 }
 
 void sched_yield(void) {
-  struct sthread *me = self(), *next = rq_pop();
+  struct sthread *me = self(), *next = sched_run_queue.head;
   if (!next) { /* nobody of ours: let the runtime's own threads run */
     flexos_gate(runtime, flexos_thread_yield);
     return;
@@ -215,7 +219,8 @@ int sched_wait(uint64_t deadline) {
 
 void sched_sleep(uint64_t ticks) {
   struct sthread *me = self();
-  uint64_t until = flexos_ticks() + ticks;
+  uint64_t now = flexos_ticks();
+  uint64_t until = ticks > UINT64_MAX - now ? UINT64_MAX : now + ticks;
   while (flexos_ticks() < until) {
     me->state = SLEEPING;
     block(me, until);
@@ -256,6 +261,10 @@ void sched_exit(void) {
   struct sthread *j = me->joiner ? find(me->joiner) : 0;
   if (j && j->state == JOINING)
     make_ready(j);
+  /* Popped, not peeked: nobody comes back here to see whether it could
+   * run, and one that is blocked in the runtime must not stay queued.
+   * (If an event-woken thread runs first, the runtime's round robin still
+   * has this one as ready.) */
   struct sthread *next = rq_pop();
   flexos_gate(runtime, flexos_ctx_exit, next ? next->id : 0);
   flexos_panic("sched_exit: thread %lu resumed", me->id);

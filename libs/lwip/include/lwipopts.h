@@ -39,7 +39,7 @@
 #define LWIP_SOCKET 1
 #define LWIP_COMPAT_SOCKETS 0 /* lwip_recv(), not recv(): no macro clashes */
 #define LWIP_POSIX_SOCKETS_IO_NAMES 0
-#define LWIP_SOCKET_SELECT 1 /* the kvstore image's event loop */
+#define LWIP_SOCKET_SELECT 1 /* lwip_select for applications */
 #define LWIP_SOCKET_POLL 0
 #define LWIP_NETIF_API 0
 #define LWIP_SO_RCVTIMEO 1 /* accept() with a timeout (test/net-image) */
@@ -68,12 +68,12 @@
 #define MEM_SIZE (256 * 1024)
 #define MEMP_NUM_PBUF 32
 #define MEMP_NUM_UDP_PCB 4
-#define MEMP_NUM_TCP_PCB 128 /* redis-benchmark opens 50 connections per
-                                test, before the last test's are gone */
+#define MEMP_NUM_TCP_PCB 160 /* the kvstore image's 120 clients, with room
+                                for connections lwIP still closes */
 #define MEMP_NUM_TCP_PCB_LISTEN 4
 #define MEMP_NUM_TCP_SEG 128
 #define MEMP_NUM_NETBUF 16
-#define MEMP_NUM_NETCONN 128 /* sockets; FD_SETSIZE follows it */
+#define MEMP_NUM_NETCONN 160 /* sockets; FD_SETSIZE follows it */
 #define MEMP_NUM_TCPIP_MSG_API 32
 #define MEMP_NUM_TCPIP_MSG_INPKT 128
 #define PBUF_POOL_SIZE 128
