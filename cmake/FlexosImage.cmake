@@ -25,11 +25,13 @@
 include_guard(DIRECTORY) # the variables below are per directory
 
 set(FLEXOS_IMAGE_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosImageGen.cmake)
+set(FLEXOS_CFLAGS_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosCflags.cmake)
 set(FLEXOS_RUN_IMAGE ${CMAKE_CURRENT_LIST_DIR}/../tools/run-image.sh)
 # Code generation for the image: identity-mapped below 2 GiB, ring 0,
 # interrupts on their own (IST) stacks, our libc headers only.
 set(FLEXOS_IMAGE_CFLAGS -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie
     -mno-red-zone -mcmodel=small -fno-stack-protector -fstack-clash-protection
+    -mstack-protector-guard=global # for compartments hardened with it
     -fno-asynchronous-unwind-tables -fno-unwind-tables -nostdlibinc
     -Wall -Wextra -Wno-unused-parameter
     -I${CMAKE_CURRENT_LIST_DIR}/../include
@@ -120,10 +122,18 @@ function(flexos_add_image name)
     set(flags ${IMG_DEFINES})
     set(deps "")
     if(NOT IMG_NO_PLUGIN)
+      # The compartment's hardening (stack-protector, ubsan) as @FILE.
+      set(cflags ${dir}/${lib}.cflags)
+      add_custom_command(OUTPUT ${cflags}
+        COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
+                -DCONFIG=${IMG_CONFIG} -DLIBRARY=${lib} -DOUT=${cflags}
+                -P ${FLEXOS_CFLAGS_GEN}
+        DEPENDS ${IMG_CONFIG} ${FLEXOS_CFLAGS_GEN} flexos-config
+        COMMENT "flexos: hardening flags of ${lib}" VERBATIM)
       list(APPEND flags -fplugin=$<TARGET_FILE:flexos_plugin>
            -fplugin-arg-flexos-config=${IMG_CONFIG}
-           -fplugin-arg-flexos-library=${lib})
-      set(deps flexos_plugin ${IMG_CONFIG})
+           -fplugin-arg-flexos-library=${lib} @${cflags})
+      set(deps flexos_plugin ${IMG_CONFIG} ${cflags})
     endif()
     file(MAKE_DIRECTORY ${dir}/${lib})
     foreach(src IN LISTS IMG_SRC_${lib})

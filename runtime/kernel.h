@@ -95,6 +95,9 @@ int ept_serve_forever(int argc, char **argv); /* non-default VMs' "main" */
 int runtime_home_compartment(void);
 int runtime_has_compartment(int index); /* its memory exists here */
 
+/* stack_chk.c: the canary of compartments hardened with stack-protector */
+void stack_chk_init(void);
+
 /* main.c */
 extern uintptr_t boot_ram_end;
 #endif

@@ -89,6 +89,7 @@ void kmain(uint32_t start_info) {
   else
     page_alloc_init((uintptr_t)__image_end, paging_mapped_end());
   heap_init();
+  stack_chk_init(); /* before paging_seal: the canary is read-only after */
   paging_seal();
   thread_init();
   /* A vm-ept VM has no interrupt controller (tools/flexos-vmm): no timer. */
