@@ -5,8 +5,10 @@
 #   <yaml>: adds -fplugin=<flexos.so>, -fplugin-arg-flexos-config=<yaml>
 #   and -fplugin-arg-flexos-library=<name> to its compile options, the
 #   flexos include directory (for <flexos.h>) to its usage requirements,
-#   and makes its objects depend on the plugin file and the configuration
-#   so a rebuilt plugin or an edited configuration recompiles them.
+#   the compartment's hardening flags (`flexos-config --cflags`, as a
+#   response file), and makes its objects depend on the plugin file and
+#   the configuration so a rebuilt plugin or an edited configuration
+#   recompiles them.
 #   Works in the flexos tree itself (target flexos_plugin) and in outside
 #   projects configured with cmake/flexos-toolchain.cmake.
 # USAGE:
@@ -87,6 +89,30 @@ function(flexos_library target)
   set_target_properties(${target} PROPERTIES
     FLEXOS_LIBRARY "${FL_LIBRARY}" FLEXOS_CONFIG "${config}")
 
+  # The compartment's hardening (docs/config.md) as a response file,
+  # written at build time by flexos-config --cflags.
+  if(TARGET flexos-config)
+    set(config_tool "$<TARGET_FILE:flexos-config>")
+    set(config_tool_target flexos-config)
+  elseif(FLEXOS_BUILD_DIR AND EXISTS "${FLEXOS_BUILD_DIR}/bin/flexos-config")
+    set(config_tool "${FLEXOS_BUILD_DIR}/bin/flexos-config")
+    set(config_tool_target "")
+  else()
+    message(FATAL_ERROR "flexos_library(${target}): no flexos-config; build "
+                        "flexos first (cmake --build <flexos build>)")
+  endif()
+  set(cflags "${CMAKE_CURRENT_BINARY_DIR}/${target}.flexos.cflags")
+  add_custom_command(OUTPUT "${cflags}"
+    COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=${config_tool} -DCONFIG=${config}
+            -DLIBRARY=${FL_LIBRARY} -DOUT=${cflags}
+            -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/FlexosCflags.cmake"
+    DEPENDS "${config}" ${config_tool_target}
+    COMMENT "flexos: hardening flags of ${FL_LIBRARY}" VERBATIM)
+  add_custom_target(${target}_flexos_cflags DEPENDS "${cflags}")
+  add_dependencies(${target} ${target}_flexos_cflags)
+  target_compile_options(${target} PRIVATE
+    "$<$<COMPILE_LANGUAGE:C,CXX>:@${cflags}>")
+
   # Recompile when the plugin or the configuration changes.
   if(plugin_target)
     add_dependencies(${target} ${plugin_target})
@@ -95,7 +121,7 @@ function(flexos_library target)
   foreach(src IN LISTS sources)
     if(src MATCHES "\\.(c|cc|cpp|cxx)$")
       set_property(SOURCE "${src}" TARGET_DIRECTORY ${target} APPEND
-                   PROPERTY OBJECT_DEPENDS "${config}")
+                   PROPERTY OBJECT_DEPENDS "${config}" "${cflags}")
       if(NOT plugin_target)
         set_property(SOURCE "${src}" TARGET_DIRECTORY ${target} APPEND
                      PROPERTY OBJECT_DEPENDS "${plugin}")
