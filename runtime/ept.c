@@ -14,7 +14,19 @@
  *                    compartment exports (.flexos_ept_entries) with the
  *                    right argument count and, unless check-pointers is
  *                    off, pointer arguments into the shared region; run
- *                    it; write the result back.
+ *                    it; write the result back;
+ *     - fibers:      threads live in the default VM (its scheduler), and
+ *                    several of them may be inside another VM at once,
+ *                    each blocked in a call back out (lwIP waiting on a
+ *                    semaphore).  So every VM but the default one serves
+ *                    each request on a fiber of its own and, when the
+ *                    monitor says which call finished, resumes the fiber
+ *                    that made it.  The default VM serves on the calling
+ *                    thread's own stack: a request always comes from the
+ *                    thread that holds the (one) CPU;
+ *     - idle and events: the default VM's idle thread asks the monitor to
+ *                    wait (FLEXOS_VM_TRAP_IDLE); device events come back
+ *                    as `events` bits, run as interrupt lines.
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -46,12 +58,6 @@ __attribute__((section(".bss.flexos_shared")))
 static volatile uint64_t trapped[FLEXOS_MAX_COMPARTMENTS];
 
 static uint64_t refused; /* requests this VM refused (reports) */
-
-/* While this VM serves a call, the serving thread's gates use the next
- * of these slots, so that a nested call does not overwrite the slot of
- * the call still in progress.  Shared memory (the callee reads them). */
-static struct flexos_rpc_slot *nested_slots;
-static uint32_t depth;
 
 int ept_active(void) {
   return flexos_image_config.mechanism == FLEXOS_MECH_EPT;
@@ -91,16 +97,25 @@ void ept_pools(void) {
   page_alloc_init_shared(vm.shared_slice_start, vm.shared_slice_end);
   paging_map(FLEXOS_VM_INFO_ADDR, 1, pku_default_key(), 1);
   live = (volatile struct flexos_vm_info *)FLEXOS_VM_INFO_ADDR;
-  size_t bytes = FLEXOS_VM_MAX_DEPTH * sizeof(struct flexos_rpc_slot);
-  nested_slots = page_alloc(PAGE_ROUND_UP(bytes) / PAGE_SIZE, FLEXOS_SHARED_KEY);
-  if (!nested_slots)
-    flexos_panic("vm-ept: no shared pages for RPC slots");
+  if (!vm.tsc_khz)
+    flexos_panic("vm-ept: the monitor gave no TSC rate");
   entries_init();
 }
+
+uint64_t ept_tsc_khz(void) { return vm.tsc_khz; }
+
+extern char __text_start[], __text_end[];
 
 static int in_shared(uint64_t a) {
   return (a >= (uintptr_t)__shared_start && a < (uintptr_t)__shared_end) ||
          (a >= vm.shared_pool_start && a < vm.shared_pool_end);
+}
+
+/* A pointer argument may point to shared memory, or to code (function
+ * pointers: code is read-only and the same in every VM). */
+static int pointer_ok(uint64_t a) {
+  return in_shared(a) ||
+         (a >= (uintptr_t)__text_start && a < (uintptr_t)__text_end);
 }
 
 /* This compartment's entries, hashed by identifier at boot (open
@@ -152,6 +167,37 @@ static struct flexos_tcb *tcb(void) {
   return (struct flexos_tcb *)self;
 }
 
+/* What the monitor left in the info page when it resumed us. */
+struct message {
+  uint64_t serve, done;
+};
+
+static struct message take_message(void) {
+  struct message msg = {live->inbox, live->done};
+  live->inbox = 0;
+  live->done = 0;
+  return msg;
+}
+
+static __attribute__((noreturn)) void protocol_error(const char *what,
+                                                     struct message msg) {
+  flexos_panic("vm-ept: compartment %s: %s (request 0x%lx, finished 0x%lx)",
+               flexos_compartment_name(ept_self()), what, msg.serve, msg.done);
+}
+
+/* The runtime's own entry, in every VM: start a thread of the default
+ * VM's scheduler here (flexos_ctx_create of another VM's compartment).
+ * The entry must be code; it never returns (it ends the thread with a
+ * gate into sched), so the fiber serving it is the thread's for good. */
+static void thread_start_here(struct flexos_rpc_slot *s, const uint64_t *args) {
+  if (args[0] < (uintptr_t)__text_start || args[0] >= (uintptr_t)__text_end)
+    return refuse(s, FLEXOS_EPT_THREAD_START_ID, "thread entry is not code",
+                  args[0]);
+  ((void (*)(void *, void *))args[0])((void *)args[1], (void *)args[2]);
+  flexos_panic("vm-ept: thread %lu: its entry 0x%lx returned",
+               flexos_thread_id(), args[0]);
+}
+
 static void serve(uint64_t slot_addr) {
   struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)slot_addr;
   if (!in_shared(slot_addr) || !in_shared(slot_addr + sizeof(*s) - 1)) {
@@ -164,45 +210,152 @@ static void serve(uint64_t slot_addr) {
   uint64_t fn_id = s->fn_id;
   uint32_t nargs = s->nargs, dst = s->dst;
   uint64_t args[FLEXOS_RPC_MAX_ARGS];
+  if (dst != vm.compartment)
+    return refuse(s, fn_id, "addressed to another compartment", dst);
+  if (fn_id == FLEXOS_EPT_THREAD_START_ID && nargs == 3) {
+    for (uint32_t i = 0; i < nargs; i++)
+      args[i] = s->args[i];
+    return thread_start_here(s, args);
+  }
   const struct flexos_ept_entry *e = lookup(fn_id);
   if (!e)
     return refuse(s, fn_id, "not a gate entry of this compartment", fn_id);
-  if (dst != vm.compartment)
-    return refuse(s, fn_id, "addressed to another compartment", dst);
   if (nargs != e->nargs)
     return refuse(s, fn_id, "wrong argument count", nargs);
   for (uint32_t i = 0; i < nargs; i++)
     args[i] = s->args[i];
   if (flexos_image_config.comp[vm.compartment].check_pointers)
     for (uint32_t i = 0; i < nargs; i++)
-      if ((e->pointer_mask >> i & 1) && args[i] && !in_shared(args[i]))
+      if ((e->pointer_mask >> i & 1) && args[i] && !pointer_ok(args[i]))
         return refuse(s, fn_id, "pointer argument outside the shared region",
                       args[i]);
-  if (depth == FLEXOS_VM_MAX_DEPTH)
-    return refuse(s, fn_id, "calls nested too deeply", depth);
+  /* Calls the callee makes use the thread's next slot: the one it called
+   * out with may still be in progress. */
   struct flexos_tcb *t = tcb();
   uint64_t outer = t->rpc_slot;
-  t->rpc_slot = (uint64_t)&nested_slots[depth++];
+  if (outer + 2 * sizeof(struct flexos_rpc_slot) > t->rpc_slot_end)
+    return refuse(s, fn_id, "calls nested too deeply", FLEXOS_VM_MAX_DEPTH);
+  t->rpc_slot = outer + sizeof(struct flexos_rpc_slot);
   uint64_t r = e->unpack(args);
-  depth--;
   t->rpc_slot = outer;
   s->ret[0] = r;
   __atomic_store_n(&s->state, FLEXOS_RPC_STATE_DONE, __ATOMIC_RELEASE);
 }
 
-/* Trap with `value` and serve what the monitor hands us until it resumes
- * us with an empty inbox: our own call (if any) is then finished. */
-static void trap_and_serve(uint64_t value) {
+/* The default VM and polling VMs: trap with `value` and serve what the
+ * monitor hands us, on this stack, until it says that `mine` finished
+ * (mine = 0: until it resumes us with nothing). */
+static void trap_and_serve(uint64_t value, uint64_t mine) {
   for (;;) {
     __flexos_vm_trap(value);
-    uint64_t in = live->inbox;
-    if (!in)
+    struct message msg = take_message();
+    if (!msg.serve) {
+      if (msg.done != mine)
+        protocol_error("the monitor finished a call this thread is not "
+                       "waiting for", msg);
       return;
-    live->inbox = 0;
-    serve(in);
-    value = in; /* the next trap reports this call as finished */
+    }
+    serve(msg.serve);
+    value = msg.serve; /* the next trap reports this call as finished */
   }
 }
+
+/* ---- fibers: every VM but the default one ------------------------------ */
+
+#define MAX_FIBERS 160 /* the runtime's thread limit (runtime/thread.c) */
+
+struct fiber {
+  struct flexos_thread *thread;
+  uint64_t request; /* the slot it serves (set by whoever starts it) */
+  uint64_t waits_on; /* the slot of its call in progress, 0 = none */
+  int busy;
+};
+
+static struct fiber fibers[MAX_FIBERS];
+static int nfibers;
+static struct fiber *current_fiber;
+
+static int uses_fibers(void) {
+  return ept_self() != (int)flexos_image_config.default_index && !vm.polling;
+}
+
+static void run_fiber(struct fiber *f) {
+  struct fiber *self = current_fiber;
+  current_fiber = f;
+  thread_fiber_switch(f->thread);
+  current_fiber = self; /* someone ran us again */
+}
+
+static void fiber_main(void *arg);
+
+/* A fiber with nothing to do, made when all are busy. */
+static struct fiber *fiber_idle(void) {
+  for (int i = 0; i < nfibers; i++)
+    if (!fibers[i].busy)
+      return &fibers[i];
+  if (nfibers == MAX_FIBERS)
+    flexos_panic("vm-ept: compartment %s: more than %d calls in progress",
+                 flexos_compartment_name(ept_self()), MAX_FIBERS);
+  struct fiber *f = &fibers[nfibers];
+  if (!(f->thread = thread_fiber_create(fiber_main, f)))
+    flexos_panic("vm-ept: compartment %s: no memory for another fiber",
+                 flexos_compartment_name(ept_self()));
+  nfibers++;
+  return f;
+}
+
+static struct fiber *fiber_waiting_on(uint64_t slot) {
+  for (int i = 0; i < nfibers; i++)
+    if (fibers[i].busy && fibers[i].waits_on == slot)
+      return &fibers[i];
+  return 0;
+}
+
+/* Trap with `value`, then pass on what the monitor hands us until
+ * something is for the calling fiber: a request goes to an idle fiber (or
+ * to the caller, when it is idle itself: mine = 0), a finished call to
+ * the fiber that made it.  Returns when the caller's call `mine` has
+ * finished, or, for an idle caller, the request it is to serve. */
+static uint64_t fiber_trap(uint64_t value, uint64_t mine) {
+  struct fiber *self = current_fiber;
+  __flexos_vm_trap(value);
+  struct message msg = take_message();
+  struct fiber *next;
+  if (msg.serve) {
+    if (!mine)
+      return msg.serve;
+    next = fiber_idle();
+    next->request = msg.serve;
+    next->busy = 1;
+  } else if (msg.done && msg.done == mine) {
+    return 0;
+  } else if (!msg.done || !(next = fiber_waiting_on(msg.done))) {
+    protocol_error("the monitor finished a call no fiber waits for", msg);
+  }
+  /* We are run again when our own call finished, or, idle, with a
+   * request in self->request. */
+  run_fiber(next);
+  return mine ? 0 : self->request;
+}
+
+static void fiber_serve(struct fiber *f) {
+  struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)f->request;
+  if (in_shared(f->request))
+    thread_fiber_set_id(__atomic_load_n(&s->thread, __ATOMIC_RELAXED));
+  serve(f->request);
+}
+
+/* A fiber's life: serve, report, wait idle for the next request. */
+static __attribute__((noreturn)) void fiber_loop(struct fiber *f) {
+  for (;;) {
+    fiber_serve(f);
+    f->busy = 0;
+    f->request = fiber_trap(f->request, 0);
+    f->busy = 1;
+  }
+}
+
+static void fiber_main(void *arg) { fiber_loop(arg); }
 
 /* Spin until the slot leaves REQUEST, serving our own doorbell meanwhile
  * (a polling callee rings it for callbacks).  The caller has set
@@ -244,9 +397,20 @@ static void ring(uint32_t dst, struct flexos_rpc_slot *s) {
  * in the monitor, or any compartment waiting in spin_and_serve) gets the
  * request through its doorbell; a parked one through the monitor. */
 void __flexos_ept_call(struct flexos_rpc_slot *s) {
+  s->thread = tcb()->thread_id;
   __atomic_store_n(&s->state, FLEXOS_RPC_STATE_REQUEST, __ATOMIC_RELEASE);
+  /* With polling compartments calls stay nested (a VM belongs to one
+   * call chain at a time, and sched threads are not supported): a fiber
+   * serves what arrives while it waits on its own stack, like the default
+   * VM, and may ring doorbells. */
+  if (uses_fibers() && !any_polling) {
+    current_fiber->waits_on = (uint64_t)s;
+    fiber_trap((uint64_t)s, (uint64_t)s);
+    current_fiber->waits_on = 0;
+    return;
+  }
   if (!any_polling) {
-    trap_and_serve((uint64_t)s);
+    trap_and_serve((uint64_t)s, (uint64_t)s);
     return;
   }
   uint32_t dst = s->dst;
@@ -269,7 +433,7 @@ void __flexos_ept_call(struct flexos_rpc_slot *s) {
   waiting[self] = 0;
   if (vm.polling)
     trapped[self]++;
-  trap_and_serve((uint64_t)s);
+  trap_and_serve((uint64_t)s, (uint64_t)s);
   if (vm.polling)
     trapped[self]--;
   waiting[self] = was_waiting;
@@ -287,15 +451,56 @@ static __attribute__((noreturn)) void poll_forever(void) {
   }
 }
 
-/* A non-default VM's main thread: report ready, then serve. */
+/* A non-default VM's main thread: report ready, then serve (as the first
+ * fiber, or spinning on the doorbell). */
 int ept_serve_forever(int argc, char **argv) {
   (void)argc;
   (void)argv;
-  trap_and_serve(FLEXOS_VM_TRAP_READY);
-  if (vm.polling)
+  if (vm.polling) {
+    trap_and_serve(FLEXOS_VM_TRAP_READY, 0);
     poll_forever();
-  for (;;)
-    trap_and_serve(FLEXOS_VM_TRAP_READY);
+  }
+  struct fiber *f = &fibers[nfibers++];
+  f->thread = thread_fiber_self();
+  current_fiber = f;
+  f->request = fiber_trap(FLEXOS_VM_TRAP_READY, 0);
+  f->busy = 1;
+  fiber_loop(f);
+}
+
+/* The default VM's idle context: nothing can run until tick `deadline`
+ * (0: none) or a device event.  No request can arrive meanwhile: every
+ * other VM only runs on behalf of a thread of ours. */
+void ept_idle(uint64_t deadline) {
+  uint64_t now = flexos_ticks();
+  live->idle_ns = !deadline ? 0 : deadline <= now ? 1 : (deadline - now) * 10000000ull;
+  __flexos_vm_trap(FLEXOS_VM_TRAP_IDLE);
+  struct message msg = take_message();
+  if (msg.serve || msg.done)
+    protocol_error("the monitor handed work to the idle context", msg);
+  ept_take_events();
+}
+
+/* Device lines the monitor raised while we were stopped. */
+void ept_take_events(void) {
+  if (!ept_active() || !live || !live->events)
+    return;
+  uint64_t ev = __atomic_exchange_n(&live->events, 0, __ATOMIC_ACQ_REL);
+  for (int line = 1; line < 16; line++)
+    if (ev >> line & 1)
+      irq_line(line);
+}
+
+void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,
+                      void *b) {
+  struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)tcb()->rpc_slot;
+  s->fn_id = FLEXOS_EPT_THREAD_START_ID;
+  s->nargs = 3;
+  s->dst = (uint32_t)compartment;
+  s->args[0] = (uint64_t)entry;
+  s->args[1] = (uint64_t)a;
+  s->args[2] = (uint64_t)b;
+  __flexos_ept_call(s);
 }
 
 /* Benchmarks: one VM exit and entry, nothing else. */

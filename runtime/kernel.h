@@ -90,6 +90,19 @@ int ept_self(void);             /* this VM's compartment (vm-ept only) */
 void ept_boot(void);            /* read the monitor's info page; pools */
 void ept_pools(void);           /* after paging: allocators, info page */
 int ept_serve_forever(int argc, char **argv); /* non-default VMs' "main" */
+void ept_idle(uint64_t deadline);    /* wait for a tick deadline or an event */
+void ept_take_events(void);          /* device events the monitor raised */
+uint64_t ept_tsc_khz(void);
+/* Start entry(a, b) in a compartment of another VM; returns only when
+ * that VM refuses. */
+void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,
+                      void *b);
+/* thread.c: contexts for ept.c (FIBER state) */
+struct flexos_thread;
+struct flexos_thread *thread_fiber_create(void (*fn)(void *), void *arg);
+struct flexos_thread *thread_fiber_self(void);
+void thread_fiber_switch(struct flexos_thread *to);
+void thread_fiber_set_id(uint64_t id);
 /* The compartment the runtime's own work belongs to: the default one, or
  * this VM's under vm-ept. */
 int runtime_home_compartment(void);

@@ -46,7 +46,10 @@ SECTION_COMMON static int tcbs_ready;
  * deadline; ZOMBIE ones ended with flexos_ctx_exit and nobody joins them:
  * their stacks are freed by the next thread creation (not while they
  * still run on them). */
-enum state { FREE, READY, BLOCKED, PARKED, SUSPENDED, DONE, ZOMBIE };
+enum state { FREE, READY, BLOCKED, PARKED, SUSPENDED, DONE, ZOMBIE, FIBER };
+/* FIBER (vm-ept, VMs other than the default one): a context that serves
+ * one gate request at a time for a thread of the default VM; runtime/ept.c
+ * switches among them, the round robin never picks one. */
 
 struct flexos_thread {
   uint64_t id;
@@ -145,11 +148,15 @@ static int stacks_create(struct flexos_thread *t) {
   t->tcb->shared_stack = (uint64_t)top;
   t->tcb->shared_stack_limit = top[1]; /* trusted copies (abi.h) */
   t->tcb->shared_stack_base = top[0];
-  void *rpc = flexos_malloc_shared(sizeof(struct flexos_rpc_slot));
+  /* vm-ept: one slot per nesting level of calls the thread serves. */
+  size_t bytes = (ept_active() ? FLEXOS_VM_MAX_DEPTH : 1) *
+                 sizeof(struct flexos_rpc_slot);
+  void *rpc = flexos_malloc_shared(bytes);
   if (!rpc)
     return -1;
-  memset(rpc, 0, sizeof(struct flexos_rpc_slot));
+  memset(rpc, 0, bytes);
   t->tcb->rpc_slot = (uint64_t)rpc;
+  t->tcb->rpc_slot_end = (uint64_t)rpc + bytes;
   return 0;
 }
 
@@ -242,6 +249,7 @@ static void wake_expired(void) {
 
 /* Round robin from the thread after `current`; 0 if none is ready. */
 static struct flexos_thread *pick_next(void) {
+  ept_take_events();
   wake_expired();
   long cur = current - threads;
   for (long k = 1; k <= MAX_THREADS; k++) {
@@ -333,10 +341,31 @@ static int any_parked(void) {
   return 0;
 }
 
+/* The earliest deadline of a thread that waits for one; 0 = none. */
+static uint64_t next_deadline(void) {
+  uint64_t first = 0;
+  for (int i = 1; i < MAX_THREADS; i++)
+    if (wakeable(&threads[i]) && threads[i].deadline &&
+        (!first || threads[i].deadline < first))
+      first = threads[i].deadline;
+  return first;
+}
+
 /* Nothing to run: halt until an interrupt.  The check runs with
  * interrupts off and `sti; hlt` cannot be split by one (sti's shadow),
- * so a wake-up between the check and the hlt is never lost. */
+ * so a wake-up between the check and the hlt is never lost.  A vm-ept VM
+ * has no interrupts: it asks the monitor to wait for the next deadline
+ * or device event instead (which cannot be lost either: the monitor only
+ * raises events while this VM is stopped). */
 static void idle_halt(void) {
+  if (ept_active()) {
+    wake_expired();
+    for (int i = 1; i < MAX_THREADS; i++)
+      if (threads[i].state == READY)
+        return;
+    ept_idle(next_deadline());
+    return;
+  }
   cli();
   wake_expired();
   for (int i = 1; i < MAX_THREADS; i++)
@@ -373,6 +402,7 @@ static struct flexos_thread *thread_by_id(uint64_t id) {
 /* A thread an event made ready (round robin from current), once per tick
  * also checking deadlines; 0 if none. */
 static struct flexos_thread *event_woken(void) {
+  ept_take_events();
   uint64_t now = flexos_ticks();
   if (now != expiry_tick) {
     expiry_tick = now;
@@ -440,15 +470,33 @@ static void ctx_frame_create(struct flexos_thread *t, int compartment,
   t->rsp = (uint64_t)sp;
 }
 
+/* vm-ept: a thread that starts in another VM's compartment runs, in this
+ * VM, a call into that VM that never returns (runtime/ept.c serves it on
+ * a fiber of its own there).  What to call, per thread slot. */
+struct remote_start {
+  int compartment;
+  void (*entry)(void *, void *);
+  void *a, *b;
+};
+static struct remote_start remote_starts[MAX_THREADS];
+
+static void remote_entry(void *start, void *unused) {
+  (void)unused;
+  struct remote_start *r = start;
+  ept_start_remote(r->compartment, r->entry, r->a, r->b);
+  flexos_panic("thread %lu: its start in compartment %s was refused or "
+               "returned", flexos_thread_id(),
+               flexos_compartment_name(r->compartment));
+}
+
 /* A new READY thread that starts as entry(a, b) in `compartment` (its
  * PKRU, its stack); returns its id, or 0 when threads or memory run out.
  * The entry must not return: it ends with flexos_ctx_exit.  The runtime
  * cannot tell which compartment asked, so it trusts the caller's
- * `compartment` (docs/sched.md).  Not for vm-ept images. */
+ * `compartment` (docs/sched.md).  Under vm-ept a compartment of another
+ * VM is reached through remote_entry. */
 uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
                            void *a, void *b) {
-  if (ept_active())
-    flexos_panic("ctx_create: not available in vm-ept images");
   if (compartment < 0 ||
       compartment >= (int)flexos_image_config.ncompartments)
     flexos_panic("ctx_create: no compartment %d", compartment);
@@ -457,7 +505,13 @@ uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
     return 0;
   t->fn = 0;
   t->arg = 0;
-  ctx_frame_create(t, compartment, entry, a, b);
+  if (runtime_has_compartment(compartment)) {
+    ctx_frame_create(t, compartment, entry, a, b);
+  } else {
+    struct remote_start *r = &remote_starts[t - threads];
+    *r = (struct remote_start){compartment, entry, a, b};
+    ctx_frame_create(t, runtime_home_compartment(), remote_entry, r, 0);
+  }
   t->state = READY;
   return t->id;
 }
@@ -529,6 +583,38 @@ uint64_t flexos_thread_id(void) {
   __asm__ volatile("movq %%gs:%c1, %0" : "=r"(id) : "i"(FLEXOS_TCB_THREAD_ID));
   return id;
 }
+
+/* ---- vm-ept fibers (runtime/ept.c) ------------------------------------- */
+
+/* A new FIBER context that starts as fn(arg) in this VM's compartment;
+ * 0 when threads or memory run out. */
+struct flexos_thread *thread_fiber_create(void (*fn)(void *), void *arg) {
+  struct flexos_thread *t = thread_alloc();
+  if (!t)
+    return 0;
+  t->fn = fn;
+  t->arg = arg;
+  frame_create(t);
+  t->state = FIBER;
+  return t;
+}
+
+/* The running context becomes a fiber (the main thread of a VM that
+ * serves): the round robin no longer picks it. */
+struct flexos_thread *thread_fiber_self(void) {
+  current->state = FIBER;
+  return current;
+}
+
+void thread_fiber_switch(struct flexos_thread *to) {
+  if (to->state != FIBER)
+    flexos_panic("vm-ept: switch to thread %lu, which is not a fiber", to->id);
+  switch_to(to);
+}
+
+/* While a fiber serves a thread of another VM it carries that thread's
+ * id (flexos_thread_id()), so that wake-ups it asks for name the thread. */
+void thread_fiber_set_id(uint64_t id) { current->tcb->thread_id = id; }
 
 /* The boot context becomes thread 0 (no compartment stacks: it only runs
  * runtime code). */

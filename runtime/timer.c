@@ -5,6 +5,8 @@
  *   PICs, remapped to vectors 32..47 with every line but IRQ0 masked.
  *   The tick counter lives in common memory (key 0): every compartment can
  *   read it, only the default compartment (the IRQ handler) writes it.
+ *   Under vm-ept there is no PIT; flexos_ticks() derives the tick from
+ *   the TSC instead.
  * License: MIT (see LICENSE)
  */
 #include "kernel.h"
@@ -48,4 +50,10 @@ void timer_tick(void) {
 
 void flexos_set_tick_hook(void (*hook)(uint64_t tick)) { tick_hook = hook; }
 
-uint64_t flexos_ticks(void) { return ticks; }
+/* A vm-ept VM has no PIT: its ticks come from the TSC, which the monitor
+ * starts at 0 in every VM at once, so all VMs agree on the tick. */
+uint64_t flexos_ticks(void) {
+  if (ept_active())
+    return rdtsc() / (ept_tsc_khz() * (1000 / TICK_HZ));
+  return ticks;
+}

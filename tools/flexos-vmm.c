@@ -18,17 +18,22 @@
  *
  *   Gates (runtime/ept.c, gates/ept_gate.S) trap with `outl` to
  *   FLEXOS_EPT_PORT.  All non-polling vCPUs run on this one thread: the
- *   monitor keeps a stack of calls in progress, resumes the callee with
- *   the request slot in its info page's inbox, and resumes the caller when
- *   the callee traps with the same slot.  Compartments configured with
- *   `polling: true` run on a thread of their own and spin on a doorbell in
- *   shared memory instead.
+ *   monitor keeps the calls in progress, resumes the callee with the
+ *   request slot in its info page's inbox, and resumes the caller (`done`
+ *   = the slot) when the callee traps with the same slot.  Threads of the
+ *   default VM's scheduler may each be inside another VM, so calls finish
+ *   in any order, not only the innermost first.  When the default VM has
+ *   nothing to run it traps IDLE and this thread waits for the network
+ *   (tools/vmm-net.c) or the VM's next deadline.  Compartments configured
+ *   with `polling: true` run on a thread of their own and spin on a
+ *   doorbell in shared memory instead.
  *
  *   Every KVM exit reason is handled explicitly; anything unexpected is
  *   reported with the VM, its compartment, RIP and the reason.
  *
  * USAGE:
- *   flexos-vmm [--append "ARGS"] [--timeout S] [--stats] IMAGE.elf
+ *   flexos-vmm [--append "ARGS"] [--net HOST:GUEST]... [--timeout S]
+ *              [--stats] IMAGE.elf
  *   Exit status: the image's (0 ok, 1 failure, 2 panic, 3 fault), 3 for a
  *   fault the monitor saw, 4 for a monitor error, 124 for --timeout.
  * License: MIT (see LICENSE)
@@ -49,10 +54,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
+
+#include "vmm-net.h"
 
 #define PAGE 4096ul
 #define LOW_END (1ul << 20)        /* images are linked at 1 MiB */
@@ -60,7 +68,8 @@
 #define EXIT_MONITOR_ERROR 4
 #define EXIT_TIMEOUT 124
 #define PVH_MAGIC 0x336ec578
-#define MAX_CALL_DEPTH 64
+#define MAX_CALLS 1024 /* calls in progress per host thread, all threads */
+#define MSR_IA32_TSC 0x10
 
 /* Page owners (values >= 0 are compartment indices). */
 #define OWNER_PRIVATE (-1)
@@ -90,7 +99,7 @@ struct call {
 /* The calls in progress on one host thread: the main thread's chain
  * starts at main; each polling compartment's thread has its own. */
 struct chain {
-  struct call calls[MAX_CALL_DEPTH];
+  struct call calls[MAX_CALLS];
   int depth;
 };
 
@@ -109,6 +118,7 @@ static struct monitor {
   struct vm vms[FLEXOS_MAX_COMPARTMENTS];
   const char *append;
   int stats;
+  uint64_t tsc_khz;
   pthread_mutex_t lock; /* console and exit, shared with polling threads */
 } m = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -124,6 +134,12 @@ static void print_stats(void) {
   for (uint32_t i = 0; i < m.n; i++)
     fprintf(stderr, "flexos-vmm: stats: VM %u (%s): %lu exits\n", i,
             m.vms[i].name ? m.vms[i].name : "?", m.vms[i].exits);
+  if (vmm_net_enabled()) {
+    uint64_t rx, tx, dropped;
+    vmm_net_stats(&rx, &tx, &dropped);
+    fprintf(stderr, "flexos-vmm: stats: network: %lu frames in, %lu out, "
+            "%lu dropped\n", rx, tx, dropped);
+  }
 }
 
 static __attribute__((noreturn)) void finish(int status) {
@@ -514,9 +530,28 @@ static void uart(struct vm *v, struct kvm_run *run, uint8_t *data) {
   }
 }
 
-static volatile uint64_t *inbox_of(struct vm *v) {
-  return (volatile uint64_t *)(v->mem + FLEXOS_VM_INFO_ADDR +
-                               offsetof(struct flexos_vm_info, inbox));
+static volatile struct flexos_vm_info *info_of(struct vm *v) {
+  return (volatile struct flexos_vm_info *)(v->mem + FLEXOS_VM_INFO_ADDR);
+}
+
+/* Resume `v` with a request to serve, or telling it which of its calls
+ * finished. */
+static struct vm *hand_request(struct vm *v, uint64_t slot) {
+  info_of(v)->inbox = slot;
+  info_of(v)->done = 0;
+  return v;
+}
+
+static struct vm *hand_finished(struct vm *v, uint64_t slot) {
+  info_of(v)->inbox = 0;
+  info_of(v)->done = slot;
+  return v;
+}
+
+/* The network device's interrupt: a bit the default VM reads. */
+static void raise_net_event(void) {
+  __atomic_or_fetch(&info_of(&m.vms[m.default_index])->events,
+                    1ull << FLEXOS_PVNET_IRQ, __ATOMIC_RELEASE);
 }
 
 static int slot_is_shared(uint64_t slot) {
@@ -544,7 +579,21 @@ static void refuse(struct vm *caller, uint64_t slot, const char *why) {
     __atomic_store_n(&slot_ptr(slot)->state, FLEXOS_RPC_STATE_ERROR,
                      __ATOMIC_RELEASE);
   }
-  *inbox_of(caller) = 0;
+  hand_finished(caller, slot);
+}
+
+/* The default VM has nothing to run until its deadline (idle_ns, 0 =
+ * none) or a frame arrives. */
+static struct vm *idle(struct vm *v) {
+  if (v->index != (int)m.default_index)
+    vm_fail(v, 1, "idle trap from a VM that runs no threads (protocol error)");
+  uint64_t ns = info_of(v)->idle_ns;
+  if (!ns && !vmm_net_enabled())
+    vm_fail(v, 1, "every thread waits and nothing can wake them (no "
+                  "deadline, no network)");
+  if (vmm_net_poll(ns ? (int64_t)ns : -1))
+    raise_net_event();
+  return hand_finished(v, 0);
 }
 
 /* A gate trap from v on the thread whose calls are `c`.  Returns the VM
@@ -552,18 +601,23 @@ static void refuse(struct vm *caller, uint64_t slot, const char *why) {
 static struct vm *gate_trap(struct chain *c, struct vm *v, uint64_t value) {
   if (value == FLEXOS_VM_TRAP_NULL)
     return v;
+  if (value == FLEXOS_VM_TRAP_IDLE)
+    return idle(v);
   if (value == FLEXOS_VM_TRAP_READY)
-    vm_fail(v, 1, "went idle while %s (protocol error: nothing can run)",
-            c->depth ? "a call it serves is unfinished" : "no call was pending");
-  struct call *top = c->depth ? &c->calls[c->depth - 1] : 0;
-  if (top && top->callee == v->index && top->slot == value) {
-    /* v finished the call it was serving: back to the caller. */
-    struct vm *caller = &m.vms[top->caller];
+    vm_fail(v, 1, "reported ready again while %s (protocol error)",
+            c->depth ? "calls are in progress" : "no call was pending");
+  /* v finished a call it was serving: back to its caller.  Usually the
+   * innermost; another thread's when the default VM switched threads. */
+  for (int i = c->depth - 1; i >= 0; i--) {
+    struct call *done = &c->calls[i];
+    if (done->callee != v->index || done->slot != value)
+      continue;
+    struct vm *caller = &m.vms[done->caller];
+    memmove(done, done + 1, (size_t)(c->depth - 1 - i) * sizeof(*done));
     c->depth--;
     if (--v->refs == 0 && !v->is_root)
       __atomic_store_n(&v->owner, (struct chain *)0, __ATOMIC_RELEASE);
-    *inbox_of(caller) = 0;
-    return caller;
+    return hand_finished(caller, value);
   }
   if (!slot_is_shared(value)) {
     refuse(v, value, "the request slot is not in shared memory");
@@ -579,8 +633,8 @@ static struct vm *gate_trap(struct chain *c, struct vm *v, uint64_t value) {
                      "out itself; it takes no traps");
     return v;
   }
-  if (c->depth == MAX_CALL_DEPTH) {
-    refuse(v, value, "calls nested too deeply");
+  if (c->depth == MAX_CALLS) {
+    refuse(v, value, "too many calls in progress");
     return v;
   }
   /* A VM belongs to one call chain (one host thread) at a time: it may be
@@ -597,8 +651,24 @@ static struct vm *gate_trap(struct chain *c, struct vm *v, uint64_t value) {
   }
   d->refs++;
   c->calls[c->depth++] = (struct call){v->index, (int)dst, value};
-  *inbox_of(&m.vms[dst]) = value;
-  return &m.vms[dst];
+  return hand_request(d, value);
+}
+
+/* The network driver registers its rings: they must lie in its own
+ * compartment's memory, which only its VM (and this monitor) can reach. */
+static void net_setup(struct vm *v, uint64_t gpa) {
+  uint64_t size = sizeof(struct flexos_pvnet);
+  if (gpa % PAGE || gpa >= m.span || size > m.span - gpa)
+    vm_fail(v, 1, "network device at 0x%lx: not a page-aligned range of "
+                  "guest memory", gpa);
+  for (uint64_t a = gpa; a < gpa + size; a += PAGE)
+    if (m.owner[a / PAGE] != v->index)
+      vm_fail(v, 1, "network device at 0x%lx: page 0x%lx is %s, not "
+                    "compartment %s's own memory", gpa, a,
+              owner_name(m.owner[a / PAGE]), v->name);
+  const char *err = vmm_net_attach((struct flexos_pvnet *)(v->mem + gpa));
+  if (err)
+    vm_fail(v, 1, "%s", err);
 }
 
 static const char *exit_name(uint32_t reason) {
@@ -641,6 +711,16 @@ static void handle_io(struct vm *v, int *is_trap, uint64_t *value) {
     if (port == FLEXOS_EPT_PORT && run->io.size == 4) {
       *is_trap = 1;
       *value = val;
+      return;
+    }
+    if (port == FLEXOS_PVNET_PORT_SETUP && run->io.size == 4) {
+      net_setup(v, val);
+      return;
+    }
+    if (port == FLEXOS_PVNET_PORT_KICK && run->io.size == 4) {
+      const char *err = vmm_net_kick();
+      if (err)
+        vm_fail(v, 1, "%s", err);
       return;
     }
   }
@@ -719,6 +799,24 @@ static void *polling_thread(void *arg) {
   return 0;
 }
 
+/* Every VM's TSC starts at 0 together (the runtime's ticks come from it,
+ * and all VMs must agree on them); the rate goes in the info page. */
+static void start_tscs(void) {
+  union {
+    struct kvm_msrs hdr;
+    uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+  } msrs = {.hdr.nmsrs = 1};
+  msrs.hdr.entries[0] = (struct kvm_msr_entry){.index = MSR_IA32_TSC, .data = 0};
+  int khz = ioctl(m.vms[0].vcpu, KVM_GET_TSC_KHZ, 0);
+  if (khz <= 0)
+    die("KVM_GET_TSC_KHZ: %s", strerror(errno));
+  for (uint32_t i = 0; i < m.n; i++) {
+    if (ioctl(m.vms[i].vcpu, KVM_SET_MSRS, &msrs) != 1)
+      die("VM %u: cannot set the TSC: %s", i, strerror(errno));
+    info_of(&m.vms[i])->tsc_khz = (uint64_t)khz;
+  }
+}
+
 static void on_alarm(int sig) {
   (void)sig;
   timed_out = 1;
@@ -730,10 +828,14 @@ static void on_alarm(int sig) {
 
 static int usage(FILE *out, int status) {
   fprintf(out,
-          "usage: flexos-vmm [--append \"ARGS\"] [--timeout S] [--stats] IMAGE.elf\n"
+          "usage: flexos-vmm [--append \"ARGS\"] [--net HOST:GUEST]... [--timeout S]\n"
+          "                  [--stats] IMAGE.elf\n"
           "Runs a flexos image built with mechanism vm-ept: one KVM VM per\n"
           "compartment, gates as hypercalls (docs/vm.md).\n"
           "  --append ARGS  command line for main (argv[1..])\n"
+          "  --net H:G      user networking (10.0.2.15 for the image, like\n"
+          "                 QEMU's) with TCP 127.0.0.1:H forwarded to port G\n"
+          "                 of the image (docs/network.md); repeatable\n"
           "  --timeout S    give up after S seconds (exit 124)\n"
           "  --stats        print the number of VM exits of each VM at the end\n"
           "Exit status: the image's own (0 ok, 1 failure, 2 panic, 3 fault),\n"
@@ -748,7 +850,13 @@ int main(int argc, char **argv) {
       return usage(stdout, 0);
     if (!strcmp(argv[i], "--append") && i + 1 < argc)
       m.append = argv[++i];
-    else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+    else if (!strcmp(argv[i], "--net") && i + 1 < argc) {
+      const char *err = vmm_net_add_forward(argv[++i]);
+      if (err) {
+        fprintf(stderr, "flexos-vmm: %s\n", err);
+        return usage(stderr, 2);
+      }
+    } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
       timeout = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--stats"))
       m.stats = 1;
@@ -780,6 +888,10 @@ int main(int argc, char **argv) {
       memcpy(m.shared + p * PAGE, m.image + p * PAGE, PAGE);
   for (uint32_t i = 0; i < m.n; i++)
     create_vm(&m.vms[i]);
+  start_tscs();
+  const char *net_err = vmm_net_start();
+  if (net_err)
+    die("%s", net_err);
 
   /* Boot the callees first: each runs until its dispatcher reports ready. */
   for (uint32_t i = 0; i < m.n; i++) {
@@ -804,6 +916,19 @@ int main(int argc, char **argv) {
   struct vm *cur = &m.vms[m.default_index];
   cur->owner = &main_chain;
   cur->is_root = 1;
-  for (;;)
+  struct timespec last_poll = {0};
+  for (;;) {
     cur = gate_trap(&main_chain, cur, run_until_trap(cur));
+    /* Busy guests idle rarely: serve the network about once a
+     * millisecond from gate traps too (without waiting). */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (vmm_net_enabled() &&
+        (now.tv_sec - last_poll.tv_sec) * 1000000000l + now.tv_nsec -
+                last_poll.tv_nsec > 1000000) {
+      last_poll = now;
+      if (vmm_net_poll(0))
+        raise_net_event();
+    }
+  }
 }

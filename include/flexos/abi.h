@@ -49,7 +49,10 @@
  * locals checks what it reads there against these read-only copies. */
 #define FLEXOS_TCB_SHARED_STACK_LIMIT 0xa0 /* lowest usable address */
 #define FLEXOS_TCB_SHARED_STACK_BASE 0xa8  /* highest top (the initial one) */
-#define FLEXOS_TCB_SIZE 0xb0
+/* vm-ept: the end of the thread's array of FLEXOS_VM_MAX_DEPTH RPC slots
+ * (rpc_slot moves one slot up per nested call the thread serves). */
+#define FLEXOS_TCB_RPC_SLOT_END 0xb0
+#define FLEXOS_TCB_SIZE 0xb8
 
 /* struct flexos_gate_slot: one per (thread, compartment), stored in the
  * compartment's own memory so that only that compartment can move its own
@@ -75,18 +78,23 @@
 #define FLEXOS_RPC_DST 0x14
 #define FLEXOS_RPC_ARGS 0x18
 #define FLEXOS_RPC_RET (FLEXOS_RPC_ARGS + 8 * FLEXOS_RPC_MAX_ARGS)
-#define FLEXOS_RPC_SLOT_SIZE (FLEXOS_RPC_RET + 16)
+#define FLEXOS_RPC_THREAD (FLEXOS_RPC_RET + 16)
+#define FLEXOS_RPC_SLOT_SIZE (FLEXOS_RPC_THREAD + 8)
 /* The guest traps to the monitor (tools/flexos-vmm) with `outl %eax, %dx`,
  * dx = FLEXOS_EPT_PORT.  eax is the guest-physical address of the RPC slot
  * whose state the guest just set (REQUEST: a new call; DONE/ERROR: the
  * call it served is finished; slots live below 4 GiB), or one of the
  * FLEXOS_VM_TRAP_* codes below (all below the first page, never a slot).
- * When the monitor resumes a VM it leaves in the VM's info page `inbox`
- * either 0 (the VM's own call is finished: read its slot) or the address
- * of a slot to serve. */
+ * When the monitor resumes a VM it leaves in the VM's info page either
+ * `inbox` = a slot to serve, or `done` = the slot of one of the VM's own
+ * calls that is now finished (calls of different threads may finish in
+ * any order), or both 0 (after READY/IDLE: look at `events`). */
 #define FLEXOS_EPT_PORT 0x0f10
-#define FLEXOS_VM_TRAP_READY 0x0 /* booted / idle: give me work */
+#define FLEXOS_VM_TRAP_READY 0x0 /* booted: give me work */
 #define FLEXOS_VM_TRAP_NULL 0x1  /* null hypercall (benchmarks) */
+/* The default VM has no thread to run: wait until `idle_ns` nanoseconds
+ * have passed (0: no limit) or an event (a received frame) arrives. */
+#define FLEXOS_VM_TRAP_IDLE 0x2
 /* isa-debug-exit's port, used by the monitor too: writing N exits with N. */
 #define FLEXOS_EXIT_PORT 0xf4
 /* Console: the 16550 data register at 0x3f8 (the monitor prints bytes
@@ -108,11 +116,36 @@
 #define FLEXOS_VM_SHARED_SLICE (8ul << 20)
 #define FLEXOS_VM_MAX_DEPTH 16 /* nested calls served per thread */
 
+/* ---- vm-ept: the monitor's paravirtual network device ------------------
+ * One device per run (tools/flexos-vmm --net), owned by the VM that
+ * registers it first: its driver (libs/lwip/netif/pvnet.c) writes the
+ * guest-physical address of a page-aligned struct flexos_pvnet that lies
+ * in its own compartment's memory to FLEXOS_PVNET_PORT_SETUP (outl).  The
+ * monitor then writes the MAC.  Rings of FLEXOS_PVNET_SLOTS frames with
+ * free-running 32-bit indices (slot = index % FLEXOS_PVNET_SLOTS):
+ *   rx: the monitor writes frames and advances rx_head; the driver reads
+ *       them and advances rx_tail;
+ *   tx: the driver writes frames and advances tx_head, then writes any
+ *       value to FLEXOS_PVNET_PORT_KICK (outl); the monitor sends them and
+ *       advances tx_tail before the outl returns.
+ * A kick also tells the monitor that rx slots were freed.  When frames
+ * arrive the monitor sets bit FLEXOS_PVNET_IRQ of the default VM's
+ * `events`; that VM's runtime treats it as a device interrupt on that
+ * line, which the driver waits for with flexos_irq_wait. */
+#define FLEXOS_PVNET_PORT_SETUP 0x0f20
+#define FLEXOS_PVNET_PORT_KICK 0x0f24
+#define FLEXOS_PVNET_SLOTS 64
+#define FLEXOS_PVNET_FRAME_MAX 1514 /* Ethernet without FCS */
+#define FLEXOS_PVNET_IRQ 11
+
 /* One exported gate entry (section .flexos_ept_entries, one per callee
  * function; the pass emits it beside each vm-ept gate).  `unpack` calls
  * the function with the slot's arguments converted back to their types
  * and returns the result as 64 bits. */
 #define FLEXOS_EPT_ENTRY_SECTION ".flexos_ept_entries"
+/* The runtime's own entry in every VM: args = (entry, a, b), starts a
+ * thread of the default VM's scheduler there (runtime/ept.c). */
+#define FLEXOS_EPT_THREAD_START_ID 0x1ull
 #define FLEXOS_EPT_ENTRY_SIZE 32
 
 /* ---- Section names (the linker script keys pages by these) ------------ */
@@ -146,6 +179,7 @@ struct flexos_tcb {
   uint64_t gate_slot[16]; /* struct flexos_gate_slot *, by compartment */
   uint64_t shared_stack_limit; /* copies of the shared stack's bounds */
   uint64_t shared_stack_base;
+  uint64_t rpc_slot_end; /* vm-ept: end of the thread's slot array */
 };
 
 struct flexos_rpc_slot {
@@ -155,6 +189,7 @@ struct flexos_rpc_slot {
   uint32_t dst;     /* IN: destination compartment index */
   uint64_t args[FLEXOS_RPC_MAX_ARGS]; /* IN: zero/sign-extended or bit-cast */
   uint64_t ret[2];  /* OUT: return value (rax, rdx or xmm0 bits) */
+  uint64_t thread;  /* IN: the caller's thread id (flexos_thread_id()) */
 };
 
 struct flexos_vm_info {
@@ -166,6 +201,24 @@ struct flexos_vm_info {
   uint64_t shared_slice_start, shared_slice_end; /* this VM's slice */
   uint64_t polling;      /* 1: this VM spins on its doorbell (own thread) */
   volatile uint64_t inbox; /* OUT (monitor): 0 or a slot to serve */
+  volatile uint64_t done;  /* OUT (monitor): 0 or one of our finished calls */
+  volatile uint64_t events; /* OUT (monitor): device lines that fired */
+  uint64_t idle_ns;        /* IN: FLEXOS_VM_TRAP_IDLE's time limit */
+  uint64_t tsc_khz;        /* the TSC's rate; every VM's TSC starts together */
+};
+
+struct flexos_pvnet_frame {
+  uint32_t len; /* bytes of data[] in use, at most FLEXOS_PVNET_FRAME_MAX */
+  uint8_t data[1532];
+};
+
+struct flexos_pvnet {
+  uint8_t mac[6];     /* OUT (monitor, at setup) */
+  uint16_t reserved0;
+  volatile uint32_t rx_head, rx_tail, tx_head, tx_tail;
+  uint8_t reserved[40];
+  struct flexos_pvnet_frame rx[FLEXOS_PVNET_SLOTS];
+  struct flexos_pvnet_frame tx[FLEXOS_PVNET_SLOTS];
 };
 
 struct flexos_ept_entry {
@@ -185,6 +238,7 @@ FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, thread_id) == FLEXOS_TCB_THREAD
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, gate_slot) == FLEXOS_TCB_GATE_SLOT, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_limit) == FLEXOS_TCB_SHARED_STACK_LIMIT, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_base) == FLEXOS_TCB_SHARED_STACK_BASE, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, rpc_slot_end) == FLEXOS_TCB_RPC_SLOT_END, "tcb");
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_tcb) == FLEXOS_TCB_SIZE, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_gate_slot, stack_top) == FLEXOS_GATE_SLOT_STACK_TOP, "slot");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_shared_stack, top) == FLEXOS_SHARED_STACK_TOP, "sstack");
@@ -194,7 +248,10 @@ FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, nargs) == FLEXOS_RPC_NARGS
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, dst) == FLEXOS_RPC_DST, "rpc");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, args) == FLEXOS_RPC_ARGS, "rpc");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, ret) == FLEXOS_RPC_RET, "rpc");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_rpc_slot, thread) == FLEXOS_RPC_THREAD, "rpc");
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_rpc_slot) == FLEXOS_RPC_SLOT_SIZE, "rpc");
+FLEXOS_STATIC_ASSERT(sizeof(struct flexos_pvnet_frame) == 1536, "pvnet");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_pvnet, rx) == 64, "pvnet");
 
 /* FNV-1a, 64 bit: the function identifier carried by vm-ept RPCs. */
 static inline uint64_t flexos_fn_id(const char *name) {

@@ -69,6 +69,7 @@ set(FLEXOS_LWIP_LIBRARIES
     ${FLEXOS_LWIP_PORT}/port/sys_arch.c
     ${FLEXOS_LWIP_PORT}/netif/pci.c
     ${FLEXOS_LWIP_PORT}/netif/virtio_net.c
+    ${FLEXOS_LWIP_PORT}/netif/pvnet.c
     ${FLEXOS_LWIP_PORT}/netif/flexos_net.c)
 # Our headers (lwipopts.h, arch/) first; lwIP's own after.  Options that
 # compile out a socket helper leave it unused in upstream sockets.c.

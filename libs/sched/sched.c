@@ -160,7 +160,7 @@ static void make_ready(struct sthread *t) {
 }
 
 uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
-                          void *fn, void *arg) {
+                          uintptr_t fn, uintptr_t arg) {
   if (compartment < 0 ||
       compartment >= (int)flexos_image_config.ncompartments)
     return 0; /* the runtime would panic: a caller's mistake is no crash */
@@ -176,7 +176,7 @@ uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
   if (!t)
     return 0;
   uint64_t id = flexos_gate(runtime, flexos_ctx_create, compartment, start,
-                            fn, arg);
+                            (void *)fn, (void *)arg);
   if (!id) {
     t->state = FREE;
     return 0;

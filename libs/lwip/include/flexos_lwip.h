@@ -17,11 +17,13 @@
 #include <stdint.h>
 
 /* ---- library lwip ------------------------------------------------------
- * Starts the tcpip thread, finds the virtio-net device, adds it as the
- * default interface with 10.0.2.15/24, gateway 10.0.2.2 (QEMU user
- * networking) and starts its receive thread.  Prints one line with the
- * MAC and the address.  Returns 0, or -1 with a message on the console
- * (no device, device refused our setup). */
+ * Starts the tcpip thread, sets up the network device (in a vm-ept image
+ * the monitor's paravirtual device, libs/lwip/netif/pvnet.c; otherwise
+ * QEMU's virtio-net), adds it as the default interface with 10.0.2.15/24,
+ * gateway 10.0.2.2 (QEMU user networking; the monitor uses the same) and
+ * starts its receive thread.  Prints one line with the MAC and the
+ * address.  Returns 0, or -1 with a message on the console (no device,
+ * device refused our setup). */
 int flexos_lwip_start(void);
 
 #endif

@@ -2,25 +2,45 @@
  * FILE: libs/lwip/netif/flexos_net.c
  * DESCRIPTION:
  *   flexos_lwip_start(): brings lwIP up in an image.  Starts the tcpip
- *   thread, adds the virtio-net interface with QEMU user networking's
+ *   thread, adds the network interface with QEMU user networking's
  *   static address (10.0.2.15/24, gateway 10.0.2.2) as the default
- *   interface and starts its receive thread.  Runs in lwIP's compartment;
- *   the application reaches it through a gate.
+ *   interface and starts its receive thread.  The driver is chosen at run
+ *   time: under vm-ept the monitor's paravirtual device (pvnet.c; the
+ *   monitor uses the same addresses), otherwise virtio-net (virtio_net.c).
+ *   Runs in lwIP's compartment; the application reaches it through a gate.
  * USAGE:
  *   if (flexos_gate(lwip, flexos_lwip_start) < 0) return 1;
  * License: MIT (see LICENSE)
  */
+#include <flexos/runtime.h>
 #include <flexos_lwip.h>
 #include <stdio.h>
 
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
+#include "pvnet.h"
 #include "virtio_net.h"
 
 static struct netif netif;
 
 static void tcpip_ready(void *sem) { sys_sem_signal(sem); }
+
+/* One driver per image kind: vm-ept images run under tools/flexos-vmm,
+ * which offers no virtio-net, only its own paravirtual device; every
+ * other image runs under QEMU with virtio-net.  The choice is made here
+ * because pvnet's setup must not run outside vm-ept. */
+struct driver {
+  netif_init_fn init;
+  lwip_thread_fn rx_thread;
+  const char *rx_name;
+};
+
+static struct driver pick_driver(void) {
+  if (flexos_image_config.mechanism == FLEXOS_MECH_EPT)
+    return (struct driver){pvnet_init, pvnet_rx_thread, "pvnet-rx"};
+  return (struct driver){virtio_net_init, virtio_net_rx_thread, "virtio-net-rx"};
+}
 
 int flexos_lwip_start(void) {
   static int started;
@@ -35,12 +55,13 @@ int flexos_lwip_start(void) {
   sys_sem_wait(&ready);
   sys_sem_free(&ready);
 
+  struct driver drv = pick_driver();
   ip4_addr_t ip, mask, gw;
   IP4_ADDR(&ip, 10, 0, 2, 15);
   IP4_ADDR(&mask, 255, 255, 255, 0);
   IP4_ADDR(&gw, 10, 0, 2, 2);
   LOCK_TCPIP_CORE();
-  struct netif *n = netif_add(&netif, &ip, &mask, &gw, 0, virtio_net_init,
+  struct netif *n = netif_add(&netif, &ip, &mask, &gw, 0, drv.init,
                               tcpip_input);
   if (n) {
     netif_set_default(n);
@@ -51,7 +72,7 @@ int flexos_lwip_start(void) {
     printf("lwip: no network interface\n");
     return -1;
   }
-  sys_thread_new("virtio-net-rx", virtio_net_rx_thread, n, 0, 0);
+  sys_thread_new(drv.rx_name, drv.rx_thread, n, 0, 0);
   printf("lwip: up, %s/24 gateway %s\n", ip4addr_ntoa(&ip), "10.0.2.2");
   return 0;
 }

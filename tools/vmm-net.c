@@ -1,0 +1,365 @@
+/*
+ * FILE: tools/vmm-net.c
+ * DESCRIPTION:
+ *   The vm-ept monitor's network device (docs/network.md, "Under the
+ *   vm-ept monitor").  The guest's driver (libs/lwip/netif/pvnet.c) owns
+ *   two rings of frames in its own compartment's memory; this file moves
+ *   frames between them and libslirp, the user-mode TCP/IP stack QEMU's
+ *   `-netdev user` uses, so the image sees the same network as under QEMU
+ *   and clients on 127.0.0.1 reach it through port forwards.  No root, no
+ *   tap device, no host configuration.
+ *
+ *   Everything runs on the monitor's threads when they stop a VM: a kick
+ *   sends the driver's frames at once; vmm_net_poll() lets slirp serve
+ *   its host sockets and timers, and is called when the default VM idles
+ *   (blocking until a frame arrives or its deadline) and every
+ *   millisecond or so from gate traps (not blocking).  Frames slirp emits
+ *   while the receive ring is full wait in a backlog here; beyond that
+ *   they are dropped and TCP retransmits them.
+ * License: MIT (see LICENSE)
+ */
+#define _GNU_SOURCE
+#include "vmm-net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <slirp/libslirp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FORWARDS 8
+#define MAX_TIMERS 64
+#define MAX_POLLFDS 1024
+#define BACKLOG_FRAMES 256
+#define LISTEN_BACKLOG 128
+
+struct forward {
+  int host_port, guest_port;
+};
+
+struct timer {
+  int used;
+  int64_t expire_ms; /* -1: not armed */
+  SlirpTimerCb cb;
+  void *opaque;
+};
+
+struct frame {
+  uint32_t len;
+  uint8_t data[FLEXOS_PVNET_FRAME_MAX];
+};
+
+static struct {
+  pthread_mutex_t lock;
+  struct forward fwd[MAX_FORWARDS];
+  int nfwd;
+  Slirp *slirp;
+  struct flexos_pvnet *dev; /* the driver's rings, in its VM's memory */
+  struct timer timers[MAX_TIMERS];
+  struct pollfd fds[MAX_POLLFDS];
+  int nfds;
+  struct frame backlog[BACKLOG_FRAMES];
+  unsigned backlog_head, backlog_tail;
+  int delivered; /* frames put in the ring since the last poll's return */
+  uint64_t rx, tx, dropped;
+} net = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* libslirp listens for port forwards with a backlog of 1, so a benchmark
+ * that opens 50 connections at once overflows the host's accept queue
+ * and stalls for seconds (the same fix as tools/qemu-listen-backlog.c).
+ * The monitor listens on nothing else. */
+int listen(int fd, int backlog) {
+  if (backlog < LISTEN_BACKLOG)
+    backlog = LISTEN_BACKLOG;
+  return (int)syscall(SYS_listen, fd, backlog);
+}
+
+const char *vmm_net_add_forward(const char *spec) {
+  static char msg[160];
+  int h, g, n = 0;
+  if (sscanf(spec, "%d:%d%n", &h, &g, &n) != 2 || spec[n] || h < 1 ||
+      h > 65535 || g < 1 || g > 65535) {
+    snprintf(msg, sizeof(msg), "--net '%s': expected HOSTPORT:GUESTPORT, "
+             "ports 1..65535 (e.g. --net 6379:6379)", spec);
+    return msg;
+  }
+  if (net.nfwd == MAX_FORWARDS)
+    return "--net: at most 8 port forwards";
+  net.fwd[net.nfwd++] = (struct forward){h, g};
+  return 0;
+}
+
+int vmm_net_enabled(void) { return net.slirp != 0; }
+
+/* ---- frames to the guest ------------------------------------------------ */
+
+static int ring_room(void) {
+  return net.dev && net.dev->rx_head - net.dev->rx_tail < FLEXOS_PVNET_SLOTS;
+}
+
+static void ring_put(const uint8_t *data, uint32_t len) {
+  struct flexos_pvnet_frame *f = &net.dev->rx[net.dev->rx_head % FLEXOS_PVNET_SLOTS];
+  memcpy(f->data, data, len);
+  f->len = len;
+  __atomic_store_n(&net.dev->rx_head, net.dev->rx_head + 1, __ATOMIC_RELEASE);
+  net.delivered = 1;
+  net.rx++;
+}
+
+static void backlog_flush(void) {
+  while (net.backlog_tail != net.backlog_head && ring_room()) {
+    struct frame *f = &net.backlog[net.backlog_tail % BACKLOG_FRAMES];
+    ring_put(f->data, f->len);
+    net.backlog_tail++;
+  }
+}
+
+/* slirp has a frame for the guest. */
+static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
+  (void)opaque;
+  if (len > FLEXOS_PVNET_FRAME_MAX || !net.dev) {
+    net.dropped++;
+    return (ssize_t)len;
+  }
+  backlog_flush();
+  if (net.backlog_tail == net.backlog_head && ring_room()) {
+    ring_put(buf, (uint32_t)len);
+  } else if (net.backlog_head - net.backlog_tail < BACKLOG_FRAMES) {
+    struct frame *f = &net.backlog[net.backlog_head++ % BACKLOG_FRAMES];
+    memcpy(f->data, buf, len);
+    f->len = (uint32_t)len;
+  } else {
+    net.dropped++;
+  }
+  return (ssize_t)len;
+}
+
+/* ---- slirp's callbacks --------------------------------------------------- */
+
+static void guest_error(const char *msg, void *opaque) {
+  (void)opaque;
+  fprintf(stderr, "flexos-vmm: network: the guest sent a bad frame: %s\n", msg);
+}
+
+static int64_t clock_get_ns(void *opaque) {
+  (void)opaque;
+  return now_ns();
+}
+
+static void *timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque) {
+  (void)opaque;
+  for (int i = 0; i < MAX_TIMERS; i++)
+    if (!net.timers[i].used) {
+      net.timers[i] = (struct timer){1, -1, cb, cb_opaque};
+      return &net.timers[i];
+    }
+  fprintf(stderr, "flexos-vmm: network: more than %d slirp timers\n", MAX_TIMERS);
+  abort();
+}
+
+static void timer_free(void *t, void *opaque) {
+  (void)opaque;
+  ((struct timer *)t)->used = 0;
+}
+
+static void timer_mod(void *t, int64_t expire_ms, void *opaque) {
+  (void)opaque;
+  ((struct timer *)t)->expire_ms = expire_ms;
+}
+
+static void register_poll_fd(int fd, void *opaque) { (void)fd, (void)opaque; }
+static void unregister_poll_fd(int fd, void *opaque) { (void)fd, (void)opaque; }
+static void notify(void *opaque) { (void)opaque; }
+
+static const SlirpCb callbacks = {
+    .send_packet = send_packet,
+    .guest_error = guest_error,
+    .clock_get_ns = clock_get_ns,
+    .timer_new = timer_new,
+    .timer_free = timer_free,
+    .timer_mod = timer_mod,
+    .register_poll_fd = register_poll_fd,
+    .unregister_poll_fd = unregister_poll_fd,
+    .notify = notify,
+};
+
+const char *vmm_net_start(void) {
+  static char msg[160];
+  if (!net.nfwd)
+    return 0;
+  SlirpConfig cfg = {.version = 1, .in_enabled = true};
+  inet_pton(AF_INET, "10.0.2.0", &cfg.vnetwork);
+  inet_pton(AF_INET, "255.255.255.0", &cfg.vnetmask);
+  inet_pton(AF_INET, "10.0.2.2", &cfg.vhost);
+  inet_pton(AF_INET, "10.0.2.15", &cfg.vdhcp_start);
+  inet_pton(AF_INET, "10.0.2.3", &cfg.vnameserver);
+  cfg.restricted = 1; /* the guest reaches the host only via forwards */
+  if (!(net.slirp = slirp_new(&cfg, &callbacks, 0)))
+    return "--net: cannot start user networking (slirp_new failed)";
+  struct in_addr host, guest;
+  inet_pton(AF_INET, "127.0.0.1", &host);
+  inet_pton(AF_INET, "10.0.2.15", &guest);
+  for (int i = 0; i < net.nfwd; i++)
+    if (slirp_add_hostfwd(net.slirp, 0, host, net.fwd[i].host_port, guest,
+                          net.fwd[i].guest_port) < 0) {
+      snprintf(msg, sizeof(msg), "--net %d:%d: cannot listen on 127.0.0.1:%d "
+               "(in use?)", net.fwd[i].host_port, net.fwd[i].guest_port,
+               net.fwd[i].host_port);
+      return msg;
+    }
+  return 0;
+}
+
+/* ---- the driver's side ---------------------------------------------------- */
+
+const char *vmm_net_attach(struct flexos_pvnet *dev) {
+  static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+  if (!net.slirp)
+    return "the image has a network driver but the monitor no network: "
+           "give --net HOSTPORT:GUESTPORT";
+  pthread_mutex_lock(&net.lock);
+  if (net.dev) {
+    pthread_mutex_unlock(&net.lock);
+    return "network device registered twice";
+  }
+  memcpy(dev->mac, mac, sizeof(mac));
+  dev->rx_head = dev->rx_tail = dev->tx_head = dev->tx_tail = 0;
+  net.dev = dev;
+  pthread_mutex_unlock(&net.lock);
+  return 0;
+}
+
+/* Reads each frame's length once: the guest may rewrite it meanwhile. */
+const char *vmm_net_kick(void) {
+  if (!net.dev)
+    return "network kick before the device was registered";
+  pthread_mutex_lock(&net.lock);
+  const char *err = 0;
+  uint32_t head = __atomic_load_n(&net.dev->tx_head, __ATOMIC_ACQUIRE);
+  uint32_t tail = net.dev->tx_tail;
+  if (head - tail > FLEXOS_PVNET_SLOTS) {
+    err = "network: the driver claims more frames than its ring holds";
+  } else {
+    for (; tail != head; tail++) {
+      struct flexos_pvnet_frame *f = &net.dev->tx[tail % FLEXOS_PVNET_SLOTS];
+      uint32_t len = __atomic_load_n(&f->len, __ATOMIC_RELAXED);
+      if (len < 14 || len > FLEXOS_PVNET_FRAME_MAX) {
+        net.dropped++;
+        continue;
+      }
+      uint8_t copy[FLEXOS_PVNET_FRAME_MAX];
+      memcpy(copy, f->data, len);
+      slirp_input(net.slirp, copy, (int)len);
+      net.tx++;
+    }
+    __atomic_store_n(&net.dev->tx_tail, tail, __ATOMIC_RELEASE);
+  }
+  backlog_flush(); /* a kick also frees receive slots */
+  pthread_mutex_unlock(&net.lock);
+  return err;
+}
+
+/* ---- host sockets and timers ----------------------------------------------- */
+
+static int add_poll(int fd, int events, void *opaque) {
+  (void)opaque;
+  if (net.nfds == MAX_POLLFDS)
+    return -1;
+  short ev = 0;
+  if (events & SLIRP_POLL_IN) ev |= POLLIN;
+  if (events & SLIRP_POLL_OUT) ev |= POLLOUT;
+  if (events & SLIRP_POLL_PRI) ev |= POLLPRI;
+  net.fds[net.nfds] = (struct pollfd){.fd = fd, .events = ev};
+  return net.nfds++;
+}
+
+static int get_revents(int idx, void *opaque) {
+  (void)opaque;
+  if (idx < 0 || idx >= net.nfds)
+    return 0;
+  short r = net.fds[idx].revents;
+  int ev = 0;
+  if (r & POLLIN) ev |= SLIRP_POLL_IN;
+  if (r & POLLOUT) ev |= SLIRP_POLL_OUT;
+  if (r & POLLPRI) ev |= SLIRP_POLL_PRI;
+  if (r & POLLERR) ev |= SLIRP_POLL_ERR;
+  if (r & POLLHUP) ev |= SLIRP_POLL_HUP;
+  return ev;
+}
+
+/* Fires due timers; returns ms until the next one (-1: none). */
+static int64_t run_timers(void) {
+  int64_t now = now_ns() / 1000000, next = -1;
+  for (int i = 0; i < MAX_TIMERS; i++) {
+    struct timer *t = &net.timers[i];
+    if (!t->used || t->expire_ms < 0)
+      continue;
+    if (t->expire_ms <= now) {
+      t->expire_ms = -1;
+      t->cb(t->opaque);
+    } else if (next < 0 || t->expire_ms - now < next) {
+      next = t->expire_ms - now;
+    }
+  }
+  return next;
+}
+
+int vmm_net_poll(int64_t timeout_ns) {
+  if (!net.slirp) {
+    /* Nothing can arrive: just let the time pass. */
+    if (timeout_ns > 0)
+      nanosleep(&(struct timespec){timeout_ns / 1000000000, timeout_ns % 1000000000}, 0);
+    return 0;
+  }
+  pthread_mutex_lock(&net.lock);
+  int64_t end = timeout_ns > 0 ? now_ns() + timeout_ns : 0;
+  backlog_flush(); /* `delivered` may already be set by a kick's replies */
+  for (;;) {
+    int64_t next_timer = run_timers();
+    if (net.delivered)
+      break;
+    int64_t wait_ms = timeout_ns < 0 ? -1 : 0;
+    if (timeout_ns > 0) {
+      int64_t left = end - now_ns();
+      wait_ms = left <= 0 ? 0 : (left + 999999) / 1000000;
+    }
+    if (next_timer >= 0 && (wait_ms < 0 || next_timer < wait_ms))
+      wait_ms = next_timer;
+    uint32_t slirp_ms = wait_ms < 0 ? UINT32_MAX : (uint32_t)wait_ms;
+    net.nfds = 0;
+    slirp_pollfds_fill(net.slirp, &slirp_ms, add_poll, 0);
+    if (wait_ms < 0 || (int64_t)slirp_ms < wait_ms)
+      wait_ms = slirp_ms == UINT32_MAX ? -1 : (int64_t)slirp_ms;
+    /* Unlocked while sleeping: a polling VM's thread may kick meanwhile
+     * (only the main thread polls, so net.fds stays ours). */
+    pthread_mutex_unlock(&net.lock);
+    int r = poll(net.fds, (nfds_t)net.nfds, (int)(wait_ms > 1000 ? 1000 : wait_ms));
+    pthread_mutex_lock(&net.lock);
+    slirp_pollfds_poll(net.slirp, r < 0 && errno != EINTR, get_revents, 0);
+    run_timers();
+    if (net.delivered || timeout_ns == 0 || (timeout_ns > 0 && now_ns() >= end))
+      break;
+  }
+  int delivered = net.delivered;
+  net.delivered = 0;
+  pthread_mutex_unlock(&net.lock);
+  return delivered;
+}
+
+void vmm_net_stats(uint64_t *rx, uint64_t *tx, uint64_t *dropped) {
+  *rx = net.rx;
+  *tx = net.tx;
+  *dropped = net.dropped;
+}

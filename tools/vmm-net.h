@@ -1,0 +1,37 @@
+/*
+ * FILE: tools/vmm-net.h
+ * DESCRIPTION:
+ *   The vm-ept monitor's network device (tools/vmm-net.c): the host side
+ *   of struct flexos_pvnet (include/flexos/abi.h), backed by libslirp user
+ *   networking with QEMU's addresses (guest 10.0.2.15, host 10.0.2.2) and
+ *   TCP port forwards from 127.0.0.1.  Safe to call from several monitor
+ *   threads (one lock).  Functions that can fail return 0 or an error
+ *   message saying what the guest or the user did wrong.
+ * License: MIT (see LICENSE)
+ */
+#ifndef FLEXOS_VMM_NET_H
+#define FLEXOS_VMM_NET_H
+
+#include <stdint.h>
+
+#include <flexos/abi.h>
+
+/* "HOSTPORT:GUESTPORT": forward TCP 127.0.0.1:HOSTPORT to the guest's
+ * GUESTPORT.  Before vmm_net_start; returns 0 or an error message. */
+const char *vmm_net_add_forward(const char *spec);
+/* Starts user networking if any forward was added; 0 or a message. */
+const char *vmm_net_start(void);
+int vmm_net_enabled(void);
+/* The driver registered its rings (already checked to lie in its
+ * compartment's memory); 0 or a message. */
+const char *vmm_net_attach(struct flexos_pvnet *dev);
+/* The driver kicked: send its frames; 0 or a message. */
+const char *vmm_net_kick(void);
+/* Runs the host side for up to timeout_ns (0: only what is ready now,
+ * -1: until something arrives).  Returns 1 when frames were put in the
+ * guest's receive ring. */
+int vmm_net_poll(int64_t timeout_ns);
+/* Counters for --stats. */
+void vmm_net_stats(uint64_t *rx, uint64_t *tx, uint64_t *dropped);
+
+#endif
