@@ -95,14 +95,14 @@ static void entries_init(void);
 void ept_pools(void) {
   page_alloc_init(vm.private_pool_start, vm.private_pool_end);
   page_alloc_init_shared(vm.shared_slice_start, vm.shared_slice_end);
+  page_alloc_pools_are_zero(); /* the monitor's memory starts zeroed */
   paging_map(FLEXOS_VM_INFO_ADDR, 1, pku_default_key(), 1);
   live = (volatile struct flexos_vm_info *)FLEXOS_VM_INFO_ADDR;
-  if (!vm.tsc_khz)
-    flexos_panic("vm-ept: the monitor gave no TSC rate");
   entries_init();
 }
 
-uint64_t ept_tsc_khz(void) { return vm.tsc_khz; }
+/* Before ept_pools the info page is read through the boot copy. */
+uint64_t ept_ticks(void) { return live ? live->ticks : vm.ticks; }
 
 extern char __text_start[], __text_end[];
 

@@ -90,9 +90,10 @@ int ept_self(void);             /* this VM's compartment (vm-ept only) */
 void ept_boot(void);            /* read the monitor's info page; pools */
 void ept_pools(void);           /* after paging: allocators, info page */
 int ept_serve_forever(int argc, char **argv); /* non-default VMs' "main" */
+void page_alloc_pools_are_zero(void); /* page_alloc.c, for ept.c */
 void ept_idle(uint64_t deadline);    /* wait for a tick deadline or an event */
 void ept_take_events(void);          /* device events the monitor raised */
-uint64_t ept_tsc_khz(void);
+uint64_t ept_ticks(void);           /* the monitor's 100 Hz clock */
 /* Start entry(a, b) in a compartment of another VM; returns only when
  * that VM refuses. */
 void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,

@@ -23,6 +23,11 @@ struct pool {
   uintptr_t base;
   size_t npages_total;
   size_t npages_free;
+  /* Pages from `untouched` on were never handed out; with
+   * `untouched_are_zero` (vm-ept: the monitor's fresh memory) they need
+   * no zeroing, which spares a nested-KVM guest seconds at boot. */
+  size_t untouched;
+  int untouched_are_zero;
 };
 
 static struct pool main_pool, shared_pool;
@@ -51,6 +56,12 @@ void page_alloc_init(uintptr_t start, uintptr_t end) {
 
 void page_alloc_init_shared(uintptr_t start, uintptr_t end) {
   pool_init(&shared_pool, start, end);
+}
+
+/* The pools' memory is zero (vm-ept: fresh anonymous memory). */
+void page_alloc_pools_are_zero(void) {
+  main_pool.untouched_are_zero = 1;
+  shared_pool.untouched_are_zero = 1;
 }
 
 /* Shared pages come from the shared pool when there is one. */
@@ -95,10 +106,17 @@ void *page_alloc_from(size_t n, int pool_key, int key) {
     set_used(p, (size_t)first + i, 1);
   p->npages_free -= n;
   uintptr_t va = p->base + (uintptr_t)first * PAGE_SIZE;
+  size_t dirty = n;
+  if (p->untouched_are_zero)
+    dirty = p->untouched <= (size_t)first ? 0
+            : p->untouched - (size_t)first < n ? p->untouched - (size_t)first
+                                                : n;
+  if (p->untouched < (size_t)first + n)
+    p->untouched = (size_t)first + n;
   /* Zero while the pages still carry the default key: keyed pages may be
    * unreachable from the default compartment afterwards. */
   paging_map(va, n, pku_default_key(), 1);
-  memset((void *)va, 0, n * PAGE_SIZE);
+  memset((void *)va, 0, dirty * PAGE_SIZE);
   paging_map(va, n, key, 1);
   return (void *)va;
 }

@@ -5,8 +5,8 @@
  *   PICs, remapped to vectors 32..47 with every line but IRQ0 masked.
  *   The tick counter lives in common memory (key 0): every compartment can
  *   read it, only the default compartment (the IRQ handler) writes it.
- *   Under vm-ept there is no PIT; flexos_ticks() derives the tick from
- *   the TSC instead.
+ *   Under vm-ept there is no PIT; flexos_ticks() reads the monitor's tick
+ *   count instead.
  * License: MIT (see LICENSE)
  */
 #include "kernel.h"
@@ -50,10 +50,10 @@ void timer_tick(void) {
 
 void flexos_set_tick_hook(void (*hook)(uint64_t tick)) { tick_hook = hook; }
 
-/* A vm-ept VM has no PIT: its ticks come from the TSC, which the monitor
- * starts at 0 in every VM at once, so all VMs agree on the tick. */
+/* A vm-ept VM has no PIT: the monitor keeps one tick count for all VMs
+ * and writes it into each before it runs (runtime/ept.c). */
 uint64_t flexos_ticks(void) {
   if (ept_active())
-    return rdtsc() / (ept_tsc_khz() * (1000 / TICK_HZ));
+    return ept_ticks();
   return ticks;
 }

@@ -69,7 +69,6 @@
 #define EXIT_TIMEOUT 124
 #define PVH_MAGIC 0x336ec578
 #define MAX_CALLS 1024 /* calls in progress per host thread, all threads */
-#define MSR_IA32_TSC 0x10
 
 /* Page owners (values >= 0 are compartment indices). */
 #define OWNER_PRIVATE (-1)
@@ -114,6 +113,7 @@ static struct monitor {
   int8_t *owner;        /* per page: OWNER_* or a compartment */
   uint64_t shared_start, shared_end, image_end;
   uint64_t private_pool_start, shared_pool_start;
+  uint64_t private_pool_size, shared_slice_size; /* per VM */
   uint32_t n, default_index;
   struct vm vms[FLEXOS_MAX_COMPARTMENTS];
   const char *append;
@@ -264,6 +264,14 @@ static const char *image_string(uint64_t addr) {
   return s;
 }
 
+/* A heap of `kb` KiB (0: the runtime's 1 MiB default) and 8 MiB for
+ * stacks, in 2 MiB steps, at least `minimum`. */
+static uint64_t pool_size(uint32_t kb, uint64_t minimum) {
+  uint64_t bytes = ((uint64_t)(kb ? kb : 1024) << 10) + (8ul << 20);
+  bytes = (bytes + (2ul << 20) - 1) & ~((2ul << 20) - 1);
+  return bytes < minimum ? minimum : bytes;
+}
+
 static void load_image(const char *path) {
   size_t size;
   uint8_t *f = read_file(path, &size);
@@ -281,8 +289,7 @@ static void load_image(const char *path) {
   /* Guest-physical layout: image, private pool, shared pool slices. */
   uint64_t cfg_addr = symbol(f, size, "flexos_image_config", 1);
   m.private_pool_start = (m.image_end + (2ul << 20) - 1) & ~((2ul << 20) - 1);
-  m.shared_pool_start = m.private_pool_start + FLEXOS_VM_PRIVATE_POOL;
-  m.span = m.shared_pool_start; /* extended once n is known */
+  m.span = m.private_pool_start; /* extended once the pools are known */
   m.image = mmap(0, MAX_SPAN, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (m.image == MAP_FAILED)
@@ -314,10 +321,17 @@ static void load_image(const char *path) {
         cfg->default_index);
   m.n = cfg->ncompartments;
   m.default_index = cfg->default_index;
-  m.span = m.shared_pool_start + m.n * FLEXOS_VM_SHARED_SLICE;
+  /* Pools: the image's heaps (flexos_add_image HEAP_KB, SHARED_HEAP_KB)
+   * plus room for thread stacks, at least the ABI's minimum sizes. */
+  m.private_pool_size = pool_size(cfg->heap_kb, FLEXOS_VM_PRIVATE_POOL);
+  m.shared_slice_size = pool_size(cfg->shared_heap_kb, FLEXOS_VM_SHARED_SLICE);
+  m.shared_pool_start = m.private_pool_start + m.private_pool_size;
+  m.span = m.shared_pool_start + m.n * m.shared_slice_size;
   if (m.span > MAX_SPAN)
-    die("%u compartments need %lu MiB of guest memory, more than %lu", m.n,
-        m.span >> 20, MAX_SPAN >> 20);
+    die("%u compartments with heaps of %u KiB and shared heaps of %u KiB "
+        "need %lu MiB of guest memory, more than %lu: use smaller HEAP_KB / "
+        "SHARED_HEAP_KB in flexos_add_image", m.n, cfg->heap_kb,
+        cfg->shared_heap_kb, m.span >> 20, MAX_SPAN >> 20);
   m.owner = calloc(m.span / PAGE, 1);
   if (!m.owner)
     die("out of memory");
@@ -390,11 +404,11 @@ static void write_boot_info(struct vm *v) {
   info->compartment = (uint32_t)v->index;
   info->ncompartments = m.n;
   info->private_pool_start = m.private_pool_start;
-  info->private_pool_end = m.private_pool_start + FLEXOS_VM_PRIVATE_POOL;
+  info->private_pool_end = m.private_pool_start + m.private_pool_size;
   info->shared_pool_start = m.shared_pool_start;
   info->shared_pool_end = m.span;
-  info->shared_slice_start = m.shared_pool_start + v->index * FLEXOS_VM_SHARED_SLICE;
-  info->shared_slice_end = info->shared_slice_start + FLEXOS_VM_SHARED_SLICE;
+  info->shared_slice_start = m.shared_pool_start + v->index * m.shared_slice_size;
+  info->shared_slice_end = info->shared_slice_start + m.shared_slice_size;
   info->polling = (uint64_t)v->polling;
   info->inbox = 0;
 
@@ -453,6 +467,20 @@ static void set_entry_state(struct vm *v) {
     die("VM %d: KVM_SET_REGS: %s", v->index, strerror(errno));
 }
 
+/* No firmware runs before the image, so nobody enables the MTRRs, and
+ * with MTRRs off all memory is uncached.  Make it write-back. */
+static void set_mtrr_writeback(struct vm *v) {
+  union {
+    struct kvm_msrs hdr;
+    uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+  } msrs = {.hdr.nmsrs = 1};
+  msrs.hdr.entries[0] = (struct kvm_msr_entry){.index = 0x2ff, /* MTRRdefType */
+                                               .data = 0xc06}; /* E, FE, WB */
+  if (ioctl(v->vcpu, KVM_SET_MSRS, &msrs) != 1)
+    die("VM %d: cannot enable write-back caching (MTRRdefType): %s", v->index,
+        strerror(errno));
+}
+
 static void create_vm(struct vm *v) {
   v->fd = ioctl(m.kvm, KVM_CREATE_VM, 0);
   if (v->fd < 0)
@@ -476,6 +504,7 @@ static void create_vm(struct vm *v) {
   if (v->run == MAP_FAILED)
     die("VM %d: cannot map kvm_run: %s", v->index, strerror(errno));
   set_cpuid(v);
+  set_mtrr_writeback(v);
   set_entry_state(v);
   v->at_line_start = 1;
 }
@@ -743,9 +772,21 @@ static __attribute__((noreturn)) void handle_mmio(struct vm *v) {
           what);
 }
 
+/* The guests' clock (abi.h, flexos_vm_info.ticks): 100 Hz since start. */
+static uint64_t ticks_now(void) {
+  static struct timespec start;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (!start.tv_sec && !start.tv_nsec)
+    start = now;
+  return (uint64_t)(((now.tv_sec - start.tv_sec) * 1000000000l + now.tv_nsec -
+                     start.tv_nsec) / 10000000);
+}
+
 /* Run v until it traps through a gate; returns the trap value. */
 static uint64_t run_until_trap(struct vm *v) {
   for (;;) {
+    info_of(v)->ticks = ticks_now();
     int r = ioctl(v->vcpu, KVM_RUN, 0);
     if (r < 0) {
       if (errno == EINTR && timed_out)
@@ -797,24 +838,6 @@ static void *polling_thread(void *arg) {
   for (;;)
     cur = gate_trap(c, cur, run_until_trap(cur));
   return 0;
-}
-
-/* Every VM's TSC starts at 0 together (the runtime's ticks come from it,
- * and all VMs must agree on them); the rate goes in the info page. */
-static void start_tscs(void) {
-  union {
-    struct kvm_msrs hdr;
-    uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
-  } msrs = {.hdr.nmsrs = 1};
-  msrs.hdr.entries[0] = (struct kvm_msr_entry){.index = MSR_IA32_TSC, .data = 0};
-  int khz = ioctl(m.vms[0].vcpu, KVM_GET_TSC_KHZ, 0);
-  if (khz <= 0)
-    die("KVM_GET_TSC_KHZ: %s", strerror(errno));
-  for (uint32_t i = 0; i < m.n; i++) {
-    if (ioctl(m.vms[i].vcpu, KVM_SET_MSRS, &msrs) != 1)
-      die("VM %u: cannot set the TSC: %s", i, strerror(errno));
-    info_of(&m.vms[i])->tsc_khz = (uint64_t)khz;
-  }
 }
 
 static void on_alarm(int sig) {
@@ -888,7 +911,6 @@ int main(int argc, char **argv) {
       memcpy(m.shared + p * PAGE, m.image + p * PAGE, PAGE);
   for (uint32_t i = 0; i < m.n; i++)
     create_vm(&m.vms[i]);
-  start_tscs();
   const char *net_err = vmm_net_start();
   if (net_err)
     die("%s", net_err);

@@ -112,6 +112,8 @@
 /* Each VM's private page pool and its slice of the shared pool (heaps,
  * stacks, RPC slots): every VM allocates shared pages only from its own
  * slice, so no allocator state is shared between VMs. */
+/* At least these; more when the image's heaps need it (tools/flexos-vmm
+ * adds 8 MiB for stacks to HEAP_KB and SHARED_HEAP_KB). */
 #define FLEXOS_VM_PRIVATE_POOL (16ul << 20)
 #define FLEXOS_VM_SHARED_SLICE (8ul << 20)
 #define FLEXOS_VM_MAX_DEPTH 16 /* nested calls served per thread */
@@ -204,7 +206,11 @@ struct flexos_vm_info {
   volatile uint64_t done;  /* OUT (monitor): 0 or one of our finished calls */
   volatile uint64_t events; /* OUT (monitor): device lines that fired */
   uint64_t idle_ns;        /* IN: FLEXOS_VM_TRAP_IDLE's time limit */
-  uint64_t tsc_khz;        /* the TSC's rate; every VM's TSC starts together */
+  /* OUT (monitor): 100 Hz ticks since the run began, written before
+   * every entry into the VM.  The guest's clock, rather than the TSC:
+   * rdtsc exits under nested KVM and costs microseconds; time that moves
+   * only at exits is enough, since every wait for time is an exit. */
+  volatile uint64_t ticks;
 };
 
 struct flexos_pvnet_frame {

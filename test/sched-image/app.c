@@ -179,9 +179,9 @@ static void test_errors(void) {
   check(flexos_gate(sched, sched_join, main_id) == -1, "join self");
   check(flexos_gate(sched, sched_self) == flexos_thread_id(), "sched_self");
   check(flexos_gate(sched, sched_thread_add, 99, sched_start_here_,
-                    (void *)nothing, 0) == 0, "spawn in no compartment");
+                    (uintptr_t)nothing, 0) == 0, "spawn in no compartment");
   check(flexos_gate(sched, sched_thread_add, -1, sched_start_here_,
-                    (void *)nothing, 0) == 0, "spawn in compartment -1");
+                    (uintptr_t)nothing, 0) == 0, "spawn in compartment -1");
 }
 
 /* Deadlines and interrupts are not starved by threads that keep yielding
