@@ -8,12 +8,19 @@
 #   "kvstore: listening on port N" once the image listens. --port 0 picks
 #   a free port. SIGTERM or SIGINT stop QEMU and exit 0; the image's own
 #   exit (a crash, a fault report) ends this script with status 1.
-# USAGE: image-server.sh IMAGE.elf --port N
+#   With --vmm MONITOR first, IMAGE is a vm-ept image and boots under
+#   tools/flexos-vmm (KVM, the monitor's network device) instead.
+# USAGE: image-server.sh [--vmm MONITOR] IMAGE.elf --port N
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 run_image=$here/../../tools/run-image.sh
-image=${1:?usage: image-server.sh IMAGE.elf --port N}
+vmm=""
+if [ "${1:-}" = --vmm ]; then
+  vmm=${2:?usage: image-server.sh [--vmm MONITOR] IMAGE.elf --port N}
+  shift 2
+fi
+image=${1:?usage: image-server.sh [--vmm MONITOR] IMAGE.elf --port N}
 shift
 port=0
 while [ $# -gt 0 ]; do
@@ -41,8 +48,12 @@ trap 'stop' EXIT
 for attempt in 1 2 3; do
   p=$port
   [ "$p" = 0 ] && p=$(free_port)
-  setsid "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
-    --reject "FAULT|panic" "$image" >"$log" 2>&1 &
+  if [ -n "$vmm" ]; then
+    setsid "$vmm" --net "$p:6379" --timeout 3000 "$image" >"$log" 2>&1 &
+  else
+    setsid "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
+      --reject "FAULT|panic" "$image" >"$log" 2>&1 &
+  fi
   qpid=$!
   # Whoever started us may SIGKILL us (net-test.sh does on failure), and
   # then no trap runs: a watchdog stops QEMU's session once we are gone.
@@ -60,7 +71,8 @@ for attempt in 1 2 3; do
     fi
     sleep 0.1
   done
-  if grep -q "Could not set up host forwarding" "$log" && [ "$port" = 0 ]; then
+  if grep -Eq "Could not set up host forwarding|cannot listen on 127.0.0.1" "$log" &&
+     [ "$port" = 0 ]; then
     continue # someone took the port between the check and QEMU's bind
   fi
   cat "$log" >&2

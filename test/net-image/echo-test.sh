@@ -10,16 +10,18 @@
 #   /dev/kvm.  With --idle-check S it first lets the image sit idle for S
 #   seconds and fails if QEMU used more than a quarter of a host core
 #   meanwhile: a guest that spins instead of halting when no thread can
-#   run uses all of one.
+#   run uses all of one.  With --vmm MONITOR the image is a vm-ept one:
+#   it boots under tools/flexos-vmm (KVM, the monitor's network device)
+#   instead of QEMU, and the idle check measures the monitor.
 # USAGE:
 #   test/net-image/echo-test.sh [--accel tcg|kvm] [--cpu MODEL] [--timeout S]
-#       [--idle-check S] [--port HOSTPORT] image.elf
+#       [--idle-check S] [--port HOSTPORT] [--vmm MONITOR] image.elf
 #   (without --port, or when QEMU cannot bind it, a free port is picked)
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 run_image=$here/../../tools/run-image.sh
-accel=tcg cpu="" timeout_s=55 idle_s="" port=""
+accel=tcg cpu="" timeout_s=55 idle_s="" port="" vmm=""
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
@@ -30,6 +32,7 @@ while [ $# -gt 1 ]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --idle-check) idle_s=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
+    --vmm) vmm=$2; accel=kvm; shift 2 ;;
     *) echo "echo-test: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -53,6 +56,21 @@ boot() {
   [ -n "$port" ] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') ||
     { echo "echo-test: cannot find a free port" >&2; exit 1; }
   echo "echo-test: host 127.0.0.1:$port -> guest port 7"
+  if [ -n "$vmm" ]; then
+    "$vmm" --net "$port:7" --timeout "$timeout_s" "$image" >"$log" 2>&1 &
+    qpid=$!
+    for _ in $(seq 50); do # the monitor reports a taken port at once
+      grep -q "net-echo: app" "$log" && return 0
+      if grep -q "cannot listen on 127.0.0.1" "$log"; then
+        wait "$qpid"; qpid=""
+        echo "echo-test: port $port is taken"
+        port=""
+        return 1
+      fi
+      sleep 0.1
+    done
+    return 0
+  fi
   "$run_image" --accel "$accel" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
     --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
     --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
@@ -75,7 +93,11 @@ boot || boot || boot || { cat "$log"; echo "FAIL: no free host port"; exit 1; }
 # than 25% of a host core (user + system clock ticks) over idle_s seconds.
 idle_check() {
   local qemu t0 t1 pct
-  qemu=$(pgrep -f "^qemu-system-x86_64 .*hostfwd=tcp:127.0.0.1:$port-:7" | head -n 1)
+  if [ -n "$vmm" ]; then
+    qemu=$qpid
+  else
+    qemu=$(pgrep -f "^qemu-system-x86_64 .*hostfwd=tcp:127.0.0.1:$port-:7" | head -n 1)
+  fi
   [ -n "$qemu" ] || { echo "FAIL: cannot find the QEMU process for port $port"; return 1; }
   t0=$(awk '{print $14 + $15}' "/proc/$qemu/stat")
   sleep "$idle_s"
@@ -99,6 +121,12 @@ wait "$qpid"
 image_status=$?
 qpid=""
 cat "$log"
+# run-image.sh checks QEMU's output itself; the monitor's we check here.
+if [ -n "$vmm" ] && [ $image_status -eq 0 ] &&
+   { ! grep -Eq "connections, [0-9]+ bytes echoed; bye" "$log" ||
+     grep -Eq "FAULT|panic|failed" "$log"; }; then
+  image_status=1
+fi
 if [ $client -ne 0 ]; then
   echo "FAIL: echo client failed"
   exit 1
@@ -107,4 +135,5 @@ if [ $image_status -ne 0 ]; then
   echo "FAIL: the image did not exit cleanly after quit"
   exit 1
 fi
-echo "PASS: net-echo over virtio-net ($(basename "$image"))"
+via=virtio-net; [ -n "$vmm" ] && via="the vm-ept monitor device"
+echo "PASS: net-echo over $via ($(basename "$image"))"

@@ -12,7 +12,7 @@
 #                exactly what that many concurrent commands leave
 #     cli        a redis-cli --no-raw session, compared byte for byte
 #                with cli-session.expected
-#     readback   20000 distinct keys written by 4 concurrent
+#     readback   KV_READBACK_N (default 20000) distinct keys written by 4 concurrent
 #                redis-cli --pipe streams while redis-benchmark adds load;
 #                every key must read back with its own value
 #     malformed  malformed.py (protocol errors, disconnects, backpressure)
@@ -22,12 +22,16 @@
 # USAGE:
 #   net-test.sh SERVER_BINARY TESTS_DIR CHECK...
 #   KV_BENCH_N=2000 net-test.sh build/bin/kvstore-asan tests cli malformed
+#   (KV_BENCH_CLIENTS, KV_READBACK_N, KV_CLIENT_TIMEOUT and KV_BIG_VALUE_KB
+#   shrink the load for slow platforms; see malformed.py)
 # License: MIT
 set -u
 server=$1
 dir=$2
 shift 2
 bench_n=${KV_BENCH_N:-20000}
+bench_c=${KV_BENCH_CLIENTS:-50} # bench_n >= bench_c * 16 keeps counts exact
+readback_n=${KV_READBACK_N:-20000} # a multiple of 4
 
 fail() {
   echo "FAIL: $*"
@@ -82,11 +86,11 @@ echo "server $server on port $port"
 # a nonzero rate.
 run_benchmark() {
   redis-benchmark -p "$port" -t ping,set,get,incr,lpush,lpop -n "$bench_n" \
-    -c 50 -P "$1" -q >"$tmp/bench.raw" 2>&1 ||
+    -c "$bench_c" -P "$1" -q >"$tmp/bench.raw" 2>&1 ||
     fail "redis-benchmark failed (status $?): $(tr '\r' '\n' <"$tmp/bench.raw" | grep -v 'rps=' | tail -5)"
   # -q rewrites a progress line with CR; keep the final lines.
   tr '\r' '\n' <"$tmp/bench.raw" | grep 'requests per second' >"$tmp/bench"
-  echo "redis-benchmark -n $bench_n -c 50 -P $1 -q:"
+  echo "redis-benchmark -n $bench_n -c $bench_c -P $1 -q:"
   cat "$tmp/bench"
   for t in PING_INLINE PING_MBULK SET GET INCR LPUSH LPOP; do
     rate=$(sed -n "s/^ *$t: \([0-9.]*\) requests per second.*/\1/p" "$tmp/bench")
@@ -140,9 +144,9 @@ make_pairs() {
 }
 
 check_readback() {
-  local n=20000 pids=()
+  local n=$readback_n pids=() per=$((readback_n / 4))
   make_pairs 0 "$n" >"$tmp/pairs"
-  # Four RESP streams of 5000 SETs each, for redis-cli --pipe.
+  # Four RESP streams of n/4 SETs each, for redis-cli --pipe.
   for part in 0 1 2 3; do
     awk -v p="$part" 'NR % 4 == p {
       printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n",
@@ -159,7 +163,7 @@ check_readback() {
   done
   for p in "${pids[@]}"; do wait "$p" || fail "a load client failed"; done
   for part in 0 1 2 3; do
-    grep -q 'errors: 0, replies: 5000' "$tmp/pipe.$part" ||
+    grep -q "errors: 0, replies: $per" "$tmp/pipe.$part" ||
       { cat "$tmp/pipe.$part"; fail "redis-cli --pipe stream $part"; }
   done
   awk '{ print "GET " $1 }' "$tmp/pairs" >"$tmp/gets"
