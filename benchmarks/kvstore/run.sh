@@ -2,23 +2,27 @@
 # FILE: benchmarks/kvstore/run.sh
 # DESCRIPTION:
 #   The headline benchmark: boots each kvstore image (one set of sources,
-#   configurations a-d, see a.yaml .. d.yaml) under QEMU with a host port
-#   forward, drives it with the unmodified redis-benchmark from Debian's
+#   configurations a-e, see a.yaml .. e.yaml) with a host port forward,
+#   drives it with the unmodified redis-benchmark from Debian's
 #   redis-tools, and prints requests per second per test and
-#   configuration with the ratio to (a) measured in the same run. Then a
-#   porting report: what the gates and sharing cost in lines of code.
-#   MPK images run under TCG here (QEMU's emulation of protection keys):
-#   TCG ratios are not hardware ratios. The same table under KVM needs a
-#   host whose KVM guests see PKU; the script probes for it.
+#   configuration with the ratio to (a) measured in the same run on the
+#   same platform. Then a porting report: what the gates and sharing cost
+#   in lines of code.
+#   (a)-(d) run under QEMU TCG -cpu max (QEMU's emulation of protection
+#   keys): TCG ratios are not hardware ratios. (e) (lwIP in a VM of its
+#   own) runs under KVM with tools/flexos-vmm, next to (e1), which is (a)
+#   built for the same monitor: one VM. Its ratio is to (e1).
+#   --kvm-requests sets (e)'s requests per test: guest code under this
+#   host's nested KVM runs about a thousand times slower than natively.
 # USAGE:
 #   benchmarks/kvstore/run.sh BUILD_DIR [--requests N] [--clients N]
-#                             [--configs "a b c d"] [--no-report]
+#       [--configs "a b c d e"] [--kvm-requests N] [--no-report]
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=""
-requests=100000 clients=50 configs="a b c d" report=1
+requests=100000 clients=50 configs="a b c d e" report=1 kvm_requests=500
 usage() { sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,6 +30,7 @@ while [ $# -gt 0 ]; do
     --requests) requests=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --configs) configs=$2; shift 2 ;;
+    --kvm-requests) kvm_requests=$2; shift 2 ;;
     --no-report) report=0; shift ;;
     -*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) build=$1; shift ;;
@@ -39,13 +44,15 @@ shim=$build/lib/libflexos-listen-backlog.so
 [ -f "$shim" ] && export FLEXOS_QEMU_PRELOAD=$shim
 tests=(PING_INLINE PING_MBULK SET GET INCR LPUSH LPOP)
 declare -A rps names
-names=([a]="(a) one compartment" [b]="(b) lwip isolated" [c]="(c) sched isolated" [d]="(d) lwip+sched isolated")
+names=([a]="(a) one compartment" [b]="(b) lwip isolated" [c]="(c) sched isolated"
+       [d]="(d) lwip+sched isolated" [e1]="(e1) one VM" [e]="(e) lwip in its own VM")
 
-measure() { # cfg
-  local cfg=$1 image=$build/benchmarks/kvstore/kvstore-$1.elf tmp pid port
+measure() { # cfg requests [image-server options]
+  local cfg=$1 n=$2 image=$build/benchmarks/kvstore/kvstore-$1.elf tmp pid port
+  shift 2
   [ -f "$image" ] || { echo "run.sh: $image missing; ninja -C $build kvstore-images" >&2; return 1; }
   tmp=$(mktemp -d)
-  "$here/image-server.sh" "$image" --port 0 >"$tmp/out" 2>"$tmp/err" &
+  "$here/image-server.sh" "$@" "$image" --port 0 >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   for _ in $(seq 600); do
     grep -q "listening on port" "$tmp/out" && break
@@ -58,8 +65,8 @@ measure() { # cfg
     echo "run.sh: image $cfg did not come up" >&2
     kill "$pid" 2>/dev/null; rm -rf "$tmp"; return 1
   fi
-  echo "run.sh: ${names[$cfg]}: $requests requests per test, $clients clients, port $port" >&2
-  redis-benchmark -p "$port" -t ping,set,get,incr,lpush,lpop -n "$requests" \
+  echo "run.sh: ${names[$cfg]}: $n requests per test, $clients clients, port $port" >&2
+  redis-benchmark -p "$port" -t ping,set,get,incr,lpush,lpop -n "$n" \
     -c "$clients" -P 1 --csv >"$tmp/csv" 2>"$tmp/bench.err" ||
     echo "run.sh: redis-benchmark failed on $cfg: $(tail -1 "$tmp/bench.err")" >&2
   for t in "${tests[@]}"; do
@@ -70,39 +77,76 @@ measure() { # cfg
   rm -rf "$tmp"
 }
 
-echo "kvstore benchmark: QEMU TCG -cpu max (protection keys emulated), $(date -u +%F)"
-echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
-echo "NOTE: these are TCG ratios, not hardware ratios: TCG emulates every"
-echo "      instruction, and WRPKRU costs what QEMU's helper costs."
-start=$(date +%s)
-for cfg in $configs; do
-  measure "$cfg"
-done
-printf '\n%-12s' "test"
-for cfg in $configs; do printf '%26s' "${names[$cfg]}"; done
-printf '\n'
-for t in "${tests[@]}"; do
-  printf '%-12s' "$t"
-  for cfg in $configs; do
-    v=${rps[$cfg,$t]:-}
-    base=${rps[a,$t]:-}
-    if [ -z "$v" ]; then
-      printf '%26s' "-"
-    elif [ -n "$base" ] && [ "$cfg" != a ]; then
-      printf '%26s' "$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.0f/s (%.1f%%)", v, 100 * v / b }')"
-    else
-      printf '%26s' "$(awk -v v="$v" 'BEGIN { printf "%.0f/s", v }')"
-    fi
-  done
+# table BASE CFG...: requests per second, and the ratio to BASE's.
+table() {
+  local base_cfg=$1 cfg t v base
+  shift
+  printf '\n%-12s' "test"
+  for cfg in "$@"; do printf '%26s' "${names[$cfg]}"; done
   printf '\n'
+  for t in "${tests[@]}"; do
+    printf '%-12s' "$t"
+    for cfg in "$@"; do
+      v=${rps[$cfg,$t]:-}
+      base=${rps[$base_cfg,$t]:-}
+      if [ -z "$v" ]; then
+        printf '%26s' "-"
+      elif [ -n "$base" ] && [ "$cfg" != "$base_cfg" ]; then
+        printf '%26s' "$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.0f/s (%.1f%%)", v, 100 * v / b }')"
+      else
+        printf '%26s' "$(awk -v v="$v" 'BEGIN { printf "%.1f/s", v }')"
+      fi
+    done
+    printf '\n'
+  done
+}
+
+echo "kvstore benchmark, $(date -u +%F)"
+echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
+tcg=() kvm=()
+for cfg in $configs; do
+  case $cfg in
+    a|b|c|d) tcg+=("$cfg") ;;
+    e) kvm+=(e1 e) ;;
+    *) echo "run.sh: no configuration '$cfg' (a b c d e)" >&2; exit 2 ;;
+  esac
 done
-echo "(percentages: the ratio to (a) in this run; $(( $(date +%s) - start )) s in all)"
-echo "(e) lwip isolated with vm-ept: not built: tools/flexos-vmm has no network device yet (docs/vm.md)."
+if [ ${#tcg[@]} -gt 0 ]; then
+  echo
+  echo "QEMU TCG -cpu max (protection keys emulated), $requests requests per test:"
+  echo "NOTE: these are TCG ratios, not hardware ratios: TCG emulates every"
+  echo "      instruction, and WRPKRU costs what QEMU's helper costs."
+  start=$(date +%s)
+  for cfg in "${tcg[@]}"; do
+    measure "$cfg" "$requests"
+  done
+  table a "${tcg[@]}"
+  echo "(percentages: the ratio to (a) in this run; $(( $(date +%s) - start )) s in all)"
+fi
+if [ ${#kvm[@]} -gt 0 ]; then
+  echo
+  vmm=$build/bin/flexos-vmm
+  if [ ! -w /dev/kvm ] || [ ! -x "$vmm" ]; then
+    echo "(e) lwip in its own VM: skipped: needs /dev/kvm and $vmm"
+  else
+    echo "KVM, tools/flexos-vmm (vm-ept), $kvm_requests requests per test:"
+    echo "NOTE: (e1) is (a) built for the monitor (one VM, no gates); (e)'s"
+    echo "      ratio is to (e1). Guest code under this host's nested KVM runs"
+    echo "      about a thousand times slower than natively, so both rates are"
+    echo "      far below TCG's and say nothing about hardware KVM's."
+    start=$(date +%s)
+    for cfg in "${kvm[@]}"; do
+      measure "$cfg" "$kvm_requests" --vmm "$vmm"
+    done
+    table e1 "${kvm[@]}"
+    echo "(percentages: the ratio to (e1) in this run; $(( $(date +%s) - start )) s in all)"
+  fi
+fi
 
 if [ -w /dev/kvm ] && grep -qw pku /proc/cpuinfo; then
-  echo "KVM: the host has pku, but KVM guests here get no PKU and fail SSE (docs/runtime.md); no KVM table."
+  echo "MPK under KVM: the host has pku, but KVM guests here get no PKU and fail SSE (docs/runtime.md); no KVM table for (b)-(d)."
 else
-  echo "KVM: no /dev/kvm or no pku on this host; no KVM table."
+  echo "MPK under KVM: no /dev/kvm or no pku on this host; no KVM table for (b)-(d)."
 fi
 
 [ "$report" = 1 ] || exit 0

@@ -11,8 +11,12 @@
  *                  report it and stop the run);
  *     forge        hand-made RPC requests: an identifier nobody exports,
  *                  one exported by another compartment, a wrong argument
- *                  count and a pointer into app's private memory; each
- *                  must be refused (result ~0, state ERROR);
+ *                  count, a pointer into app's private memory, and
+ *                  thread starts at data instead of code; each must be
+ *                  refused (result ~0, state ERROR);
+ *     netdev-shared  registers the monitor's network device on a shared
+ *                  page (the monitor must refuse: a device's rings
+ *                  belong to one compartment);
  *     bench N      cycles per null hypercall and per gate round trip;
  *     badport      an OUT to a port nothing emulates (the monitor must
  *                  name the VM, compartment, RIP and the reason);
@@ -123,6 +127,10 @@ static int forged(void) {
         (long)forge(flexos_fn_id("net_fill"), 1, 1, 0, 0), -1);
   check("private pointer refused",
         (long)forge(flexos_fn_id("net_fill"), 1, 2, (uint64_t)private_buf, 64), -1);
+  check("thread start at data refused",
+        (long)forge(FLEXOS_EPT_THREAD_START_ID, 1, 3, (uint64_t)private_buf, 0), -1);
+  check("thread start with 2 arguments refused",
+        (long)forge(FLEXOS_EPT_THREAD_START_ID, 2, 2, (uint64_t)forged, 0), -1);
   check("app's secret intact", app_secret, 0x5ec2e7);
   check("private buffer untouched", private_buf[0], 0);
   /* A well-formed request still works afterwards. */
@@ -191,6 +199,14 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "halt")) {
     __asm__ volatile("cli; hlt");
     printf("WRONG: resumed after hlt\n");
+    return 1;
+  }
+  if (!strcmp(mode, "netdev-shared")) {
+    char *page = flexos_malloc_shared(2 * 4096);
+    uintptr_t aligned = ((uintptr_t)page + 4095) & ~(uintptr_t)4095;
+    __asm__ volatile("outl %%eax, %%dx"
+                     : : "a"((uint32_t)aligned), "d"(FLEXOS_PVNET_PORT_SETUP));
+    printf("WRONG: the monitor took a network device on a shared page\n");
     return 1;
   }
   if (!strcmp(mode, "bench"))

@@ -12,7 +12,9 @@
  *   "net-echo: bye" and returns 0.
  *   With the argument read-lwip-heap it instead reads lwIP's heap
  *   directly, which under intel-pku must fault (lwIP's state is private to
- *   its compartment) and under none prints "NOT STOPPED".
+ *   its compartment), under vm-ept must stop the run (the monitor reports
+ *   that lwIP's page is not mapped in app's VM) and under none prints
+ *   "NOT STOPPED".
  * USAGE:
  *   tools/run-image.sh --net 5555:7 build/test/net-image/net-echo-none.elf
  *   (test/net-image/echo-test.sh drives it; echo-client.py talks to it)

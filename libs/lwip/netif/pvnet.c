@@ -32,6 +32,7 @@
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
 #include <flexos_lwip.h>
+#include <sched.h>
 #include <stdio.h>
 
 #include "lwip/etharp.h"
@@ -130,7 +131,14 @@ static void rx_drain(struct netif *netif) {
 void pvnet_rx_thread(void *arg) {
   struct netif *netif = arg;
   for (;;) {
+    uint32_t before = dev.rx_tail;
     rx_drain(netif);
+    /* Let the tcpip thread take what we queued before we drain again: a
+     * burst drained in one go could exceed lwIP's pbufs and messages
+     * (PBUF_POOL_SIZE, MEMP_NUM_TCPIP_MSG_INPKT), and what does not fit
+     * is dropped, which costs a retransmission timeout. */
+    if (dev.rx_tail != before)
+      flexos_gate(sched, sched_yield);
     flexos_gate(runtime, flexos_irq_wait, FLEXOS_PVNET_IRQ,
                 flexos_ticks() + RX_POLL_TICKS);
   }

@@ -10,9 +10,9 @@
 #   Prints one line per case and exits 1 on the first failure.
 #   With --max-clients N (the server's own setting) it checks only that
 #   client N+1 is refused with an error while the first N are served.
-#   For slow platforms (images under nested KVM), KV_CLIENT_TIMEOUT sets
-#   the seconds a socket operation may take (default 10) and
-#   KV_BIG_VALUE_KB the size of the big value (default 8192).
+#   For slow platforms (images under nested KVM) KV_SLOW=F (default 1)
+#   divides the bulk sizes (big value, huge bulk, backpressure) by F and
+#   multiplies the time limits by F.
 # USAGE: malformed.py PORT [--max-clients N]
 # License: MIT
 import os
@@ -23,8 +23,9 @@ import time
 
 PORT = int(sys.argv[1])
 MAX_INLINE = 64 * 1024
-TIMEOUT = float(os.environ.get("KV_CLIENT_TIMEOUT", "10"))
-BIG_VALUE_KB = int(os.environ.get("KV_BIG_VALUE_KB", "8192"))
+SLOW = max(1, int(os.environ.get("KV_SLOW", "1")))
+TIMEOUT = 10.0 * SLOW
+BIG_VALUE_KB = 8192 // SLOW
 
 
 def connect():
@@ -136,7 +137,7 @@ def disconnects():
     # A client that announces the largest legal bulk, sends 4 MiB of it
     # and leaves: the server must free it and go on.
     s = connect()
-    s.sendall(b"*2\r\n$4\r\nECHO\r\n$536870912\r\n" + b"z" * (4 << 20))
+    s.sendall(b"*2\r\n$4\r\nECHO\r\n$536870912\r\n" + b"z" * ((4 << 20) // SLOW))
     s.close()
     still_serving("huge-bulk-then-disconnect")
     print("ok huge-bulk-then-disconnect")
@@ -144,7 +145,7 @@ def disconnects():
     noise = bytes((i * 7919 + 13) % 256 for i in range(20000))
     s = connect()
     s.sendall(noise)
-    s.settimeout(2)
+    s.settimeout(2 * SLOW)
     try:
         read_until_closed(s)
     except (socket.timeout, ConnectionResetError):
@@ -164,14 +165,14 @@ def backpressure():
     if read_exact(setup, 5) != b"+OK\r\n":
         fail("backpressure", "SET failed")
     setup.close()
-    n = 20000
+    n = 20000 // SLOW
     a = connect()
     sender = threading.Thread(target=a.sendall, args=(resp("GET", "bp") * n,))
     sender.start()
     time.sleep(0.5)
     t0 = time.time()
     still_serving("backpressure")
-    if time.time() - t0 > 2:
+    if time.time() - t0 > 2 * SLOW:
         fail("backpressure", "PING took %.1f s" % (time.time() - t0))
     reply = b"$1000\r\n" + value + b"\r\n"
     got = read_exact(a, n * len(reply))

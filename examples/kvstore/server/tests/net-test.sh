@@ -22,8 +22,8 @@
 # USAGE:
 #   net-test.sh SERVER_BINARY TESTS_DIR CHECK...
 #   KV_BENCH_N=2000 net-test.sh build/bin/kvstore-asan tests cli malformed
-#   (KV_BENCH_CLIENTS, KV_READBACK_N, KV_CLIENT_TIMEOUT and KV_BIG_VALUE_KB
-#   shrink the load for slow platforms; see malformed.py)
+#   (KV_BENCH_CLIENTS, KV_READBACK_N and KV_SLOW shrink the load for slow
+#   platforms; see malformed.py)
 # License: MIT
 set -u
 server=$1
