@@ -111,12 +111,7 @@ static int in_shared(uint64_t a) {
          (a >= vm.shared_pool_start && a < vm.shared_pool_end);
 }
 
-/* A pointer argument may point to shared memory, or to code (function
- * pointers: code is read-only and the same in every VM). */
-static int pointer_ok(uint64_t a) {
-  return in_shared(a) ||
-         (a >= (uintptr_t)__text_start && a < (uintptr_t)__text_end);
-}
+
 
 /* This compartment's entries, hashed by identifier at boot (open
  * addressing): a request costs one or two probes, not a scan.  The table
@@ -170,10 +165,14 @@ static struct flexos_tcb *tcb(void) {
 /* What the monitor left in the info page when it resumed us. */
 struct message {
   uint64_t serve, done;
+  int from; /* the compartment that sent `serve` (the monitor says) */
 };
 
+/* A request that came by doorbell: the sender is not known. */
+#define FROM_UNKNOWN (-1)
+
 static struct message take_message(void) {
-  struct message msg = {live->inbox, live->done};
+  struct message msg = {live->inbox, live->done, (int)live->from};
   live->inbox = 0;
   live->done = 0;
   return msg;
@@ -185,11 +184,24 @@ static __attribute__((noreturn)) void protocol_error(const char *what,
                flexos_compartment_name(ept_self()), what, msg.serve, msg.done);
 }
 
-/* The runtime's own entry, in every VM: start a thread of the default
- * VM's scheduler here (flexos_ctx_create of another VM's compartment).
- * The entry must be code; it never returns (it ends the thread with a
- * gate into sched), so the fiber serving it is the thread's for good. */
-static void thread_start_here(struct flexos_rpc_slot *s, const uint64_t *args) {
+static int uses_fibers(void);
+
+/* The runtime's own entry, in the VMs that serve on fibers: start a
+ * thread of the default VM's scheduler here (flexos_ctx_create of another
+ * VM's compartment).  Only the default VM, which owns the threads, may
+ * ask (the monitor names the sender), and the entry must be code.  It
+ * never returns (it ends the thread with a gate into sched), so the fiber
+ * serving it is the thread's for good. */
+static void thread_start_here(struct flexos_rpc_slot *s, const uint64_t *args,
+                              int from) {
+  if (!uses_fibers() || any_polling)
+    return refuse(s, FLEXOS_EPT_THREAD_START_ID,
+                  "no threads start in this VM (the default one, or polling)",
+                  (uint64_t)from);
+  if (from != (int)flexos_image_config.default_index)
+    return refuse(s, FLEXOS_EPT_THREAD_START_ID,
+                  "thread starts come from the default compartment only",
+                  (uint64_t)from);
   if (args[0] < (uintptr_t)__text_start || args[0] >= (uintptr_t)__text_end)
     return refuse(s, FLEXOS_EPT_THREAD_START_ID, "thread entry is not code",
                   args[0]);
@@ -198,7 +210,7 @@ static void thread_start_here(struct flexos_rpc_slot *s, const uint64_t *args) {
                flexos_thread_id(), args[0]);
 }
 
-static void serve(uint64_t slot_addr) {
+static void serve(uint64_t slot_addr, int from) {
   struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)slot_addr;
   if (!in_shared(slot_addr) || !in_shared(slot_addr + sizeof(*s) - 1)) {
     refused++;
@@ -215,7 +227,7 @@ static void serve(uint64_t slot_addr) {
   if (fn_id == FLEXOS_EPT_THREAD_START_ID && nargs == 3) {
     for (uint32_t i = 0; i < nargs; i++)
       args[i] = s->args[i];
-    return thread_start_here(s, args);
+    return thread_start_here(s, args, from);
   }
   const struct flexos_ept_entry *e = lookup(fn_id);
   if (!e)
@@ -226,7 +238,7 @@ static void serve(uint64_t slot_addr) {
     args[i] = s->args[i];
   if (flexos_image_config.comp[vm.compartment].check_pointers)
     for (uint32_t i = 0; i < nargs; i++)
-      if ((e->pointer_mask >> i & 1) && args[i] && !pointer_ok(args[i]))
+      if ((e->pointer_mask >> i & 1) && args[i] && !in_shared(args[i]))
         return refuse(s, fn_id, "pointer argument outside the shared region",
                       args[i]);
   /* Calls the callee makes use the thread's next slot: the one it called
@@ -255,7 +267,7 @@ static void trap_and_serve(uint64_t value, uint64_t mine) {
                        "waiting for", msg);
       return;
     }
-    serve(msg.serve);
+    serve(msg.serve, msg.from);
     value = msg.serve; /* the next trap reports this call as finished */
   }
 }
@@ -267,6 +279,7 @@ static void trap_and_serve(uint64_t value, uint64_t mine) {
 struct fiber {
   struct flexos_thread *thread;
   uint64_t request; /* the slot it serves (set by whoever starts it) */
+  int from;         /* the compartment that sent the request */
   uint64_t waits_on; /* the slot of its call in progress, 0 = none */
   int busy;
 };
@@ -298,8 +311,9 @@ static struct fiber *fiber_idle(void) {
                  flexos_compartment_name(ept_self()), MAX_FIBERS);
   struct fiber *f = &fibers[nfibers];
   if (!(f->thread = thread_fiber_create(fiber_main, f)))
-    flexos_panic("vm-ept: compartment %s: no memory for another fiber",
-                 flexos_compartment_name(ept_self()));
+    flexos_panic("vm-ept: compartment %s: no thread slot or memory for "
+                 "fiber %d (fibers count against the runtime's 160 threads)",
+                 flexos_compartment_name(ept_self()), nfibers + 1);
   nfibers++;
   return f;
 }
@@ -316,16 +330,19 @@ static struct fiber *fiber_waiting_on(uint64_t slot) {
  * to the caller, when it is idle itself: mine = 0), a finished call to
  * the fiber that made it.  Returns when the caller's call `mine` has
  * finished, or, for an idle caller, the request it is to serve. */
-static uint64_t fiber_trap(uint64_t value, uint64_t mine) {
+static uint64_t fiber_trap(uint64_t value, uint64_t mine, int *from) {
   struct fiber *self = current_fiber;
   __flexos_vm_trap(value);
   struct message msg = take_message();
   struct fiber *next;
   if (msg.serve) {
-    if (!mine)
+    if (!mine) {
+      *from = msg.from;
       return msg.serve;
+    }
     next = fiber_idle();
     next->request = msg.serve;
+    next->from = msg.from;
     next->busy = 1;
   } else if (msg.done && msg.done == mine) {
     return 0;
@@ -335,6 +352,8 @@ static uint64_t fiber_trap(uint64_t value, uint64_t mine) {
   /* We are run again when our own call finished, or, idle, with a
    * request in self->request. */
   run_fiber(next);
+  if (!mine)
+    *from = self->from;
   return mine ? 0 : self->request;
 }
 
@@ -342,7 +361,7 @@ static void fiber_serve(struct fiber *f) {
   struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)f->request;
   if (in_shared(f->request))
     thread_fiber_set_id(__atomic_load_n(&s->thread, __ATOMIC_RELAXED));
-  serve(f->request);
+  serve(f->request, f->from);
 }
 
 /* A fiber's life: serve, report, wait idle for the next request. */
@@ -350,7 +369,7 @@ static __attribute__((noreturn)) void fiber_loop(struct fiber *f) {
   for (;;) {
     fiber_serve(f);
     f->busy = 0;
-    f->request = fiber_trap(f->request, 0);
+    f->request = fiber_trap(f->request, 0, &f->from);
     f->busy = 1;
   }
 }
@@ -367,7 +386,7 @@ static void spin_and_serve(struct flexos_rpc_slot *s) {
     uint64_t in = __atomic_exchange_n(&doorbell[self], 0, __ATOMIC_ACQ_REL);
     if (in) {
       waiting[self] = 0; /* serving may trap: no doorbells meanwhile */
-      serve(in);
+      serve(in, FROM_UNKNOWN);
       waiting[self] = 1;
     } else {
       __builtin_ia32_pause();
@@ -385,7 +404,7 @@ static void ring(uint32_t dst, struct flexos_rpc_slot *s) {
     idle = 0;
     uint64_t in = __atomic_exchange_n(&doorbell[self], 0, __ATOMIC_ACQ_REL);
     if (in)
-      serve(in);
+      serve(in, FROM_UNKNOWN);
     else
       __builtin_ia32_pause();
   }
@@ -405,7 +424,7 @@ void __flexos_ept_call(struct flexos_rpc_slot *s) {
    * VM, and may ring doorbells. */
   if (uses_fibers() && !any_polling) {
     current_fiber->waits_on = (uint64_t)s;
-    fiber_trap((uint64_t)s, (uint64_t)s);
+    fiber_trap((uint64_t)s, (uint64_t)s, 0);
     current_fiber->waits_on = 0;
     return;
   }
@@ -445,7 +464,7 @@ static __attribute__((noreturn)) void poll_forever(void) {
   for (;;) {
     uint64_t in = __atomic_exchange_n(&doorbell[self], 0, __ATOMIC_ACQ_REL);
     if (in)
-      serve(in);
+      serve(in, FROM_UNKNOWN);
     else
       __builtin_ia32_pause();
   }
@@ -463,7 +482,7 @@ int ept_serve_forever(int argc, char **argv) {
   struct fiber *f = &fibers[nfibers++];
   f->thread = thread_fiber_self();
   current_fiber = f;
-  f->request = fiber_trap(FLEXOS_VM_TRAP_READY, 0);
+  f->request = fiber_trap(FLEXOS_VM_TRAP_READY, 0, &f->from);
   f->busy = 1;
   fiber_loop(f);
 }
@@ -493,6 +512,10 @@ void ept_take_events(void) {
 
 void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,
                       void *b) {
+  if (any_polling)
+    flexos_panic("vm-ept: no thread can start in compartment %s: threads in "
+                 "other VMs need `polling: false` in every compartment",
+                 flexos_compartment_name(compartment));
   struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)tcb()->rpc_slot;
   s->fn_id = FLEXOS_EPT_THREAD_START_ID;
   s->nargs = 3;

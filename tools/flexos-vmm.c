@@ -118,13 +118,13 @@ static struct monitor {
   struct vm vms[FLEXOS_MAX_COMPARTMENTS];
   const char *append;
   int stats;
-  uint64_t tsc_khz;
+  int net_owner;  /* the VM that registered the network device, or -1 */
   pthread_mutex_t lock; /* console and exit, shared with polling threads */
 } m = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* --timeout: the signal interrupts KVM_RUN on the thread it lands on,
  * which then reports where its VM was. */
-static volatile sig_atomic_t timed_out;
+static volatile int timed_out; /* set by the SIGALRM handler */
 
 /* ---- errors and reports ----------------------------------------------- */
 
@@ -565,8 +565,9 @@ static volatile struct flexos_vm_info *info_of(struct vm *v) {
 
 /* Resume `v` with a request to serve, or telling it which of its calls
  * finished. */
-static struct vm *hand_request(struct vm *v, uint64_t slot) {
+static struct vm *hand_request(struct vm *v, uint64_t slot, struct vm *from) {
   info_of(v)->inbox = slot;
+  info_of(v)->from = (uint64_t)from->index; /* the guest cannot forge it */
   info_of(v)->done = 0;
   return v;
 }
@@ -617,11 +618,13 @@ static struct vm *idle(struct vm *v) {
   if (v->index != (int)m.default_index)
     vm_fail(v, 1, "idle trap from a VM that runs no threads (protocol error)");
   uint64_t ns = info_of(v)->idle_ns;
-  if (!ns && !vmm_net_enabled())
+  if (!ns && !vmm_net_attached())
     vm_fail(v, 1, "every thread waits and nothing can wake them (no "
-                  "deadline, no network)");
-  if (vmm_net_poll(ns ? (int64_t)ns : -1))
+                  "deadline, no network device)");
+  if (vmm_net_poll(ns ? (int64_t)ns : -1, &timed_out))
     raise_net_event();
+  if (timed_out)
+    vm_fail(v, EXIT_TIMEOUT, "timeout (--timeout), idle");
   return hand_finished(v, 0);
 }
 
@@ -680,7 +683,7 @@ static struct vm *gate_trap(struct chain *c, struct vm *v, uint64_t value) {
   }
   d->refs++;
   c->calls[c->depth++] = (struct call){v->index, (int)dst, value};
-  return hand_request(d, value);
+  return hand_request(d, value, v);
 }
 
 /* The network driver registers its rings: they must lie in its own
@@ -698,6 +701,7 @@ static void net_setup(struct vm *v, uint64_t gpa) {
   const char *err = vmm_net_attach((struct flexos_pvnet *)(v->mem + gpa));
   if (err)
     vm_fail(v, 1, "%s", err);
+  m.net_owner = v->index;
 }
 
 static const char *exit_name(uint32_t reason) {
@@ -747,6 +751,9 @@ static void handle_io(struct vm *v, int *is_trap, uint64_t *value) {
       return;
     }
     if (port == FLEXOS_PVNET_PORT_KICK && run->io.size == 4) {
+      if (v->index != m.net_owner)
+        vm_fail(v, 1, "network kick from compartment %s, which does not own "
+                      "the network device", v->name);
       const char *err = vmm_net_kick();
       if (err)
         vm_fail(v, 1, "%s", err);
@@ -858,7 +865,8 @@ static int usage(FILE *out, int status) {
           "  --append ARGS  command line for main (argv[1..])\n"
           "  --net H:G      user networking (10.0.2.15 for the image, like\n"
           "                 QEMU's) with TCP 127.0.0.1:H forwarded to port G\n"
-          "                 of the image (docs/network.md); repeatable\n"
+          "                 of the image (docs/network.md); repeatable; H = 0\n"
+          "                 picks any free port\n"
           "  --timeout S    give up after S seconds (exit 124)\n"
           "  --stats        print the number of VM exits of each VM at the end\n"
           "Exit status: the image's own (0 ok, 1 failure, 2 panic, 3 fault),\n"
@@ -911,6 +919,7 @@ int main(int argc, char **argv) {
       memcpy(m.shared + p * PAGE, m.image + p * PAGE, PAGE);
   for (uint32_t i = 0; i < m.n; i++)
     create_vm(&m.vms[i]);
+  m.net_owner = -1;
   const char *net_err = vmm_net_start();
   if (net_err)
     die("%s", net_err);
@@ -949,7 +958,7 @@ int main(int argc, char **argv) {
         (now.tv_sec - last_poll.tv_sec) * 1000000000l + now.tv_nsec -
                 last_poll.tv_nsec > 1000000) {
       last_poll = now;
-      if (vmm_net_poll(0))
+      if (vmm_net_poll(0, 0))
         raise_net_event();
     }
   }

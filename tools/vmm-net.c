@@ -89,10 +89,10 @@ int listen(int fd, int backlog) {
 const char *vmm_net_add_forward(const char *spec) {
   static char msg[160];
   int h, g, n = 0;
-  if (sscanf(spec, "%d:%d%n", &h, &g, &n) != 2 || spec[n] || h < 1 ||
+  if (sscanf(spec, "%d:%d%n", &h, &g, &n) != 2 || spec[n] || h < 0 ||
       h > 65535 || g < 1 || g > 65535) {
     snprintf(msg, sizeof(msg), "--net '%s': expected HOSTPORT:GUESTPORT, "
-             "ports 1..65535 (e.g. --net 6379:6379)", spec);
+             "ports 1..65535, HOSTPORT 0 for any (e.g. --net 6379:6379)", spec);
     return msg;
   }
   if (net.nfwd == MAX_FORWARDS)
@@ -102,6 +102,8 @@ const char *vmm_net_add_forward(const char *spec) {
 }
 
 int vmm_net_enabled(void) { return net.slirp != 0; }
+
+int vmm_net_attached(void) { return net.dev != 0; }
 
 /* ---- frames to the guest ------------------------------------------------ */
 
@@ -275,8 +277,14 @@ const char *vmm_net_kick(void) {
 
 static int add_poll(int fd, int events, void *opaque) {
   (void)opaque;
-  if (net.nfds == MAX_POLLFDS)
+  static int warned;
+  if (net.nfds == MAX_POLLFDS) {
+    if (!warned++)
+      fprintf(stderr, "flexos-vmm: network: more than %d host sockets; the "
+              "others are not polled and their connections stall\n",
+              MAX_POLLFDS);
     return -1;
+  }
   short ev = 0;
   if (events & SLIRP_POLL_IN) ev |= POLLIN;
   if (events & SLIRP_POLL_OUT) ev |= POLLOUT;
@@ -316,7 +324,7 @@ static int64_t run_timers(void) {
   return next;
 }
 
-int vmm_net_poll(int64_t timeout_ns) {
+int vmm_net_poll(int64_t timeout_ns, const volatile int *stop) {
   if (!net.slirp) {
     /* Nothing can arrive: just let the time pass. */
     if (timeout_ns > 0)
@@ -349,7 +357,8 @@ int vmm_net_poll(int64_t timeout_ns) {
     pthread_mutex_lock(&net.lock);
     slirp_pollfds_poll(net.slirp, r < 0 && errno != EINTR, get_revents, 0);
     run_timers();
-    if (net.delivered || timeout_ns == 0 || (timeout_ns > 0 && now_ns() >= end))
+    if (net.delivered || timeout_ns == 0 || (timeout_ns > 0 && now_ns() >= end) ||
+        (stop && *stop))
       break;
   }
   int delivered = net.delivered;

@@ -16,21 +16,22 @@
 
 #include <flexos/abi.h>
 
-/* "HOSTPORT:GUESTPORT": forward TCP 127.0.0.1:HOSTPORT to the guest's
- * GUESTPORT.  Before vmm_net_start; returns 0 or an error message. */
+/* "HOSTPORT:GUESTPORT": forward TCP 127.0.0.1:HOSTPORT (0: any free
+ * port) to the guest's GUESTPORT.  Before vmm_net_start; returns 0 or an error message. */
 const char *vmm_net_add_forward(const char *spec);
 /* Starts user networking if any forward was added; 0 or a message. */
 const char *vmm_net_start(void);
 int vmm_net_enabled(void);
+int vmm_net_attached(void); /* a driver registered its rings */
 /* The driver registered its rings (already checked to lie in its
  * compartment's memory); 0 or a message. */
 const char *vmm_net_attach(struct flexos_pvnet *dev);
 /* The driver kicked: send its frames; 0 or a message. */
 const char *vmm_net_kick(void);
 /* Runs the host side for up to timeout_ns (0: only what is ready now,
- * -1: until something arrives).  Returns 1 when frames were put in the
- * guest's receive ring. */
-int vmm_net_poll(int64_t timeout_ns);
+ * -1: until something arrives), and returns within a second once *stop
+ * is set.  Returns 1 when frames were put in the guest's receive ring. */
+int vmm_net_poll(int64_t timeout_ns, const volatile int *stop);
 /* Counters for --stats. */
 void vmm_net_stats(uint64_t *rx, uint64_t *tx, uint64_t *dropped);
 

@@ -92,9 +92,9 @@ table() {
       if [ -z "$v" ]; then
         printf '%26s' "-"
       elif [ -n "$base" ] && [ "$cfg" != "$base_cfg" ]; then
-        printf '%26s' "$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.0f/s (%.1f%%)", v, 100 * v / b }')"
+        printf '%26s' "$(awk -v v="$v" -v b="$base" 'BEGIN { printf (v < 100 ? "%.1f/s (%.1f%%)" : "%.0f/s (%.1f%%)"), v, 100 * v / b }')"
       else
-        printf '%26s' "$(awk -v v="$v" 'BEGIN { printf "%.1f/s", v }')"
+        printf '%26s' "$(awk -v v="$v" 'BEGIN { printf (v < 100 ? "%.1f/s" : "%.0f/s"), v }')"
       fi
     done
     printf '\n'

@@ -203,6 +203,7 @@ struct flexos_vm_info {
   uint64_t shared_slice_start, shared_slice_end; /* this VM's slice */
   uint64_t polling;      /* 1: this VM spins on its doorbell (own thread) */
   volatile uint64_t inbox; /* OUT (monitor): 0 or a slot to serve */
+  volatile uint64_t from;  /* OUT (monitor): the compartment that sent it */
   volatile uint64_t done;  /* OUT (monitor): 0 or one of our finished calls */
   volatile uint64_t events; /* OUT (monitor): device lines that fired */
   uint64_t idle_ns;        /* IN: FLEXOS_VM_TRAP_IDLE's time limit */

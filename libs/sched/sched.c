@@ -159,8 +159,8 @@ static void make_ready(struct sthread *t) {
   flexos_gate(runtime, flexos_ctx_resume, t->id);
 }
 
-uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
-                          uintptr_t fn, uintptr_t arg) {
+uint64_t sched_thread_add(int compartment, uintptr_t start, uintptr_t fn,
+                          uintptr_t arg) {
   if (compartment < 0 ||
       compartment >= (int)flexos_image_config.ncompartments)
     return 0; /* the runtime would panic: a caller's mistake is no crash */
@@ -175,8 +175,9 @@ uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
   struct sthread *t = record_alloc(0);
   if (!t)
     return 0;
-  uint64_t id = flexos_gate(runtime, flexos_ctx_create, compartment, start,
-                            (void *)fn, (void *)arg);
+  uint64_t id = flexos_gate(runtime, flexos_ctx_create, compartment,
+                            (void (*)(void *, void *))start, (void *)fn,
+                            (void *)arg);
   if (!id) {
     t->state = FREE;
     return 0;

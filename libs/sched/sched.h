@@ -33,12 +33,12 @@
 
 /* A new ready thread running start(fn, arg) in `compartment`; returns its
  * id, or 0 for a compartment the image does not have or when threads or
- * memory run out.  Use sched_spawn.  fn and arg are opaque to sched (it
- * never dereferences them), hence integers: under vm-ept a pointer
- * argument must point to shared memory or code, and arg may well be the
- * creator's private data. */
-uint64_t sched_thread_add(int compartment, void (*start)(void *, void *),
-                          uintptr_t fn, uintptr_t arg);
+ * memory run out.  Use sched_spawn.  start, fn and arg are opaque to sched
+ * (it never calls or dereferences them, the runtime does, in the new
+ * thread), hence integers: under vm-ept a pointer argument must point to
+ * shared memory, and these point to the creator's code and data. */
+uint64_t sched_thread_add(int compartment, uintptr_t start, uintptr_t fn,
+                          uintptr_t arg);
 /* Let the next ready thread run; the caller stays ready. */
 void sched_yield(void);
 /* Block until sched_wakeup(caller) gives a token (one given earlier is
@@ -76,7 +76,8 @@ static void __attribute__((unused)) sched_start_here_(void *fn, void *arg) {
  * threads or memory. */
 static inline uint64_t sched_spawn(void (*fn)(void *), void *arg) {
   return flexos_gate(sched, sched_thread_add, flexos_current_compartment(),
-                     sched_start_here_, (uintptr_t)fn, (uintptr_t)arg);
+                     (uintptr_t)sched_start_here_, (uintptr_t)fn,
+                     (uintptr_t)arg);
 }
 
 #endif /* FLEXOS_SCHED_H */

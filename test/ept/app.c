@@ -14,6 +14,8 @@
  *                  count, a pointer into app's private memory, and
  *                  thread starts at data instead of code; each must be
  *                  refused (result ~0, state ERROR);
+ *     park         main waits with no deadline and nothing that could
+ *                  wake it (the monitor must say so, not hang);
  *     netdev-shared  registers the monitor's network device on a shared
  *                  page (the monitor must refuse: a device's rings
  *                  belong to one compartment);
@@ -131,6 +133,8 @@ static int forged(void) {
         (long)forge(FLEXOS_EPT_THREAD_START_ID, 1, 3, (uint64_t)private_buf, 0), -1);
   check("thread start with 2 arguments refused",
         (long)forge(FLEXOS_EPT_THREAD_START_ID, 2, 2, (uint64_t)forged, 0), -1);
+  check("thread start from net refused",
+        flexos_gate(net, net_forge_thread_start), -1);
   check("app's secret intact", app_secret, 0x5ec2e7);
   check("private buffer untouched", private_buf[0], 0);
   /* A well-formed request still works afterwards. */
@@ -199,6 +203,11 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "halt")) {
     __asm__ volatile("cli; hlt");
     printf("WRONG: resumed after hlt\n");
+    return 1;
+  }
+  if (!strcmp(mode, "park")) {
+    flexos_thread_park(0); /* no deadline, nobody to unpark us */
+    printf("WRONG: woke up from a park nobody ends\n");
     return 1;
   }
   if (!strcmp(mode, "netdev-shared")) {

@@ -7,6 +7,7 @@
  * License: MIT (see LICENSE)
  */
 #include <flexos.h>
+#include <flexos/abi.h>
 #include <flexos/runtime.h>
 #include <string.h>
 
@@ -60,3 +61,18 @@ long net_to_app8(long x) {
 }
 
 long net_exit_success(void) { flexos_exit(0); }
+
+/* Only the default compartment's VM starts threads elsewhere: a thread
+ * start from net into crypto, at a real function, must be refused. */
+long net_forge_thread_start(void) {
+  struct flexos_rpc_slot *s = flexos_malloc_shared(sizeof(*s));
+  memset(s, 0, sizeof(*s));
+  s->fn_id = FLEXOS_EPT_THREAD_START_ID;
+  s->dst = 2; /* crypto */
+  s->nargs = 3;
+  s->args[0] = (uint64_t)(uintptr_t)net_exit_success;
+  __flexos_ept_call(s);
+  long r = s->state == FLEXOS_RPC_STATE_ERROR ? (long)s->ret[0] : 0;
+  flexos_free_shared(s);
+  return r;
+}

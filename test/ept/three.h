@@ -20,6 +20,7 @@ int net_bump_shared(void);               /* shared global */
 long net_sum6(long, long, long, long, long, long);
 long net_to_app8(long x);                /* net -> app with 8 arguments */
 long net_exit_success(void);             /* attack: end the run with 0 */
+long net_forge_thread_start(void);       /* attack: start a thread in crypto */
 
 /* crypto */
 long crypto_zero(void);

@@ -178,9 +178,9 @@ static void test_errors(void) {
   check(flexos_gate(sched, sched_join, 999999) == -1, "join unknown");
   check(flexos_gate(sched, sched_join, main_id) == -1, "join self");
   check(flexos_gate(sched, sched_self) == flexos_thread_id(), "sched_self");
-  check(flexos_gate(sched, sched_thread_add, 99, sched_start_here_,
+  check(flexos_gate(sched, sched_thread_add, 99, (uintptr_t)sched_start_here_,
                     (uintptr_t)nothing, 0) == 0, "spawn in no compartment");
-  check(flexos_gate(sched, sched_thread_add, -1, sched_start_here_,
+  check(flexos_gate(sched, sched_thread_add, -1, (uintptr_t)sched_start_here_,
                     (uintptr_t)nothing, 0) == 0, "spawn in compartment -1");
 }
 
