@@ -119,6 +119,7 @@ static int in_shared(uint64_t a) {
 #define ENTRY_TABLE 256
 static const struct flexos_ept_entry *entry_table[ENTRY_TABLE];
 static int any_polling; /* some compartment polls: keep doorbell state */
+static int fibers_on;   /* this VM serves on fibers (set at boot) */
 
 static void entries_init(void) {
   size_t n = 0;
@@ -136,6 +137,8 @@ static void entries_init(void) {
   }
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
     any_polling |= flexos_image_config.comp[i].polling != 0;
+  fibers_on = ept_self() != (int)flexos_image_config.default_index &&
+              !vm.polling;
 }
 
 static const struct flexos_ept_entry *lookup(uint64_t fn_id) {
@@ -220,6 +223,10 @@ static void serve(uint64_t slot_addr, int from) {
   }
   /* Copy once: the caller (or anyone) may rewrite shared memory. */
   uint64_t fn_id = s->fn_id;
+  /* A fiber carries its caller's thread id (a hint: wake-ups it asks for
+   * name that thread); the default VM's threads keep their own. */
+  if (fibers_on)
+    thread_fiber_set_id(s->thread);
   uint32_t nargs = s->nargs, dst = s->dst;
   uint64_t args[FLEXOS_RPC_MAX_ARGS];
   if (dst != vm.compartment)
@@ -288,9 +295,7 @@ static struct fiber fibers[MAX_FIBERS];
 static int nfibers;
 static struct fiber *current_fiber;
 
-static int uses_fibers(void) {
-  return ept_self() != (int)flexos_image_config.default_index && !vm.polling;
-}
+static int uses_fibers(void) { return fibers_on; }
 
 static void run_fiber(struct fiber *f) {
   struct fiber *self = current_fiber;
@@ -357,12 +362,7 @@ static uint64_t fiber_trap(uint64_t value, uint64_t mine, int *from) {
   return mine ? 0 : self->request;
 }
 
-static void fiber_serve(struct fiber *f) {
-  struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)f->request;
-  if (in_shared(f->request))
-    thread_fiber_set_id(__atomic_load_n(&s->thread, __ATOMIC_RELAXED));
-  serve(f->request, f->from);
-}
+static void fiber_serve(struct fiber *f) { serve(f->request, f->from); }
 
 /* A fiber's life: serve, report, wait idle for the next request. */
 static __attribute__((noreturn)) void fiber_loop(struct fiber *f) {
