@@ -221,16 +221,23 @@ static struct flexos_thread *thread_alloc(void) {
   return t;
 }
 
-/* Returns the new thread, or 0 when threads or memory run out. */
-struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
+/* A thread that starts as fn(arg) in state `state`; 0 when threads or
+ * memory run out. */
+static struct flexos_thread *thread_start_as(void (*fn)(void *), void *arg,
+                                             enum state state) {
   struct flexos_thread *t = thread_alloc();
   if (!t)
     return 0;
   t->fn = fn;
   t->arg = arg;
   frame_create(t);
-  t->state = READY;
+  t->state = state;
   return t;
+}
+
+/* Returns the new thread, or 0 when threads or memory run out. */
+struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
+  return thread_start_as(fn, arg, READY);
 }
 
 /* Can an interrupt or a deadline make t ready? */
@@ -589,14 +596,7 @@ uint64_t flexos_thread_id(void) {
 /* A new FIBER context that starts as fn(arg) in this VM's compartment;
  * 0 when threads or memory run out. */
 struct flexos_thread *thread_fiber_create(void (*fn)(void *), void *arg) {
-  struct flexos_thread *t = thread_alloc();
-  if (!t)
-    return 0;
-  t->fn = fn;
-  t->arg = arg;
-  frame_create(t);
-  t->state = FIBER;
-  return t;
+  return thread_start_as(fn, arg, FIBER);
 }
 
 /* The running context becomes a fiber (the main thread of a VM that

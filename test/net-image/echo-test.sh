@@ -56,28 +56,19 @@ boot() {
   [ -n "$port" ] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') ||
     { echo "echo-test: cannot find a free port" >&2; exit 1; }
   echo "echo-test: host 127.0.0.1:$port -> guest port 7"
+  local taken="Could not set up host forwarding"
   if [ -n "$vmm" ]; then
     "$vmm" --net "$port:7" --timeout "$timeout_s" "$image" >"$log" 2>&1 &
-    qpid=$!
-    for _ in $(seq 50); do # the monitor reports a taken port at once
-      grep -q "net-echo: app" "$log" && return 0
-      if grep -q "cannot listen on 127.0.0.1" "$log"; then
-        wait "$qpid"; qpid=""
-        echo "echo-test: port $port is taken"
-        port=""
-        return 1
-      fi
-      sleep 0.1
-    done
-    return 0
+    taken="cannot listen on 127.0.0.1"
+  else
+    "$run_image" --accel "$accel" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
+      --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
+      --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
   fi
-  "$run_image" --accel "$accel" ${cpu:+--cpu "$cpu"} --timeout "$timeout_s" --net "$port:7" \
-    --expect "net-echo: listening on port 7" --expect "connections, [0-9]+ bytes echoed; bye" \
-    --reject "FAULT|panic|failed" "$image" >"$log" 2>&1 &
   qpid=$!
-  for _ in $(seq 50); do # QEMU reports a failed forward before booting
+  for _ in $(seq 50); do # QEMU and the monitor report a taken port at once
     grep -q "net-echo: app" "$log" && return 0
-    if grep -q "Could not set up host forwarding" "$log"; then
+    if grep -q "$taken" "$log"; then
       wait "$qpid"; qpid=""
       echo "echo-test: port $port is taken"
       port=""
