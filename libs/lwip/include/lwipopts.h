@@ -76,7 +76,7 @@
 #define MEMP_NUM_NETCONN 160 /* sockets; FD_SETSIZE follows it */
 #define MEMP_NUM_TCPIP_MSG_API 32
 #define MEMP_NUM_TCPIP_MSG_INPKT 128
-#define PBUF_POOL_SIZE 128
+#define PBUF_POOL_SIZE 512 /* 120 connections may each hold unread segments */
 
 /* ---- TCP --------------------------------------------------------------- */
 #define TCP_MSS 1460
