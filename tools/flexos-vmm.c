@@ -114,6 +114,7 @@ static struct monitor {
   uint64_t shared_start, shared_end, image_end;
   uint64_t private_pool_start, shared_pool_start;
   uint64_t private_pool_size, shared_slice_size; /* per VM */
+  uint64_t pvnet_device; /* the driver's rings (symbol), 0: no driver */
   uint32_t n, default_index;
   struct vm vms[FLEXOS_MAX_COMPARTMENTS];
   const char *append;
@@ -337,6 +338,7 @@ static void load_image(const char *path) {
     die("out of memory");
   set_owner(0, m.span, OWNER_PRIVATE);
   set_owner(LOW_END, symbol(f, size, "__text_end", 1), OWNER_TEXT);
+  m.pvnet_device = symbol(f, size, "flexos_pvnet_device", 0);
   m.shared_start = symbol(f, size, "__shared_start", 1);
   m.shared_end = symbol(f, size, "__shared_end", 1);
   set_owner(m.shared_start, m.shared_end, OWNER_SHARED);
@@ -698,6 +700,14 @@ static void net_setup(struct vm *v, uint64_t gpa) {
       vm_fail(v, 1, "network device at 0x%lx: page 0x%lx is %s, not "
                     "compartment %s's own memory", gpa, a,
               owner_name(m.owner[a / PAGE]), v->name);
+  /* Only the driver's own rings: another compartment registering rings
+   * in its own memory first would get the image's traffic. */
+  if (!m.pvnet_device)
+    vm_fail(v, 1, "network device at 0x%lx: the image has no network "
+                  "driver (no symbol flexos_pvnet_device)", gpa);
+  if (gpa != m.pvnet_device)
+    vm_fail(v, 1, "network device at 0x%lx: not the driver's rings "
+                  "(flexos_pvnet_device, at 0x%lx)", gpa, m.pvnet_device);
   const char *err = vmm_net_attach((struct flexos_pvnet *)(v->mem + gpa));
   if (err)
     vm_fail(v, 1, "%s", err);

@@ -16,6 +16,8 @@
  *                  refused (result ~0, state ERROR);
  *     park         main waits with no deadline and nothing that could
  *                  wake it (the monitor must say so, not hang);
+ *     netdev-own   registers rings in app's own memory (refused: the
+ *                  device is the network driver's rings, by symbol);
  *     netdev-shared  registers the monitor's network device on a shared
  *                  page (the monitor must refuse: a device's rings
  *                  belong to one compartment);
@@ -208,6 +210,13 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "park")) {
     flexos_thread_park(0); /* no deadline, nobody to unpark us */
     printf("WRONG: woke up from a park nobody ends\n");
+    return 1;
+  }
+  if (!strcmp(mode, "netdev-own")) {
+    static __attribute__((aligned(4096))) char rings[sizeof(struct flexos_pvnet)];
+    __asm__ volatile("outl %%eax, %%dx"
+                     : : "a"((uint32_t)(uintptr_t)rings), "d"(FLEXOS_PVNET_PORT_SETUP));
+    printf("WRONG: the monitor took app's own memory as the network device\n");
     return 1;
   }
   if (!strcmp(mode, "netdev-shared")) {

@@ -14,13 +14,16 @@
  *   directly, which under intel-pku must fault (lwIP's state is private to
  *   its compartment), under vm-ept must stop the run (the monitor reports
  *   that lwIP's page is not mapped in app's VM) and under none prints
- *   "NOT STOPPED".
+ *   "NOT STOPPED".  With steal-netdev (vm-ept) the app registers rings
+ *   of its own as the monitor's network device, which the monitor must
+ *   refuse.
  * USAGE:
  *   tools/run-image.sh --net 5555:7 build/test/net-image/net-echo-none.elf
  *   (test/net-image/echo-test.sh drives it; echo-client.py talks to it)
  * License: MIT (see LICENSE)
  */
 #include <flexos.h>
+#include <flexos/abi.h>
 #include <flexos/runtime.h>
 #include <flexos_lwip.h>
 #include <stdio.h>
@@ -167,12 +170,26 @@ static int read_lwip_heap(void) {
   return 1;
 }
 
+/* vm-ept: register rings of app's own as the monitor's network device,
+ * before lwIP does, to receive the image's traffic; the monitor must
+ * refuse (they are not the driver's rings). */
+static int steal_netdev(void) {
+  static __attribute__((aligned(4096))) char rings[sizeof(struct flexos_pvnet)];
+  printf("steal-netdev: registering app's rings at %p\n", (void *)rings);
+  __asm__ volatile("outl %%eax, %%dx"
+                   : : "a"((uint32_t)(uintptr_t)rings), "d"(FLEXOS_PVNET_PORT_SETUP));
+  printf("steal-netdev: NOT STOPPED\n");
+  return 1;
+}
+
 int main(int argc, char **argv) {
   printf("net-echo: app in compartment %s, protection keys %s\n",
          flexos_compartment_name(flexos_current_compartment()),
          flexos_pku_active() ? "on" : "off");
   if (argc > 1 && strcmp(argv[1], "read-lwip-heap") == 0)
     return read_lwip_heap();
+  if (argc > 1 && strcmp(argv[1], "steal-netdev") == 0)
+    return steal_netdev();
   if (flexos_gate(lwip, flexos_lwip_start) < 0)
     return 1;
   int s = listen_socket();

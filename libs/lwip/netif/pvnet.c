@@ -43,10 +43,14 @@
 #define FRAME_MIN 14              /* an Ethernet header, nothing less */
 #define RX_POLL_TICKS 100         /* wake up at least once a second anyway */
 
-/* Shared with the monitor.  Page-aligned as the ABI asks; ~192 KiB. */
-static __attribute__((aligned(4096))) struct flexos_pvnet pv;
+/* Shared with the monitor.  Page-aligned as the ABI asks; ~192 KiB.  A
+ * global under the name tools/flexos-vmm looks up: it accepts the device
+ * only at this address, so no other compartment can register rings of
+ * its own and take the image's traffic. */
+__attribute__((aligned(4096))) struct flexos_pvnet flexos_pvnet_device;
+static struct flexos_pvnet *const pv = &flexos_pvnet_device;
 
-/* Our own copies of the indices we advance: we write them to `pv` but
+/* Our own copies of the indices we advance: we write them to the rings but
  * never read them back, so only the monitor's indices need checking. */
 static struct {
   uint32_t tx_head;
@@ -75,15 +79,15 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p) {
   (void)netif;
   if (p->tot_len > FLEXOS_PVNET_FRAME_MAX)
     return ERR_BUF;
-  if (dev.tx_head - pv.tx_tail >= SLOTS) {
+  if (dev.tx_head - pv->tx_tail >= SLOTS) {
     kick();
-    if (dev.tx_head - pv.tx_tail >= SLOTS)
+    if (dev.tx_head - pv->tx_tail >= SLOTS)
       return ERR_MEM;
   }
-  struct flexos_pvnet_frame *f = &pv.tx[dev.tx_head % SLOTS];
+  struct flexos_pvnet_frame *f = &pv->tx[dev.tx_head % SLOTS];
   f->len = pbuf_copy_partial(p, f->data, p->tot_len, 0);
   barrier();
-  pv.tx_head = ++dev.tx_head;
+  pv->tx_head = ++dev.tx_head;
   kick();
   return ERR_OK;
 }
@@ -117,7 +121,7 @@ static int rx_one(struct netif *netif, const struct flexos_pvnet_frame *f) {
 
 /* Hands every pending frame to lwIP; kicks if it freed any slot. */
 static void rx_drain(struct netif *netif) {
-  uint32_t head = pv.rx_head;
+  uint32_t head = pv->rx_head;
   if (head - dev.rx_tail > SLOTS) {
     /* More frames than slots: the indices are not to be believed.  Skip
      * to the monitor's head rather than read slots it may be writing. */
@@ -125,7 +129,7 @@ static void rx_drain(struct netif *netif) {
       printf("pvnet: rx index %u out of range (tail %u); skipping\n", head,
              dev.rx_tail);
     dev.rx_tail = head;
-    pv.rx_tail = head;
+    pv->rx_tail = head;
     kick();
     return;
   }
@@ -133,10 +137,10 @@ static void rx_drain(struct netif *netif) {
     return;
   barrier(); /* frames only after the head that covers them */
   while (dev.rx_tail != head) {
-    if (!rx_one(netif, &pv.rx[dev.rx_tail % SLOTS]))
+    if (!rx_one(netif, &pv->rx[dev.rx_tail % SLOTS]))
       dev.rx_dropped++;
     barrier(); /* done with the slot before the monitor may reuse it */
-    pv.rx_tail = ++dev.rx_tail;
+    pv->rx_tail = ++dev.rx_tail;
   }
   kick();
 }
@@ -162,13 +166,13 @@ err_t pvnet_init(struct netif *netif) {
     printf("pvnet: not a vm-ept image: no monitor device\n");
     return ERR_IF;
   }
-  if ((uintptr_t)&pv >> 32) {
-    printf("pvnet: ring at %p is above 4 GiB\n", (void *)&pv);
+  if ((uintptr_t)pv >> 32) {
+    printf("pvnet: ring at %p is above 4 GiB\n", (void *)pv);
     return ERR_IF;
   }
-  outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)(uintptr_t)&pv);
+  outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)(uintptr_t)pv);
   for (int i = 0; i < ETH_HWADDR_LEN; i++)
-    netif->hwaddr[i] = pv.mac[i];
+    netif->hwaddr[i] = pv->mac[i];
   netif->hwaddr_len = ETH_HWADDR_LEN;
   netif->mtu = 1500;
   netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_LINK_UP;
