@@ -120,10 +120,11 @@
 
 /* ---- vm-ept: the monitor's paravirtual network device ------------------
  * One device per run (tools/flexos-vmm --net), owned by the VM that
- * registers it first: its driver (libs/lwip/netif/pvnet.c) writes the
- * guest-physical address of a page-aligned struct flexos_pvnet that lies
- * in its own compartment's memory to FLEXOS_PVNET_PORT_SETUP (outl).  The
- * monitor then writes the MAC.  Rings of FLEXOS_PVNET_SLOTS frames with
+ * registers it: its driver (libs/lwip/netif/pvnet.c) writes the
+ * guest-physical address of its page-aligned struct flexos_pvnet, the
+ * global `flexos_pvnet_device` in its own compartment's memory, to
+ * FLEXOS_PVNET_PORT_SETUP (outl); the monitor accepts no other address.
+ * It then writes the MAC.  Rings of FLEXOS_PVNET_SLOTS frames with
  * free-running 32-bit indices (slot = index % FLEXOS_PVNET_SLOTS):
  *   rx: the monitor writes frames and advances rx_head; the driver reads
  *       them and advances rx_tail;
