@@ -71,6 +71,8 @@
 #define PAGE 4096
 #define TX_WAIT_TICKS 100         /* give up on a full transmit ring after 1 s */
 #define RX_POLL_TICKS 100         /* wake up at least this often anyway */
+#define RX_BUDGET 32              /* frames per drain, well below lwIP's
+                                     128 input messages */
 
 struct desc {
   uint64_t addr;
@@ -271,12 +273,14 @@ static void report_drop(const char *why) {
            (unsigned long)drops);
 }
 
-/* Hands every received frame to lwIP and gives the buffers back;
- * returns whether there was any. */
+/* Hands up to RX_BUDGET received frames to lwIP and gives the buffers
+ * back; returns how many it took.  The budget matters: QEMU refills the
+ * buffers we give back while we are still here, so an unbounded drain
+ * could queue more frames than lwIP has input messages. */
 static int rx_drain(struct netif *netif) {
   struct queue *q = &dev.q[RXQ];
   int returned = 0;
-  while (q->last_used != used_idx(q)) {
+  while (returned < RX_BUDGET && q->last_used != used_idx(q)) {
     barrier();
     volatile struct used_elem *e = &used_ring(q)[q->last_used % q->size];
     uint32_t id = e->id, len = e->len;
@@ -296,7 +300,7 @@ static int rx_drain(struct netif *netif) {
       }
     }
     avail_push(q, (uint16_t)id);
-    returned = 1;
+    returned++;
   }
   if (returned) {
     barrier();
@@ -314,12 +318,17 @@ void virtio_net_rx_thread(void *arg) {
     else
       flexos_gate(sched, sched_wait, deadline);
     (void)inb(dev.io + REG_ISR); /* acknowledge: lowers the level IRQ */
-    if (rx_drain(netif))
-      /* Let the tcpip thread take what we queued before we drain again:
-       * back-to-back drains of a refilled ring (a burst of 50 new
-       * connections) outran lwIP's pbufs and input messages, and each
-       * dropped frame cost a one-second retransmission stall. */
-      flexos_gate(sched, sched_yield);
+    /* After each drain let the tcpip thread take what we queued: drains
+     * back to back (a burst of 50 new connections, pipelined uploads)
+     * outran lwIP's pbufs and input messages, and each dropped frame
+     * cost a retransmission stall of a second.  A full budget means more
+     * may wait, for which no new interrupt comes: drain again. */
+    int n;
+    do {
+      n = rx_drain(netif);
+      if (n)
+        flexos_gate(sched, sched_yield);
+    } while (n == RX_BUDGET);
   }
 }
 
