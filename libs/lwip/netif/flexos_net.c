@@ -1,7 +1,8 @@
 /*
  * FILE: libs/lwip/netif/flexos_net.c
  * DESCRIPTION:
- *   flexos_lwip_start(): brings lwIP up in an image.  Starts the tcpip
+ *   flexos_lwip_start(): brings lwIP up in an image; and netif_rx_frame(),
+ *   the receive step both drivers share.  Starts the tcpip
  *   thread, adds the network interface with QEMU user networking's
  *   static address (10.0.2.15/24, gateway 10.0.2.2) as the default
  *   interface and starts its receive thread.  The driver is chosen at run
@@ -18,11 +19,31 @@
 
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
+#include "lwip/pbuf.h"
 #include "lwip/tcpip.h"
+#include "netif_rx.h"
 #include "pvnet.h"
 #include "virtio_net.h"
 
 static struct netif netif;
+
+int netif_rx_frame(struct netif *nif, const void *frame, uint16_t len) {
+  struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_POOL);
+  if (!p)
+    return 0;
+  pbuf_take(p, frame, len);
+  if (nif->input(p, nif) == ERR_OK)
+    return 1;
+  pbuf_free(p);
+  return 0;
+}
+
+void netif_rx_dropped(const char *driver, const char *why) {
+  static uint64_t drops;
+  if (drops++ % 100 == 0)
+    printf("%s: dropped a received frame (%s); %lu so far\n", driver, why,
+           (unsigned long)drops);
+}
 
 static void tcpip_ready(void *sem) { sys_sem_signal(sem); }
 

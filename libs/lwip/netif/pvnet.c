@@ -37,6 +37,7 @@
 
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
+#include "netif_rx.h"
 #include "pvnet.h"
 
 #define SLOTS FLEXOS_PVNET_SLOTS
@@ -55,7 +56,6 @@ static struct flexos_pvnet *const pv = &flexos_pvnet_device;
 static struct {
   uint32_t tx_head;
   uint32_t rx_tail;
-  uint32_t rx_dropped;      /* bad length or out of pbufs */
   uint32_t rx_resyncs;      /* rx_head out of range: ring skipped */
 } dev;
 
@@ -92,35 +92,20 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p) {
   return ERR_OK;
 }
 
-/* A received frame lwIP could not take (TCP retransmits it after a
- * timeout): say so, since tests reject the line. */
-static void report_drop(const char *why) {
-  static uint64_t drops;
-  if (drops++ % 100 == 0)
-    printf("pvnet: dropped a received frame (%s); %lu so far\n", why,
-           (unsigned long)drops);
-}
-
 /* Hands one received frame to lwIP; returns 0 if it was dropped. */
 static int rx_one(struct netif *netif, const struct flexos_pvnet_frame *f) {
   uint32_t len = f->len; /* read once: the check and the copy agree */
-  if (len < FRAME_MIN || len > FLEXOS_PVNET_FRAME_MAX)
-    return 0;
-  struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
-  if (!p) {
-    report_drop("out of pbufs");
-    return 0;
+  if (len < FRAME_MIN || len > FLEXOS_PVNET_FRAME_MAX) {
+    netif_rx_dropped("pvnet", "bad length");
+    return 1; /* consumed */
   }
-  pbuf_take(p, f->data, (u16_t)len);
-  if (netif->input(p, netif) != ERR_OK) {
-    pbuf_free(p);
-    report_drop("lwIP's input queue is full");
-  }
-  return 1;
+  return netif_rx_frame(netif, f->data, (uint16_t)len);
 }
 
-/* Hands every pending frame to lwIP; kicks if it freed any slot. */
-static void rx_drain(struct netif *netif) {
+/* Hands every pending frame to lwIP; kicks if it freed any slot.
+ * Returns 1 when lwIP had no room for the next frame, which then stays
+ * in its slot for the next drain (the monitor holds back the rest). */
+static int rx_drain(struct netif *netif) {
   uint32_t head = pv->rx_head;
   if (head - dev.rx_tail > SLOTS) {
     /* More frames than slots: the indices are not to be believed.  Skip
@@ -131,33 +116,45 @@ static void rx_drain(struct netif *netif) {
     dev.rx_tail = head;
     pv->rx_tail = head;
     kick();
-    return;
+    return 0;
   }
   if (head == dev.rx_tail)
-    return;
+    return 0;
   barrier(); /* frames only after the head that covers them */
+  uint32_t before = dev.rx_tail;
+  int full = 0;
   while (dev.rx_tail != head) {
-    if (!rx_one(netif, &pv->rx[dev.rx_tail % SLOTS]))
-      dev.rx_dropped++;
+    if (!rx_one(netif, &pv->rx[dev.rx_tail % SLOTS])) {
+      full = 1;
+      break;
+    }
     barrier(); /* done with the slot before the monitor may reuse it */
     pv->rx_tail = ++dev.rx_tail;
   }
-  kick();
+  if (dev.rx_tail != before)
+    kick();
+  return full;
 }
 
 void pvnet_rx_thread(void *arg) {
   struct netif *netif = arg;
+  int full_before = 0;
   for (;;) {
     uint32_t before = dev.rx_tail;
-    rx_drain(netif);
+    int full = rx_drain(netif);
     /* Let the tcpip thread take what we queued before we drain again: a
      * burst drained in one go could exceed lwIP's pbufs and messages
-     * (PBUF_POOL_SIZE, MEMP_NUM_TCPIP_MSG_INPKT), and what does not fit
-     * is dropped, which costs a retransmission timeout. */
-    if (dev.rx_tail != before)
+     * (PBUF_POOL_SIZE, MEMP_NUM_TCPIP_MSG_INPKT).  When lwIP is full the
+     * frame waits in its slot: drain again after tcpip ran (after a tick
+     * if it stays full), with no interrupt to wait for. */
+    if (full && full_before)
+      flexos_gate(sched, sched_sleep, 1);
+    else if (full || dev.rx_tail != before)
       flexos_gate(sched, sched_yield);
-    flexos_gate(runtime, flexos_irq_wait, FLEXOS_PVNET_IRQ,
-                flexos_ticks() + RX_POLL_TICKS);
+    full_before = full;
+    if (!full)
+      flexos_gate(runtime, flexos_irq_wait, FLEXOS_PVNET_IRQ,
+                  flexos_ticks() + RX_POLL_TICKS);
   }
 }
 

@@ -33,6 +33,7 @@
 
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
+#include "netif_rx.h"
 #include "pci.h"
 #include "virtio_net.h"
 
@@ -264,41 +265,33 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p) {
   return ERR_OK;
 }
 
-/* A received frame lwIP could not take: TCP will retransmit it after a
- * timeout of a second or more, so say so (tests reject the line). */
-static void report_drop(const char *why) {
-  static uint64_t drops;
-  if (drops++ % 100 == 0)
-    printf("virtio-net: dropped a received frame (%s); %lu so far\n", why,
-           (unsigned long)drops);
-}
-
 /* Hands up to RX_BUDGET received frames to lwIP and gives the buffers
- * back; returns how many it took.  The budget matters: QEMU refills the
- * buffers we give back while we are still here, so an unbounded drain
- * could queue more frames than lwIP has input messages. */
-static int rx_drain(struct netif *netif) {
+ * back; returns how many it took, and sets *full when lwIP had no room
+ * for the next one, which then stays in the used ring for the next
+ * drain (QEMU holds back what arrives meanwhile).  The budget keeps one
+ * drain from filling lwIP's input queue on its own: QEMU refills the
+ * buffers we give back while we are still here. */
+static int rx_drain(struct netif *netif, int *full) {
   struct queue *q = &dev.q[RXQ];
   int returned = 0;
+  *full = 0;
   while (returned < RX_BUDGET && q->last_used != used_idx(q)) {
     barrier();
     volatile struct used_elem *e = &used_ring(q)[q->last_used % q->size];
     uint32_t id = e->id, len = e->len;
-    q->last_used++;
-    if (id >= NBUF)
-      continue; /* not one of ours: a confused device; drop it */
-    if (len > HDR_SIZE && len <= BUF_SIZE) {
-      struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)(len - HDR_SIZE), PBUF_POOL);
-      if (!p) {
-        report_drop("out of pbufs");
-      } else {
-        pbuf_take(p, rx_buf[id] + HDR_SIZE, (u16_t)(len - HDR_SIZE));
-        if (netif->input(p, netif) != ERR_OK) {
-          pbuf_free(p);
-          report_drop("lwIP's input queue is full");
-        }
-      }
+    if (id >= NBUF) { /* not one of ours: a confused device */
+      q->last_used++;
+      netif_rx_dropped("virtio-net", "bad buffer id");
+      continue;
     }
+    if (len <= HDR_SIZE || len > BUF_SIZE) {
+      netif_rx_dropped("virtio-net", "bad length");
+    } else if (!netif_rx_frame(netif, rx_buf[id] + HDR_SIZE,
+                               (uint16_t)(len - HDR_SIZE))) {
+      *full = 1;
+      break;
+    }
+    q->last_used++;
     avail_push(q, (uint16_t)id);
     returned++;
   }
@@ -321,14 +314,19 @@ void virtio_net_rx_thread(void *arg) {
     /* After each drain let the tcpip thread take what we queued: drains
      * back to back (a burst of 50 new connections, pipelined uploads)
      * outran lwIP's pbufs and input messages, and each dropped frame
-     * cost a retransmission stall of a second.  A full budget means more
-     * may wait, for which no new interrupt comes: drain again. */
-    int n;
+     * cost a retransmission stall of a second.  A full budget, or lwIP
+     * out of room, means frames wait for which no new interrupt comes:
+     * drain again (sleeping a tick if lwIP stays full: its tcpip thread
+     * may wait for a lock an application thread holds). */
+    int n, full, full_before = 0;
     do {
-      n = rx_drain(netif);
-      if (n)
+      n = rx_drain(netif, &full);
+      if (full && full_before)
+        flexos_gate(sched, sched_sleep, 1);
+      else if (n || full)
         flexos_gate(sched, sched_yield);
-    } while (n == RX_BUDGET);
+      full_before = full;
+    } while (n == RX_BUDGET || full);
   }
 }
 
