@@ -187,8 +187,6 @@ static __attribute__((noreturn)) void protocol_error(const char *what,
                flexos_compartment_name(ept_self()), what, msg.serve, msg.done);
 }
 
-static int uses_fibers(void);
-
 /* The runtime's own entry, in the VMs that serve on fibers: start a
  * thread of the default VM's scheduler here (flexos_ctx_create of another
  * VM's compartment).  Only the default VM, which owns the threads, may
@@ -197,7 +195,7 @@ static int uses_fibers(void);
  * serving it is the thread's for good. */
 static void thread_start_here(struct flexos_rpc_slot *s, const uint64_t *args,
                               int from) {
-  if (!uses_fibers() || any_polling)
+  if (!fibers_on || any_polling)
     return refuse(s, FLEXOS_EPT_THREAD_START_ID,
                   "no threads start in this VM (the default one, or polling)",
                   (uint64_t)from);
@@ -294,8 +292,6 @@ struct fiber {
 static struct fiber fibers[MAX_FIBERS];
 static int nfibers;
 static struct fiber *current_fiber;
-
-static int uses_fibers(void) { return fibers_on; }
 
 static void run_fiber(struct fiber *f) {
   struct fiber *self = current_fiber;
@@ -422,7 +418,7 @@ void __flexos_ept_call(struct flexos_rpc_slot *s) {
    * call chain at a time, and sched threads are not supported): a fiber
    * serves what arrives while it waits on its own stack, like the default
    * VM, and may ring doorbells. */
-  if (uses_fibers() && !any_polling) {
+  if (fibers_on && !any_polling) {
     current_fiber->waits_on = (uint64_t)s;
     fiber_trap((uint64_t)s, (uint64_t)s, 0);
     current_fiber->waits_on = 0;

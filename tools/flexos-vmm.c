@@ -962,11 +962,12 @@ int main(int argc, char **argv) {
     cur = gate_trap(&main_chain, cur, run_until_trap(cur));
     /* Busy guests idle rarely: serve the network about once a
      * millisecond from gate traps too (without waiting). */
+    if (!vmm_net_enabled())
+      continue;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (vmm_net_enabled() &&
-        (now.tv_sec - last_poll.tv_sec) * 1000000000l + now.tv_nsec -
-                last_poll.tv_nsec > 1000000) {
+    if ((now.tv_sec - last_poll.tv_sec) * 1000000000l + now.tv_nsec -
+            last_poll.tv_nsec > 1000000) {
       last_poll = now;
       if (vmm_net_poll(0, 0))
         raise_net_event();
