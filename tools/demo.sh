@@ -43,6 +43,9 @@ out=$build/demo
 mkdir -p "$out"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+say "this machine (tools/host-info.sh): every number below comes from it"
+FLEXOS_HOST_INFO=$build/host-info.txt "$root/tools/host-info.sh"
+
 for mech in none intel-pku vm-ept; do
   say "README example, mechanism $mech: clang-19 -O2 -fplugin=flexos.so ... -S"
   clang-19 -O2 -fplugin="$plugin" -I"$root/include" \
@@ -72,6 +75,9 @@ say "attack: compartment fs reads net's private global (expected: a PK fault)"
 
 say "vm-ept: app, net and crypto in three KVM VMs (tools/flexos-vmm)"
 if [ -w /dev/kvm ]; then
+  case $(FLEXOS_HOST_INFO=$build/host-info.txt "$root/tools/host-info.sh" --get kvm-timings) in
+    EMULATED*) echo "NOTE: KVM here is kvm_pvm: guest code is emulated and slow; expect minutes." ;;
+  esac
   "$build/bin/flexos-vmm" --timeout 300 --append functional \
     "$build/test/ept/ept-three.elf" | grep -E "^(ok|ept|flexos: image|\[)" | tail -8
 else

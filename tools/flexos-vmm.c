@@ -33,9 +33,10 @@
  *
  * USAGE:
  *   flexos-vmm [--append "ARGS"] [--net HOST:GUEST]... [--timeout S]
- *              [--stats] IMAGE.elf
+ *              [--idle-timeout S] [--stats] IMAGE.elf
  *   Exit status: the image's (0 ok, 1 failure, 2 panic, 3 fault), 3 for a
- *   fault the monitor saw, 4 for a monitor error, 124 for --timeout.
+ *   fault the monitor saw, 4 for a monitor error, 124 for --timeout or
+ *   --idle-timeout.
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
@@ -120,12 +121,20 @@ static struct monitor {
   const char *append;
   int stats;
   int net_owner;  /* the VM that registered the network device, or -1 */
+  int64_t idle_timeout_ns; /* --idle-timeout: 0 = none */
+  int64_t idle_since_ns;   /* first idle trap since the last frame, or 0 */
   pthread_mutex_t lock; /* console and exit, shared with polling threads */
 } m = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* --timeout: the signal interrupts KVM_RUN on the thread it lands on,
  * which then reports where its VM was. */
 static volatile int timed_out; /* set by the SIGALRM handler */
+
+static int64_t monotonic_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 /* ---- errors and reports ----------------------------------------------- */
 
@@ -623,8 +632,25 @@ static struct vm *idle(struct vm *v) {
   if (!ns && !vmm_net_attached())
     vm_fail(v, 1, "every thread waits and nothing can wake them (no "
                   "deadline, no network device)");
-  if (vmm_net_poll(ns ? (int64_t)ns : -1, &timed_out))
+  /* --idle-timeout counts from the first idle trap after the last frame
+   * that arrived: how fast the guest booted or woke for its own timers
+   * does not matter, only that nothing came in meanwhile. */
+  int64_t wait = ns ? (int64_t)ns : -1, left = 0;
+  if (m.idle_timeout_ns) {
+    int64_t now = monotonic_ns();
+    if (!m.idle_since_ns)
+      m.idle_since_ns = now;
+    left = m.idle_timeout_ns - (now - m.idle_since_ns);
+    if (left <= 0)
+      vm_fail(v, EXIT_TIMEOUT, "idle for %ld s with nothing arriving (--idle-timeout)",
+              (long)(m.idle_timeout_ns / 1000000000));
+    if (wait < 0 || wait > left)
+      wait = left;
+  }
+  if (vmm_net_poll(wait, &timed_out)) {
+    m.idle_since_ns = 0;
     raise_net_event();
+  }
   if (timed_out)
     vm_fail(v, EXIT_TIMEOUT, "timeout (--timeout), idle");
   return hand_finished(v, 0);
@@ -878,6 +904,9 @@ static int usage(FILE *out, int status) {
           "                 of the image (docs/network.md); repeatable; H = 0\n"
           "                 picks any free port\n"
           "  --timeout S    give up after S seconds (exit 124)\n"
+          "  --idle-timeout S  give up when the default VM has waited S seconds\n"
+          "                 in a row with no thread to run and nothing arriving\n"
+          "                 (exit 124)\n"
           "  --stats        print the number of VM exits of each VM at the end\n"
           "Exit status: the image's own (0 ok, 1 failure, 2 panic, 3 fault),\n"
           "3 for a fault the monitor reports, 4 for a monitor error.\n");
@@ -899,6 +928,14 @@ int main(int argc, char **argv) {
       }
     } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
       timeout = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--idle-timeout") && i + 1 < argc) {
+      int s = atoi(argv[++i]);
+      if (s <= 0) {
+        fprintf(stderr, "flexos-vmm: --idle-timeout wants a positive number of seconds, not '%s'\n", argv[i]);
+        return usage(stderr, 2);
+      }
+      m.idle_timeout_ns = (int64_t)s * 1000000000;
+    }
     else if (!strcmp(argv[i], "--stats"))
       m.stats = 1;
     else if (argv[i][0] == '-' || m.path) {

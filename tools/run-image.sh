@@ -13,7 +13,11 @@
 #   --net HOSTPORT:GUESTPORT adds a virtio-net-pci device on QEMU user
 #   networking with a TCP forward from 127.0.0.1:HOSTPORT to the guest
 #   (repeat it for more forwards; the image is 10.0.2.15 there).
-#   Exit status: 0 pass, 1 fail, 77 skipped (no /dev/kvm for --accel kvm).
+#   --accel kvm without --cpu takes the -cpu model from the host probe
+#   (tools/host-info.sh: the first model under which QEMU really starts a
+#   KVM guest here).
+#   Exit status: 0 pass, 1 fail, 77 skipped (--accel kvm where QEMU cannot
+#   start a KVM guest: the probe's reason is printed).
 #   FLEXOS_QEMU_PRELOAD=lib.so runs QEMU with that LD_PRELOAD shim (see
 #   tools/qemu-listen-backlog.c: port forwards that take 50 clients).
 # USAGE:
@@ -52,11 +56,21 @@ image=${1:?usage: run-image.sh [options] image.elf}
 case "$accel" in
   tcg) cpu=(-accel tcg -cpu "${cpu_model:-max}") ;;
   kvm)
-    if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-      echo "SKIP: /dev/kvm is missing or not accessible; KVM test skipped"
+    # The host probe (tools/host-info.sh) knows which -cpu model QEMU
+    # accepts under KVM here (host on most Intel hosts; without
+    # arch-capabilities on some AMD ones), or why no model works.
+    if [ -z "$cpu_model" ]; then
+      cpu_model=$("$(dirname "$0")/host-info.sh" --get kvm-cpu) ||
+        { echo "run-image: the host probe failed (tools/host-info.sh)" >&2; exit 1; }
+      if [ "$cpu_model" = none ]; then
+        echo "SKIP: $("$(dirname "$0")/host-info.sh" --get kvm-reason)"
+        exit 77
+      fi
+    elif [ ! -r "${FLEXOS_KVM_DEV:-/dev/kvm}" ] || [ ! -w "${FLEXOS_KVM_DEV:-/dev/kvm}" ]; then
+      echo "SKIP: ${FLEXOS_KVM_DEV:-/dev/kvm} is missing or not accessible; KVM test skipped"
       exit 77
     fi
-    cpu=(-accel kvm -cpu "${cpu_model:-host}") ;;
+    cpu=(-accel kvm -cpu "$cpu_model") ;;
   *) echo "run-image: --accel must be tcg or kvm" >&2; exit 1 ;;
 esac
 

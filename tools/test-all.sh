@@ -12,4 +12,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/install-deps.sh"
 "$root/tools/build.sh" "$root/build"
 cd "$root/build"
+echo "test-all: this machine (tools/host-info.sh, docs/hosts.md):"
+"$root/tools/host-info.sh" --cache "$root/build/host-info.txt" | sed 's/^/  /'
 ctest --output-on-failure -j"$(nproc)" "$@"

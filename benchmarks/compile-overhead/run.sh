@@ -141,6 +141,7 @@ compile_all() {
 median() { sort -n | awk '{v[NR] = $1} END {print v[(NR + 1) / 2]}'; }
 
 rm -f "$cache"/compile-*.log
+"$here/../../tools/host-info.sh" | sed 's/^/host: /'
 echo "compile-overhead: lwIP $version, ${#files[@]} files, $cc -O2, $runs timed runs per config (rotating order, after 1 warm-up)"
 # compile_all runs in a subshell: an empty result means it died
 for c in "${configs[@]}"; do

@@ -35,6 +35,7 @@ describe() {
 
 json_field() { sed -n "s/^  \"$1\": \([0-9.e+-]*\).*/\1/p" "$2"; }
 
+"$(dirname "$0")/../../tools/host-info.sh" | sed 's/^/host: /'
 printf '%4s %10s %16s %10s | %12s %8s\n' libs partitions configurations \
   count_s "listed(k<=2)" list_s
 n=$min

@@ -102,7 +102,9 @@ table() {
 }
 
 echo "kvstore benchmark, $(date -u +%F)"
-echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
+# The machine the numbers come from, as the host probe sees it.
+FLEXOS_HOST_INFO=$build/host-info.txt "$root/tools/host-info.sh" | sed 's/^/host: /'
+kvm_timings=$(FLEXOS_HOST_INFO=$build/host-info.txt "$root/tools/host-info.sh" --get kvm-timings)
 tcg=() kvm=()
 for cfg in $configs; do
   case $cfg in
@@ -131,9 +133,12 @@ if [ ${#kvm[@]} -gt 0 ]; then
   else
     echo "KVM, tools/flexos-vmm (vm-ept), $kvm_requests requests per test:"
     echo "NOTE: (e1) is (a) built for the monitor (one VM, no gates); (e)'s"
-    echo "      ratio is to (e1). Guest code under this host's nested KVM runs"
-    echo "      about a thousand times slower than natively, so both rates are"
-    echo "      far below TCG's and say nothing about hardware KVM's."
+    echo "      ratio is to (e1); only the ratio means something across hosts."
+    case $kvm_timings in
+      EMULATED*|nested*)
+        echo "WARNING: KVM timings on this host: $kvm_timings."
+        echo "         Both rates are far below TCG's and say nothing about hardware KVM." ;;
+    esac
     start=$(date +%s)
     for cfg in "${kvm[@]}"; do
       measure "$cfg" "$kvm_requests" --vmm "$vmm"
@@ -143,11 +148,7 @@ if [ ${#kvm[@]} -gt 0 ]; then
   fi
 fi
 
-if [ -w /dev/kvm ] && grep -qw pku /proc/cpuinfo; then
-  echo "MPK under KVM: the host has pku, but KVM guests here get no PKU and fail SSE (docs/runtime.md); no KVM table for (b)-(d)."
-else
-  echo "MPK under KVM: no /dev/kvm or no pku on this host; no KVM table for (b)-(d)."
-fi
+echo "MPK under KVM: guests here get protection keys: $(FLEXOS_HOST_INFO=$build/host-info.txt "$root/tools/host-info.sh" --get kvm-guest-pku); no KVM table for (b)-(d)."
 
 [ "$report" = 1 ] || exit 0
 echo

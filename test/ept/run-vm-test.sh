@@ -28,7 +28,7 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$(date +%s%N)
-"$vmm" --timeout 200 --stats --append "$append" "$image" >"$out" 2>&1
+"$vmm" --timeout 600 --stats --append "$append" "$image" >"$out" 2>&1
 status=$?
 end=$(date +%s%N)
 cat "$out"

@@ -39,8 +39,9 @@ done
 image=${1:?usage: echo-test.sh [--cpu MODEL] [--timeout S] image.elf}
 [ -f "$image" ] || { echo "echo-test: no image $image" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
-if [ "$accel" = kvm ] && { [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; }; then
-  echo "SKIP: /dev/kvm is missing or not accessible; KVM test skipped"
+if [ "$accel" = kvm ] && [ -z "$cpu" ] &&
+   [ "$("$here/../../tools/host-info.sh" --get kvm-cpu)" = none ]; then
+  echo "SKIP: $("$here/../../tools/host-info.sh" --get kvm-reason)"
   exit 77
 fi
 
