@@ -16,12 +16,16 @@
  *     - sections named .text.flexos_gates* (relocatable objects: the MPK
  *       gate instances of gates/mpk_gate.inc);
  *     - sections named with --allow-section.
+ *   --trap-in FUNCTION turns such encodings inside FUNCTION (code that must
+ *   never run, such as glibc's lazy-binding trampolines in a static
+ *   hosted program) into ud2; int3 and rewrites the file.
  *   Executable bytes are those of SHF_EXECINSTR sections, or of PT_LOAD
  *   segments with PF_X when the file has no section headers.  For a
  *   relocatable object the reported vaddr is the offset in the section.
  *   Exit status: 0 clean, 1 forbidden instruction found, 2 bad input.
  * USAGE:
- *   flexos-scan [--allow-section NAME]... image.elf [more.elf...]
+ *   flexos-scan [--allow-section NAME]... [--trap-in FUNCTION]...
+ *               image.elf [more.elf...]
  *   e.g. build-tools/bin/flexos-scan build/examples/hello/hello.elf
  * License: MIT (see LICENSE)
  */
@@ -32,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define GATE_SECTION_PREFIX ".text.flexos_gates"
 #define MAX_ALLOWED 64
@@ -71,6 +76,12 @@ struct image {
 
 static const char *allowed_names[MAX_ALLOWED];
 static size_t nallowed;
+/* --trap-in: functions that never run in the program (glibc's lazy-binding
+ * trampolines in a static flexos executable); their encodings are
+ * overwritten with ud2; int3 and the file rewritten. */
+static const char *trap_names[MAX_ALLOWED];
+static size_t ntrap;
+static unsigned long trapped;
 
 /* Prints "flexos-scan: PATH: error: ..." and returns 2 (bad input). */
 static int bad(const struct image *im, const char *fmt, ...) {
@@ -417,6 +428,20 @@ static void describe_symbol(const struct image *im, const struct region *r,
              symbol_name(im, best), (unsigned long long)(va - best_val));
 }
 
+/* The sized symbol containing va is named in --trap-in: returns its name. */
+static const char *trap_symbol(const struct image *im, const struct region *r, uint64_t va) {
+  for (uint64_t i = 1; i < im->nsym; i++) {
+    const Elf64_Sym *sy = &im->sym[i];
+    if (ELF64_ST_TYPE(sy->st_info) != STT_FUNC || !sy->st_size || sy->st_value > va ||
+        va - sy->st_value >= sy->st_size || (r->shndx && sy->st_shndx != r->shndx))
+      continue;
+    for (size_t k = 0; k < ntrap; k++)
+      if (!strcmp(symbol_name(im, i), trap_names[k]))
+        return trap_names[k];
+  }
+  return NULL;
+}
+
 /* Scans every byte of every region; returns the number of hits. */
 static unsigned long scan(const struct image *im, uint64_t *bytes,
                           uint64_t *allowed_hits) {
@@ -441,6 +466,14 @@ static unsigned long scan(const struct image *im, uint64_t *bytes,
         continue;
       }
       describe_symbol(im, r, r->vaddr + pos, sym, sizeof(sym));
+      if (ntrap && r->size - pos >= 3 && trap_symbol(im, r, r->vaddr + pos)) {
+        printf("%s: trapped %s at vaddr 0x%llx (%s): now ud2; int3\n", im->path, what,
+               (unsigned long long)(r->vaddr + pos), sym);
+        im->data[r->off + pos + 1] = 0x0b; /* 0f 0b: ud2 */
+        im->data[r->off + pos + 2] = 0xcc; /* int3 */
+        trapped++;
+        continue;
+      }
       if (!r->name)
         snprintf(where, sizeof(where), "segment PT_LOAD[%llu]",
                  (unsigned long long)r->seg);
@@ -456,6 +489,27 @@ static unsigned long scan(const struct image *im, uint64_t *bytes,
   return hits;
 }
 
+/* Writes the patched bytes back (a new file renamed over the old one, so
+ * that no half-written program is ever left). */
+static int rewrite(const struct image *im) {
+  char tmp[4096];
+  struct stat st;
+  if (snprintf(tmp, sizeof tmp, "%s.trap-tmp", im->path) >= (int)sizeof tmp)
+    return bad(im, "path too long");
+  if (stat(im->path, &st) != 0)
+    return bad(im, "cannot stat: %s", strerror(errno));
+  FILE *f = fopen(tmp, "wb");
+  if (!f)
+    return bad(im, "cannot write %s: %s", tmp, strerror(errno));
+  int ok = fwrite(im->data, 1, im->size, f) == im->size;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || chmod(tmp, st.st_mode & 07777) != 0 || rename(tmp, im->path) != 0) {
+    remove(tmp);
+    return bad(im, "cannot rewrite the file: %s", strerror(errno));
+  }
+  return 0;
+}
+
 /* Scans one file; returns its exit status (0, 1 or 2). */
 static int scan_file(const char *path) {
   struct image im;
@@ -464,6 +518,7 @@ static int scan_file(const char *path) {
   int rc;
   memset(&im, 0, sizeof(im));
   im.path = path;
+  trapped = 0;
   if ((rc = load(&im)) || (rc = check_header(&im)) ||
       (rc = load_sections(&im)) || (rc = load_symbols(&im)) ||
       (rc = collect_regions(&im)))
@@ -475,6 +530,8 @@ static int scan_file(const char *path) {
     fprintf(stderr, "%s: %lu forbidden instruction encoding(s); only the "
             "gate section may change PKRU (see docs/abi.md)\n", path, hits);
     rc = 1;
+  } else if (trapped && (rc = rewrite(&im)) != 0) {
+    goto out;
   } else {
     printf("%s: ok: %llu executable bytes in %zu %s, %llu WRPKRU/XRSTOR "
            "encoding(s) all inside gate sections\n", path,
@@ -490,12 +547,16 @@ out:
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: %s [--allow-section NAME]... image.elf [more.elf...]\n"
+          "usage: %s [--allow-section NAME]... [--trap-in FUNCTION]...\n"
+          "       image.elf [more.elf...]\n"
           "Scans every executable byte of ELF64 x86-64 files for WRPKRU\n"
           "(0f 01 ef), XRSTOR (0f ae /5) and XRSTORS (0f c7 /3) outside the\n"
           "flexos gate section: [__flexos_gates_start, __flexos_gates_end),\n"
           "sections named " GATE_SECTION_PREFIX "*, and sections named with\n"
-          "--allow-section.  Exit status: 0 clean, 1 found, 2 bad input.\n",
+          "--allow-section.  --trap-in FUNCTION overwrites such encodings\n"
+          "inside FUNCTION with ud2; int3 and rewrites the file (for code that\n"
+          "never runs, e.g. glibc's lazy-binding trampolines in a static\n"
+          "program).  Exit status: 0 clean, 1 found, 2 bad input.\n",
           prog);
 }
 
@@ -518,6 +579,13 @@ int main(int argc, char **argv) {
         return 2;
       }
       allowed_names[nallowed++] = argv[++i];
+    } else if (opts && !strcmp(a, "--trap-in")) {
+      if (i + 1 >= argc || ntrap >= MAX_ALLOWED) {
+        fprintf(stderr, "%s: error: --trap-in needs a function name (at most %d)\n", prog,
+                MAX_ALLOWED);
+        return 2;
+      }
+      trap_names[ntrap++] = argv[++i];
     } else if (opts && !strncmp(a, "--allow-section=", 16)) {
       if (nallowed == MAX_ALLOWED) {
         fprintf(stderr, "%s: error: more than %d --allow-section options\n",
@@ -535,6 +603,10 @@ int main(int argc, char **argv) {
   }
   for (i = 1, opts = 1; i < argc; i++) {
     int rc;
+    if (opts && !strcmp(argv[i], "--trap-in")) {
+      i++;
+      continue;
+    }
     if (opts && !strcmp(argv[i], "--allow-section")) {
       i++;
       continue;

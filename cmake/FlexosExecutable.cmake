@@ -1,0 +1,94 @@
+# FILE: cmake/FlexosExecutable.cmake
+# DESCRIPTION:
+#   Hosted executables: the same libraries, annotations and configuration
+#   as a kernel image (flexos_add_image, same arguments), built into an
+#   ordinary static Linux program in which each intel-pku compartment is
+#   a protection key (docs/hosted.md).  Each library is compiled with the
+#   plugin; the link takes a generated linker-script fragment that keeps
+#   each compartment's code and data page-aligned, the hosted runtime
+#   (platform/linux) and wraps pthread_create.  The program is then
+#   scanned: WRPKRU/XRSTOR only inside the gates, with glibc's two
+#   lazy-binding trampolines (which a static program never runs) turned
+#   into traps.  A failed scan deletes the program.
+# USAGE:
+#   include(FlexosExecutable)
+#   flexos_add_executable(server CONFIG flexos.yaml
+#                         LIBRARY app main.c
+#                         LIBRARY parser parser.c
+#                         [SOURCES plain.c]   # no plugin, default compartment
+#                         [DEFINES X=1] [OPTIONS -O3] [LINK m]
+#                         [EXCLUDE_FROM_ALL])
+# License: MIT (see LICENSE)
+include_guard(DIRECTORY)
+include(FlexosImage) # _flexos_image_parse, FLEXOS_IMAGE_GEN, FLEXOS_CFLAGS_GEN
+
+function(flexos_add_executable name)
+  set(links "")
+  set(args "")
+  set(in_link OFF)
+  foreach(a IN ITEMS ${ARGN})
+    if(a STREQUAL "LINK")
+      set(in_link ON)
+    elseif(in_link AND a MATCHES "^(CONFIG|LIBRARY|SOURCES|DEFINES|OPTIONS)$")
+      set(in_link OFF)
+      list(APPEND args ${a})
+    elseif(in_link)
+      list(APPEND links ${a})
+    else()
+      list(APPEND args ${a})
+    endif()
+  endforeach()
+  _flexos_image_parse(${args})
+  if(NOT IMG_CONFIG)
+    message(FATAL_ERROR "flexos_add_executable(${name}): CONFIG is required")
+  endif()
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir)
+  file(MAKE_DIRECTORY ${dir})
+  set(ld ${dir}/${name}.ld)
+  set(cfg_c ${dir}/${name}_config.c)
+  add_custom_command(OUTPUT ${ld} ${cfg_c}
+    COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
+            -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
+            -DC_OUT=${cfg_c} -DPLATFORM=linux -P ${FLEXOS_IMAGE_GEN}
+    DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
+    COMMENT "flexos: linker script for ${name}" VERBATIM)
+
+  set(objs "")
+  foreach(lib IN LISTS IMG_LIBS)
+    set(cflags ${dir}/${lib}.cflags)
+    add_custom_command(OUTPUT ${cflags}
+      COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
+              -DCONFIG=${IMG_CONFIG} -DLIBRARY=${lib} -DOUT=${cflags}
+              -P ${FLEXOS_CFLAGS_GEN}
+      DEPENDS ${IMG_CONFIG} ${FLEXOS_CFLAGS_GEN} flexos-config
+      COMMENT "flexos: hardening flags of ${lib}" VERBATIM)
+    set(t ${name}.lib.${lib})
+    add_library(${t} OBJECT ${IMG_SRC_${lib}})
+    if(IMG_EXCLUDE)
+      set_target_properties(${t} PROPERTIES EXCLUDE_FROM_ALL ON)
+    endif()
+    target_compile_options(${t} PRIVATE -fno-pie ${IMG_DEFINES}
+      -fplugin=$<TARGET_FILE:flexos_plugin>
+      -fplugin-arg-flexos-config=${IMG_CONFIG}
+      -fplugin-arg-flexos-library=${lib} @${cflags})
+    target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+    add_custom_target(${t}.cflags DEPENDS ${cflags})
+    add_dependencies(${t} flexos_plugin ${t}.cflags)
+    list(APPEND objs $<TARGET_OBJECTS:${t}>)
+  endforeach()
+
+  add_executable(${name} ${objs} ${IMG_SOURCES} ${cfg_c})
+  if(IMG_EXCLUDE)
+    set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL ON)
+  endif()
+  target_compile_options(${name} PRIVATE -fno-pie ${IMG_DEFINES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${name} PRIVATE flexos_linux ${links})
+  target_link_options(${name} PRIVATE -static -pthread -fuse-ld=lld
+    -Wl,-T,${ld} -Wl,--wrap=pthread_create -Wl,-z,noexecstack)
+  set_target_properties(${name} PROPERTIES LINK_DEPENDS ${ld})
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND sh -c "'$<TARGET_FILE:flexos-scan>' --trap-in _dl_runtime_resolve_xsave --trap-in _dl_runtime_resolve_xsavec '$<TARGET_FILE:${name}>' || { rm -f '$<TARGET_FILE:${name}>'; exit 1; }"
+    COMMENT "flexos: scanning ${name}" VERBATIM)
+  add_dependencies(${name} flexos-scan)
+endfunction()

@@ -1,0 +1,43 @@
+/*
+ * FILE: platform/linux/fault_entry.S
+ * DESCRIPTION:
+ *   The SIGSEGV/SIGBUS handler of a hosted flexos program.  Linux enters
+ *   a handler with PKRU = its init value (key 0 only), on the per-thread
+ *   alternate stack (key 15, writable under every compartment's PKRU so
+ *   that the kernel can write the frame).  The handler first opens every
+ *   key (the report reads the faulting compartment's memory), moves to
+ *   one report stack in key-0 memory and calls hosted_fault_report,
+ *   which never returns: the process ends.  That is what makes this
+ *   WRPKRU safe outside a gate: whoever jumps here, by a fault or on
+ *   purpose, only ends the process.  It lives in a gate section, the one
+ *   place the scan (tools/flexos-scan) allows WRPKRU.  A second fault
+ *   while a report runs waits for that report's exit_group.
+ * License: MIT (see LICENSE)
+ */
+  .pushsection .text.flexos_gates.hosted_fault_entry, "ax", @progbits
+  .globl __flexos_fault_entry
+  .type __flexos_fault_entry, @function
+  .p2align 4
+__flexos_fault_entry:
+  movl %edi, %r8d            /* signal number, siginfo, ucontext: */
+  movq %rsi, %r9             /* wrpkru needs eax, ecx and edx */
+  movq %rdx, %r10
+  xorl %eax, %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru                     /* every key: PKRU = 0 */
+  movl $1, %eax
+  xchgl %eax, hosted_fault_busy(%rip)
+  testl %eax, %eax
+  jnz 2f
+  leaq hosted_fault_stack+65536(%rip), %rsp
+  movl %r8d, %edi
+  movq %r9, %rsi
+  movq %r10, %rdx
+  call hosted_fault_report
+  ud2
+2:
+  pause
+  jmp 2b
+  .size __flexos_fault_entry, . - __flexos_fault_entry
+  .popsection

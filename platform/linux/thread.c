@@ -1,0 +1,223 @@
+/*
+ * FILE: platform/linux/thread.c
+ * DESCRIPTION:
+ *   Per-thread state of a hosted flexos program, as the gates expect it
+ *   (docs/abi.md): a struct flexos_tcb reached through the GS base
+ *   (arch_prctl; glibc uses FS only), one private stack per non-default
+ *   compartment with that compartment's key and its gate slot at the top
+ *   (so only that compartment can move its own stack pointer), the
+ *   default compartment's gate slot in key-0 memory, and a shared stack
+ *   (key 15) for flexos_share locals.
+ *
+ *   The main thread gets its state before main (start.c); threads made
+ *   with pthread_create get theirs on entry (the link wraps
+ *   pthread_create), and lose it when they exit (a pthread key
+ *   destructor).  Stacks are reserved, not committed: a page costs memory
+ *   only once a gate into that compartment has touched it.
+ * License: MIT (see LICENSE)
+ */
+#define _GNU_SOURCE
+#include <asm/prctl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux.h"
+
+struct hosted_thread {
+  struct flexos_tcb tcb;                 /* first: %gs:0 */
+  struct flexos_gate_slot default_slot;  /* key 0: only default writes */
+  char *stack[FLEXOS_MAX_COMPARTMENTS];  /* lowest usable address */
+  char *shared_stack;
+  struct hosted_thread *next;
+};
+
+static struct hosted_thread *threads; /* every live thread, for reports */
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t next_thread_id = 1;
+static __thread struct hosted_thread *self;
+static pthread_key_t exit_key;
+
+/* STACK bytes for `key` above a guard page, with the 16-byte struct at
+ * the top (gate slot or shared-stack header) pointing at itself as the
+ * initial stack top, written before the pages get their key. */
+static char *stack_create(size_t bytes, int key, uint64_t **top_struct) {
+  char *base = hosted_map(bytes, -1, 1);
+  if (!base)
+    return 0;
+  uint64_t *top = (uint64_t *)(base + bytes - 16);
+  top[0] = (uint64_t)top;
+  top[1] = (uint64_t)base;
+  if (hosted_key(base, bytes, key) != 0) {
+    munmap(base - 4096, bytes + 4096);
+    return 0;
+  }
+  *top_struct = top;
+  return base;
+}
+
+static void stack_free(char *base, size_t bytes) {
+  if (base)
+    munmap(base - 4096, bytes + 4096);
+}
+
+static void thread_free(struct hosted_thread *t) {
+  for (uint32_t i = 0; i < hosted.ncomp; i++)
+    stack_free(t->stack[i], HOSTED_STACK_BYTES);
+  stack_free(t->shared_stack, HOSTED_SHARED_STACK_BYTES);
+  munmap(t, sizeof *t);
+}
+
+/* glibc registers an rseq area in the thread's TLS (key 0), and the
+ * kernel writes it, with the live PKRU, whenever it preempts or migrates
+ * the thread: inside a compartment, where key 0 is write-disabled, that
+ * write fails and the kernel kills the thread (SIGSEGV, SI_KERNEL).  So
+ * every thread drops its registration; glibc then asks the kernel
+ * (sched_getcpu) instead. */
+static int rseq_drop(void) {
+  if (__rseq_size == 0)
+    return 0; /* not registered (old kernel, or glibc.pthread.rseq=0) */
+  struct rseq *area = (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
+  if ((int32_t)area->cpu_id < 0)
+    return 0; /* this thread's registration failed or never happened */
+  /* glibc 2.35-2.39 register 32 bytes but publish 20 in __rseq_size */
+  if (syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) != 0 &&
+      syscall(SYS_rseq, area, (unsigned)sizeof *area, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) != 0)
+    return -1;
+  area->cpu_id = RSEQ_CPU_ID_REGISTRATION_FAILED;
+  return 0;
+}
+
+int hosted_thread_setup(void) {
+  if (!hosted.pku)
+    return 0;
+  if (rseq_drop() != 0)
+    hosted_die("cannot unregister glibc's rseq area (%s): the kernel would write it "
+               "inside compartments; run with GLIBC_TUNABLES=glibc.pthread.rseq=0",
+               strerror(errno));
+  struct hosted_thread *t = mmap(0, sizeof *t, PROT_READ | PROT_WRITE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (t == MAP_FAILED)
+    return -1;
+  t->tcb.self = (uint64_t)&t->tcb;
+  t->tcb.thread_id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
+  t->tcb.gate_slot[hosted.def] = (uint64_t)&t->default_slot;
+  uint64_t *top;
+  for (uint32_t i = 0; i < hosted.ncomp; i++) {
+    if (i == hosted.def)
+      continue;
+    if (!(t->stack[i] = stack_create(HOSTED_STACK_BYTES, FLEXOS_KEY_OF((int)i), &top)))
+      goto fail;
+    t->tcb.gate_slot[i] = (uint64_t)top;
+  }
+  if (!(t->shared_stack = stack_create(HOSTED_SHARED_STACK_BYTES, FLEXOS_SHARED_KEY, &top)))
+    goto fail;
+  t->tcb.shared_stack = (uint64_t)top;
+  t->tcb.shared_stack_limit = top[1]; /* trusted copies (abi.h) */
+  t->tcb.shared_stack_base = top[0];
+  if (hosted_fault_thread_init() != 0)
+    goto fail;
+  if (syscall(SYS_arch_prctl, ARCH_SET_GS, &t->tcb) != 0)
+    goto fail;
+  pthread_mutex_lock(&threads_lock);
+  t->next = threads;
+  threads = t;
+  pthread_mutex_unlock(&threads_lock);
+  self = t;
+  return 0;
+fail:
+  thread_free(t);
+  return -1;
+}
+
+void hosted_thread_teardown(void) {
+  struct hosted_thread *t = self;
+  if (!t)
+    return;
+  pthread_mutex_lock(&threads_lock);
+  for (struct hosted_thread **p = &threads; *p; p = &(*p)->next)
+    if (*p == t) {
+      *p = t->next;
+      break;
+    }
+  pthread_mutex_unlock(&threads_lock);
+  hosted_fault_thread_fini();
+  syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
+  self = 0;
+  thread_free(t);
+}
+
+int hosted_stack_owner(uintptr_t addr, uint64_t *thread_id) {
+  /* Called from the fault reporter: no lock (it may be held by the
+   * faulting thread); the list only ever gains entries at its head. */
+  for (struct hosted_thread *t = threads; t; t = t->next) {
+    for (uint32_t i = 0; i < hosted.ncomp; i++)
+      if (t->stack[i] && addr >= (uintptr_t)t->stack[i] - 4096 &&
+          addr < (uintptr_t)t->stack[i] + HOSTED_STACK_BYTES) {
+        *thread_id = t->tcb.thread_id;
+        return (int)i;
+      }
+    if (addr >= (uintptr_t)t->shared_stack - 4096 &&
+        addr < (uintptr_t)t->shared_stack + HOSTED_SHARED_STACK_BYTES) {
+      *thread_id = t->tcb.thread_id;
+      return HOSTED_SHARED_ARENA;
+    }
+  }
+  return -1;
+}
+
+uint64_t flexos_thread_id(void) { return self ? self->tcb.thread_id : 0; }
+
+/* ---- pthread_create (linked with --wrap=pthread_create) --------------- */
+
+struct start {
+  void *(*fn)(void *);
+  void *arg;
+};
+
+static void thread_exit(void *t) {
+  (void)t;
+  hosted_thread_teardown();
+}
+
+static void exit_key_create(void) {
+  if (pthread_key_create(&exit_key, thread_exit) != 0)
+    hosted_die("pthread_key_create failed: no thread can get compartment stacks");
+}
+
+static void *thread_entry(void *p) {
+  struct start s = *(struct start *)p;
+  free(p);
+  if (hosted_thread_setup() != 0)
+    hosted_die("cannot create a new thread's compartment stacks: %s", strerror(errno));
+  if (self)
+    pthread_setspecific(exit_key, self);
+  return s.fn(s.arg);
+}
+
+int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg);
+
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  if (hosted_current() != (int)flexos_image_config.default_index)
+    hosted_die("pthread_create called from compartment %s: threads are created by "
+               "the default compartment (call it through a gate)",
+               flexos_compartment_name(hosted_current()));
+  pthread_once(&once, exit_key_create);
+  struct start *s = malloc(sizeof *s);
+  if (!s)
+    return EAGAIN;
+  s->fn = fn;
+  s->arg = arg;
+  int rc = __real_pthread_create(thread, attr, thread_entry, s);
+  if (rc != 0)
+    free(s);
+  return rc;
+}

@@ -1,0 +1,185 @@
+/*
+ * FILE: test/hosted-pku/app.c
+ * DESCRIPTION:
+ *   Library app (the default compartment) of the hosted three-compartment
+ *   test: an ordinary Linux program whose net and fs libraries are
+ *   isolated by protection keys (pku.yaml) or not (none.yaml).
+ *     functional               gates with 8 arguments, a shared buffer,
+ *                              heaps, 4 threads entering net and fs at
+ *                              once, fork + exec from the default
+ *                              compartment; prints "hosted: functional ok"
+ *     OP-KIND-FROM-TO          OP read|write, KIND global|heap|stack, FROM
+ *                              and TO app|net|fs: FROM touches TO's memory;
+ *                              must end in a fault report (status 3)
+ *     fnptr                    net calls fs's function through a pointer,
+ *                              not a gate: fs's code runs with net's key
+ *     gate-middle              app jumps past the WRPKRU check of its gate
+ *                              to net: the load of net's stack faults
+ *     cross-free               fs frees net's heap block: refused
+ *   Anything that should have been stopped and was not prints
+ *   "NOT STOPPED" and exits 1.
+ * License: MIT (see LICENSE)
+ */
+#define _GNU_SOURCE
+#include <flexos.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "three.h"
+
+long app_secret = 0xa55;
+static char shared_buf[64] __attribute__((flexos_share));
+
+#ifndef NTHREADS
+#define NTHREADS 4
+#endif
+
+static int failures;
+
+static void expect(const char *what, long got, long want) {
+  printf("%-30s %s (got %ld)\n", what, got == want ? "ok" : "WRONG", got);
+  failures += got != want;
+}
+
+static void *worker(void *arg) {
+  long id = (long)arg, sum = 0, want = 0;
+  for (long i = 0; i < 2000; i++) {
+    sum += flexos_gate(net, net_work, i) + flexos_gate(fs, fs_work, i);
+    want += 2 * (i * 3) + 0x5ec2e7 % 7 * 2;
+  }
+  return (void *)(sum == want ? id : -1);
+}
+
+static int functional(const char *self) {
+  expect("gate with 8 arguments", flexos_gate(net, net_sum8, 1, 2, 3, 4, 5, 6, 7, 8), 204);
+  expect("shared buffer", flexos_gate(net, net_fill, shared_buf, 16), 16);
+  expect("net wrote the shared buffer", shared_buf[15], 'n');
+  long *mine = malloc(sizeof *mine);
+  *mine = 5;
+  expect("app's own heap", *mine, 5);
+  free(mine);
+  expect("net's heap block (read in net)",
+         flexos_gate(net, net_peek, flexos_gate(net, net_heap_addr)), 42);
+  expect("fs's global (read in fs)",
+         flexos_gate(fs, fs_peek, flexos_gate(fs, fs_global_addr)), 0x5ec2e7);
+  pthread_t t[NTHREADS];
+  for (long i = 0; i < NTHREADS; i++)
+    if (pthread_create(&t[i], 0, worker, (void *)i) != 0)
+      expect("pthread_create", -1, 0);
+  for (long i = 0; i < NTHREADS; i++) {
+    void *r;
+    pthread_join(t[i], &r);
+    expect("thread entering net and fs", (long)r, i);
+  }
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(self, self, "child", (char *)0);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  expect("fork + exec from app", WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
+  printf("hosted: functional %s\n", failures ? "FAILED" : "ok");
+  return failures != 0;
+}
+
+static long addr_of(const char *kind, const char *to) {
+  static long app_local = 3;
+  if (!strcmp(to, "app")) {
+    if (!strcmp(kind, "global"))
+      return (long)&app_secret;
+    if (!strcmp(kind, "heap")) {
+      long *p = malloc(64);
+      *p = 9;
+      return (long)p;
+    }
+    return (long)&app_local;
+  }
+  if (!strcmp(to, "net"))
+    return !strcmp(kind, "global") ? flexos_gate(net, net_global_addr)
+           : !strcmp(kind, "heap") ? flexos_gate(net, net_heap_addr)
+                                   : flexos_gate(net, net_stack_addr);
+  return !strcmp(kind, "global") ? flexos_gate(fs, fs_global_addr)
+         : !strcmp(kind, "heap") ? flexos_gate(fs, fs_heap_addr)
+                                 : flexos_gate(fs, fs_stack_addr);
+}
+
+static int attack(const char *op, const char *kind, const char *from, const char *to) {
+  long addr = addr_of(kind, to);
+  if (!strcmp(kind, "stack") && !strcmp(to, "app")) {
+    volatile long local = 3; /* the main thread's own stack */
+    addr = (long)&local;
+  }
+  int write = !strcmp(op, "write");
+  printf("attack: %s in %s touches %s's %s at %#lx\n", op, from, to, kind, addr);
+  fflush(stdout);
+  long v = 0;
+  if (!strcmp(from, "app"))
+    v = write ? (*(volatile long *)addr = 1) : *(volatile long *)addr;
+  else if (!strcmp(from, "net"))
+    v = write ? flexos_gate(net, net_poke, addr) : flexos_gate(net, net_peek, addr);
+  else
+    v = write ? flexos_gate(fs, fs_poke, addr) : flexos_gate(fs, fs_peek, addr);
+  printf("attack: NOT STOPPED (value %ld)\n", v);
+  return 1;
+}
+
+/* The app->net gate instance of net_global_addr, emitted by the pass. */
+extern const unsigned char __flexos_gate_app_net[] __asm__("__flexos_mpk_gate.app.net.net_global_addr")
+    __attribute__((weak));
+
+static int gate_middle(void) {
+  const unsigned char *p = __flexos_gate_app_net;
+  if (!p) {
+    printf("gate-middle: no MPK gate in this program\n");
+    return 1;
+  }
+  for (int i = 0; i < 256; i++, p++)
+    if (p[0] == 0x0f && p[1] == 0x01 && p[2] == 0xef)
+      break; /* wrpkru */
+  if (p[3] != 0x3d || p[8] != 0x75) { /* cmp $imm32, %eax; jne rel8 */
+    printf("gate-middle: unexpected gate layout\n");
+    return 1;
+  }
+  long (*past_check)(void) = (long (*)(void))(p + 10);
+  printf("gate-middle: jumping to gate+%ld with app's PKRU\n", (long)(p + 10 - __flexos_gate_app_net));
+  fflush(stdout);
+  long r = past_check();
+  printf("gate-middle: NOT STOPPED (value %ld)\n", r);
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, 0, _IOLBF, 0);
+  const char *c = argc > 1 ? argv[1] : "functional";
+  char op[8], kind[8], from[8], to[8];
+  if (!strcmp(c, "child")) {
+    printf("hosted: child of fork + exec, net says %ld\n", flexos_gate(net, net_work, 1));
+    return 0;
+  }
+  if (!strcmp(c, "functional"))
+    return functional(argv[0]);
+  if (!strcmp(c, "fnptr")) {
+    printf("fnptr: net calls fs_bump through a pointer\n");
+    long v = flexos_gate(net, net_call, (long)fs_bump);
+    printf("fnptr: NOT STOPPED (value %ld)\n", v);
+    return 1;
+  }
+  if (!strcmp(c, "gate-middle"))
+    return gate_middle();
+  if (!strcmp(c, "cross-free")) {
+    long block = flexos_gate(net, net_heap_addr);
+    flexos_gate(fs, fs_free, block);
+    printf("cross-free: NOT STOPPED\n");
+    return 1;
+  }
+  if (sscanf(c, "%7[a-z]-%7[a-z]-%7[a-z]-%7[a-z]", op, kind, from, to) == 4)
+    return attack(op, kind, from, to);
+  fprintf(stderr, "usage: %s [functional|OP-KIND-FROM-TO|fnptr|gate-middle|cross-free]\n", argv[0]);
+  return 2;
+}

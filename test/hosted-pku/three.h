@@ -1,0 +1,32 @@
+/*
+ * FILE: test/hosted-pku/three.h
+ * DESCRIPTION: the functions each library of the hosted three-compartment
+ *   test exports.  net and fs have the same set: their own global, heap
+ *   block and stack address (as integers), a read and a write of any
+ *   address (what a hostile library does with its own rights), and a
+ *   call through a function pointer.
+ * License: MIT (see LICENSE)
+ */
+#ifndef HOSTED_THREE_H
+#define HOSTED_THREE_H
+long net_global_addr(void);
+long net_heap_addr(void);
+long net_stack_addr(void);
+long net_peek(long addr);
+long net_poke(long addr);
+long net_call(long fn);
+long net_sum8(long a, long b, long c, long d, long e, long f, long g, long h);
+long net_fill(char *shared, long n);
+long net_work(long i);
+long net_free(long addr);
+
+long fs_global_addr(void);
+long fs_heap_addr(void);
+long fs_stack_addr(void);
+long fs_peek(long addr);
+long fs_poke(long addr);
+long fs_call(long fn);
+long fs_bump(void);
+long fs_work(long i);
+long fs_free(long addr);
+#endif
