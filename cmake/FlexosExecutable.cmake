@@ -46,22 +46,12 @@ function(flexos_add_executable name)
   file(MAKE_DIRECTORY ${dir})
   set(ld ${dir}/${name}.ld)
   set(cfg_c ${dir}/${name}_config.c)
-  add_custom_command(OUTPUT ${ld} ${cfg_c}
-    COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
-            -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
-            -DC_OUT=${cfg_c} -DPLATFORM=linux -P ${FLEXOS_IMAGE_GEN}
-    DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
-    COMMENT "flexos: linker script for ${name}" VERBATIM)
+  _flexos_gen_config(${name} ${ld} ${cfg_c} linux)
 
   set(objs "")
   foreach(lib IN LISTS IMG_LIBS)
     set(cflags ${dir}/${lib}.cflags)
-    add_custom_command(OUTPUT ${cflags}
-      COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
-              -DCONFIG=${IMG_CONFIG} -DLIBRARY=${lib} -DOUT=${cflags}
-              -P ${FLEXOS_CFLAGS_GEN}
-      DEPENDS ${IMG_CONFIG} ${FLEXOS_CFLAGS_GEN} flexos-config
-      COMMENT "flexos: hardening flags of ${lib}" VERBATIM)
+    _flexos_gen_cflags(${lib} ${cflags})
     set(t ${name}.lib.${lib})
     add_library(${t} OBJECT ${IMG_SRC_${lib}})
     if(IMG_EXCLUDE)

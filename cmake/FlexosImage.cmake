@@ -100,6 +100,29 @@ function(_flexos_compile objs_var outdir src flags depends)
   set(${objs_var} ${${objs_var}} ${obj} PARENT_SCOPE)
 endfunction()
 
+# The linker script and configuration table of ${name}, from IMG_CONFIG
+# (platform: image or linux; cmake/FlexosImageGen.cmake).
+function(_flexos_gen_config name ld cfg_c platform)
+  add_custom_command(OUTPUT ${ld} ${cfg_c}
+    COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
+            -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
+            -DC_OUT=${cfg_c} -DHEAP_KB=${IMG_HEAP_KB}
+            -DSHARED_HEAP_KB=${IMG_SHARED_HEAP_KB} -DPLATFORM=${platform}
+            -P ${FLEXOS_IMAGE_GEN}
+    DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
+    COMMENT "flexos: linker script for ${name}" VERBATIM)
+endfunction()
+
+# The hardening flags of library ${lib}'s compartment, as a response file.
+function(_flexos_gen_cflags lib cflags)
+  add_custom_command(OUTPUT ${cflags}
+    COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
+            -DCONFIG=${IMG_CONFIG} -DLIBRARY=${lib} -DOUT=${cflags}
+            -P ${FLEXOS_CFLAGS_GEN}
+    DEPENDS ${IMG_CONFIG} ${FLEXOS_CFLAGS_GEN} flexos-config
+    COMMENT "flexos: hardening flags of ${lib}" VERBATIM)
+endfunction()
+
 function(flexos_add_image name)
   _flexos_image_parse(${ARGN})
   if(NOT IMG_CONFIG)
@@ -109,13 +132,7 @@ function(flexos_add_image name)
   file(MAKE_DIRECTORY ${dir})
   set(ld ${dir}/${name}.ld)
   set(cfg_c ${dir}/${name}_config.c)
-  add_custom_command(OUTPUT ${ld} ${cfg_c}
-    COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
-            -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
-            -DC_OUT=${cfg_c} -DHEAP_KB=${IMG_HEAP_KB}
-            -DSHARED_HEAP_KB=${IMG_SHARED_HEAP_KB} -P ${FLEXOS_IMAGE_GEN}
-    DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
-    COMMENT "flexos: linker script for ${name}" VERBATIM)
+  _flexos_gen_config(${name} ${ld} ${cfg_c} image)
 
   set(objs "")
   foreach(lib IN LISTS IMG_LIBS)
@@ -124,12 +141,7 @@ function(flexos_add_image name)
     if(NOT IMG_NO_PLUGIN)
       # The compartment's hardening (stack-protector, ubsan) as @FILE.
       set(cflags ${dir}/${lib}.cflags)
-      add_custom_command(OUTPUT ${cflags}
-        COMMAND ${CMAKE_COMMAND} -DCONFIG_TOOL=$<TARGET_FILE:flexos-config>
-                -DCONFIG=${IMG_CONFIG} -DLIBRARY=${lib} -DOUT=${cflags}
-                -P ${FLEXOS_CFLAGS_GEN}
-        DEPENDS ${IMG_CONFIG} ${FLEXOS_CFLAGS_GEN} flexos-config
-        COMMENT "flexos: hardening flags of ${lib}" VERBATIM)
+      _flexos_gen_cflags(${lib} ${cflags})
       list(APPEND flags -fplugin=$<TARGET_FILE:flexos_plugin>
            -fplugin-arg-flexos-config=${IMG_CONFIG}
            -fplugin-arg-flexos-library=${lib} @${cflags})
