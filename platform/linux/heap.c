@@ -99,7 +99,8 @@ static void *block_get(struct arena *a, uint32_t cls) {
     a->free[cls] = *(void **)((char *)b + HEADER);
   } else {
     size_t size = (size_t)1 << cls;
-    uintptr_t start = (a->bump + size - 1) & ~(size - 1 < 4096 ? size - 1 : 4095);
+    uintptr_t mask = (size < 4096 ? size : 4096) - 1; /* natural, at most a page */
+    uintptr_t start = (a->bump + mask) & ~mask;
     if (start + size > a->end || start + size < start) {
       unlock(a);
       return 0;
