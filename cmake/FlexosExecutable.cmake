@@ -53,7 +53,14 @@ function(flexos_add_executable name)
     set(cflags ${dir}/${lib}.cflags)
     _flexos_gen_cflags(${lib} ${cflags})
     set(t ${name}.lib.${lib})
-    add_library(${t} OBJECT ${IMG_SRC_${lib}})
+    # Compiles need the built plugin and the flags file, not just their
+    # targets' objects: a generated source of the target orders them.
+    set(stamp ${dir}/${lib}.ready)
+    add_custom_command(OUTPUT ${stamp}
+      COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
+      DEPENDS flexos_plugin ${cflags} VERBATIM)
+    set_source_files_properties(${stamp} PROPERTIES HEADER_FILE_ONLY ON)
+    add_library(${t} OBJECT ${IMG_SRC_${lib}} ${stamp})
     if(IMG_EXCLUDE)
       set_target_properties(${t} PROPERTIES EXCLUDE_FROM_ALL ON)
     endif()
@@ -62,8 +69,7 @@ function(flexos_add_executable name)
       -fplugin-arg-flexos-config=${IMG_CONFIG}
       -fplugin-arg-flexos-library=${lib} @${cflags})
     target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/include)
-    add_custom_target(${t}.cflags DEPENDS ${cflags})
-    add_dependencies(${t} flexos_plugin ${t}.cflags)
+    add_dependencies(${t} flexos_plugin)
     list(APPEND objs $<TARGET_OBJECTS:${t}>)
   endforeach()
 
