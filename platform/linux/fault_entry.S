@@ -9,9 +9,10 @@
  *   one report stack in key-0 memory and calls hosted_fault_report,
  *   which never returns: the process ends.  That is what makes this
  *   WRPKRU safe outside a gate: whoever jumps here, by a fault or on
- *   purpose, only ends the process.  It lives in a gate section, the one
- *   place the scan (tools/flexos-scan) allows WRPKRU.  A second fault
- *   while a report runs waits for that report's exit_group.
+ *   purpose, only ends the process (test hosted-pku/fault-entry-jump).  It
+ *   lives in a gate section, the one place the scan (tools/flexos-scan)
+ *   allows WRPKRU.  A second fault while a report runs waits for that
+ *   report's exit_group, and ends the process itself if none comes.
  * License: MIT (see LICENSE)
  */
   .pushsection .text.flexos_gates.hosted_fault_entry, "ax", @progbits
@@ -36,8 +37,18 @@ __flexos_fault_entry:
   movq %r10, %rdx
   call hosted_fault_report
   ud2
+  /* Taken: another thread reports (its exit_group ends us), or the report
+   * itself faulted, as forged arguments from a jump here can make it do.
+   * Either way, wait a while, then end the process ourselves. */
 2:
+  movl $(1 << 26), %ecx
+3:
   pause
-  jmp 2b
+  decl %ecx
+  jnz 3b
+  movl $231, %eax            /* exit_group(FLEXOS_EXIT_FAULT) */
+  movl $3, %edi
+  syscall
+  ud2
   .size __flexos_fault_entry, . - __flexos_fault_entry
   .popsection

@@ -16,6 +16,8 @@
  *     gate-middle              app jumps past the WRPKRU check of its gate
  *                              to net: the load of net's stack faults
  *     cross-free               fs frees net's heap block: refused
+ *     fault-entry-jump         net jumps to the fault handler's entry,
+ *                              which opens every key: the process ends
  *   Anything that should have been stopped and was not prints
  *   "NOT STOPPED" and exits 1.
  * License: MIT (see LICENSE)
@@ -172,6 +174,13 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(c, "gate-middle"))
     return gate_middle();
+  if (!strcmp(c, "fault-entry-jump")) {
+    extern char __flexos_fault_entry[];
+    printf("fault-entry-jump: net calls the fault entry with forged arguments\n");
+    long v = flexos_gate(net, net_call, (long)__flexos_fault_entry);
+    printf("fault-entry-jump: NOT STOPPED (value %ld)\n", v);
+    return 1;
+  }
   if (!strcmp(c, "cross-free")) {
     long block = flexos_gate(net, net_heap_addr);
     flexos_gate(fs, fs_free, block);
