@@ -2,7 +2,8 @@
 # FILE: platform/linux/testvm/run-pku.sh
 # DESCRIPTION:
 #   Runs a Linux program that needs protection keys (Intel MPK) wherever
-#   this host is: natively when /proc/cpuinfo has both `pku` and `ospke`,
+#   this host is: natively when pkey_alloc works here (the host probe,
+#   tools/host-info.sh),
 #   else in a throw-away Debian VM under QEMU TCG `-cpu max` (run-in-vm.sh),
 #   first fetching the kernel into the cache (fetch-kernel.sh, under a
 #   flock so that parallel ctest runs download it once).  In the VM case,
@@ -45,11 +46,11 @@ parse_args() {
   cmd=("$@")
 }
 
+# The host probe decides, by trying pkey_alloc (docs/hosts.md).
 host_has_pku() {
-  local flags
-  flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null) "
-  case "$flags" in *" pku "*) ;; *) return 1 ;; esac
-  case "$flags" in *" ospke "*) return 0 ;; *) return 1 ;; esac
+  local verdict
+  verdict=$("$here/../../../tools/host-info.sh" --get pkey-alloc) || die "the host probe failed"
+  [[ $verdict == works* ]]
 }
 
 run_native() {
