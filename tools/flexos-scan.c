@@ -8,6 +8,11 @@
  *     WRPKRU   0f 01 ef
  *     XRSTOR   0f ae /5, memory form (mod != 3); also XRSTOR64 (REX.W)
  *     XRSTORS  0f c7 /3, memory form (mod != 3); also XRSTORS64
+ *   and the ones that can move the FS or GS base, which a hosted program's
+ *   gates and runtime trust (the TCB at %gs, glibc's TLS at %fs):
+ *     WRFSBASE f3 [REX] 0f ae /2, register form (mod == 3)
+ *     WRGSBASE f3 [REX] 0f ae /3, register form (mod == 3)
+ *   (f3 anywhere in the run of prefix bytes before 0f).
  *   Unaligned occurrences (inside immediates, across instruction and
  *   section boundaries) count: a jump can land on any byte.
  *   Allowed places:
@@ -377,6 +382,28 @@ static const char *classify(const unsigned char b[3], int n) {
   return NULL;
 }
 
+/* WRFSBASE/WRGSBASE at pos (b = the bytes from pos), or NULL: 0f ae with
+ * a register-form ModRM whose reg field is 2 or 3, and an f3 among the
+ * prefix bytes just before it (any mix of legacy prefixes, REX last). */
+static const char *base_write(const struct image *im, const struct region *r,
+                              uint64_t pos, const unsigned char b[3], int n) {
+  if (n < 3 || b[1] != 0xae || (b[2] >> 6) != 3 || ((b[2] >> 3) & 7) < 2 ||
+      ((b[2] >> 3) & 7) > 3)
+    return NULL;
+  uint64_t p = pos;
+  if (p > 0 && (im->data[r->off + p - 1] & 0xf0) == 0x40)
+    p--; /* REX */
+  for (int k = 0; k < 14 && p > 0; k++, p--) {
+    unsigned char c = im->data[r->off + p - 1];
+    if (c == 0xf3)
+      return ((b[2] >> 3) & 7) == 2 ? "WRFSBASE" : "WRGSBASE";
+    if (c != 0x26 && c != 0x2e && c != 0x36 && c != 0x3e && c != 0x64 && c != 0x65 &&
+        c != 0x66 && c != 0x67 && c != 0xf0 && c != 0xf2)
+      break;
+  }
+  return NULL;
+}
+
 /* True when [va, va+3) lies inside the allowed region set: the gate range
  * or an allowed section (possibly continuing into the next region). */
 static int allowed_at(const struct image *im, size_t ri, uint64_t pos) {
@@ -459,7 +486,7 @@ static unsigned long scan(const struct image *im, uint64_t *bytes,
       if (im->data[r->off + pos] != 0x0f)
         continue;
       n = fetch(im, ri, pos, b);
-      if (!(what = classify(b, n)))
+      if (!(what = classify(b, n)) && !(what = base_write(im, r, pos, b, n)))
         continue;
       if (allowed_at(im, ri, pos)) {
         (*allowed_hits)++;
@@ -550,7 +577,8 @@ static void usage(FILE *f) {
           "usage: %s [--allow-section NAME]... [--trap-in FUNCTION]...\n"
           "       image.elf [more.elf...]\n"
           "Scans every executable byte of ELF64 x86-64 files for WRPKRU\n"
-          "(0f 01 ef), XRSTOR (0f ae /5) and XRSTORS (0f c7 /3) outside the\n"
+          "(0f 01 ef), XRSTOR (0f ae /5), XRSTORS (0f c7 /3), WRFSBASE and\n"
+          "WRGSBASE (f3 0f ae /2, /3) outside the\n"
           "flexos gate section: [__flexos_gates_start, __flexos_gates_end),\n"
           "sections named " GATE_SECTION_PREFIX "*, and sections named with\n"
           "--allow-section.  --trap-in FUNCTION overwrites such encodings\n"

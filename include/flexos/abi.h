@@ -52,7 +52,16 @@
 /* vm-ept: the end of the thread's array of FLEXOS_VM_MAX_DEPTH RPC slots
  * (rpc_slot moves one slot up per nested call the thread serves). */
 #define FLEXOS_TCB_RPC_SLOT_END 0xb0
-#define FLEXOS_TCB_SIZE 0xb8
+/* Hosted platform: the thread's syscall user dispatch selector (its first
+ * byte; Linux reads it on every system call).  The MPK gates write it in
+ * the default compartment's domain only: 1 (block) before they leave the
+ * default compartment, 0 (allow) once they are back in it, so a thread
+ * running any other compartment cannot make a system call.  Images keep
+ * it at 0 and ignore it. */
+#define FLEXOS_TCB_SYSCALL_BLOCK 0xb8
+#define FLEXOS_SYSCALL_ALLOW 0
+#define FLEXOS_SYSCALL_BLOCK 1
+#define FLEXOS_TCB_SIZE 0xc0
 
 /* struct flexos_gate_slot: one per (thread, compartment), stored in the
  * compartment's own memory so that only that compartment can move its own
@@ -183,6 +192,7 @@ struct flexos_tcb {
   uint64_t shared_stack_limit; /* copies of the shared stack's bounds */
   uint64_t shared_stack_base;
   uint64_t rpc_slot_end; /* vm-ept: end of the thread's slot array */
+  uint64_t syscall_block; /* hosted: FLEXOS_SYSCALL_* in the first byte */
 };
 
 struct flexos_rpc_slot {
@@ -247,6 +257,7 @@ FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, gate_slot) == FLEXOS_TCB_GATE_S
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_limit) == FLEXOS_TCB_SHARED_STACK_LIMIT, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_base) == FLEXOS_TCB_SHARED_STACK_BASE, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, rpc_slot_end) == FLEXOS_TCB_RPC_SLOT_END, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, syscall_block) == FLEXOS_TCB_SYSCALL_BLOCK, "tcb");
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_tcb) == FLEXOS_TCB_SIZE, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_gate_slot, stack_top) == FLEXOS_GATE_SLOT_STACK_TOP, "slot");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_shared_stack, top) == FLEXOS_SHARED_STACK_TOP, "sstack");

@@ -39,6 +39,7 @@ char hosted_fault_stack[65536] __attribute__((aligned(16)));
 static __thread char *alt_stack;
 
 void __flexos_fault_entry(int sig, siginfo_t *si, void *uc);
+int __real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
 int hosted_fault_init(void) {
   struct sigaction sa;
@@ -46,9 +47,15 @@ int hosted_fault_init(void) {
   sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))__flexos_fault_entry;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigfillset(&sa.sa_mask);
-  if (sigaction(SIGSEGV, &sa, 0) != 0 || sigaction(SIGBUS, &sa, 0) != 0)
+  if (__real_sigaction(SIGSEGV, &sa, 0) != 0 || __real_sigaction(SIGBUS, &sa, 0) != 0 ||
+      __real_sigaction(SIGSYS, &sa, 0) != 0)
     return -1;
   return 0;
+}
+
+void hosted_fault_altstack(void **sp, size_t *size) {
+  *sp = alt_stack;
+  *size = alt_stack ? ALT_STACK_BYTES : 0;
 }
 
 int hosted_fault_thread_init(void) {
@@ -214,10 +221,40 @@ static void describe(uintptr_t addr, char *buf, size_t size) {
     snprintf(buf, size, "`%s'+0x%lx (key 0: the default compartment and libc)", sym,
              (unsigned long)off);
   else
-    snprintf(buf, size, "memory with no compartment's key");
+    snprintf(buf, size, "memory of the default compartment (key 0)");
+}
+
+/* SIGSYS: syscall user dispatch (a compartment's system call) or the
+ * seccomp filter (syscall.c). */
+static __attribute__((noreturn)) void syscall_report(siginfo_t *si, ucontext_t *uc) {
+  int64_t pkru = saved_pkru(uc);
+  uintptr_t rip = (uintptr_t)si->si_call_addr;
+  int from = pkru >= 0 ? compartment_of_pkru((uint32_t)pkru) : compartment_of_code(rip);
+  int code = compartment_of_code(rip);
+  uintptr_t off = 0;
+  const char *fn = hosted_symbol(rip, &off);
+  const char *why;
+  if (si->si_code == 2) /* SYS_USER_DISPATCH */
+    why = "a compartment reaches the kernel only through a gate into the default compartment";
+  else if (si->si_arch != 0xc000003eu) /* AUDIT_ARCH_X86_64 */
+    why = "only the 64-bit system call ABI is allowed (this was int $0x80 or another ABI)";
+  else if (si->si_syscall & 0x40000000)
+    why = "the x32 system call ABI is not allowed";
+  else if (rip == hosted_sigreturn_site + 2)
+    why = "the runtime's sigreturn site was used without its secret: a forged signal return";
+  else
+    why = "refused by the seccomp filter";
+  say("flexos: SYSCALL: from=%s made system call %d (%s): %s\n",
+      from >= 0 ? flexos_compartment_name(from) : "?", si->si_syscall,
+      hosted_syscall_name(si->si_syscall & ~0x40000000), why);
+  say("flexos:   at rip %#lx <%s+0x%lx>, code of %s\n", (unsigned long)rip, fn ? fn : "?",
+      (unsigned long)off, code >= 0 ? flexos_compartment_name(code) : "libc or the runtime");
+  _exit(FLEXOS_EXIT_FAULT);
 }
 
 __attribute__((noreturn)) void hosted_fault_report(int sig, siginfo_t *si, ucontext_t *uc) {
+  if (sig == SIGSYS)
+    syscall_report(si, uc);
   uintptr_t addr = (uintptr_t)si->si_addr;
   uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
   uint64_t err = (uint64_t)uc->uc_mcontext.gregs[REG_ERR];
@@ -252,7 +289,10 @@ __attribute__((noreturn)) void hosted_fault_report(int sig, siginfo_t *si, ucont
   if (pk)
     _exit(FLEXOS_EXIT_FAULT);
   /* Not a key fault: end the way such a fault ends without flexos. */
-  signal(sig, SIG_DFL);
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  __real_sigaction(sig, &dfl, 0);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, sig);

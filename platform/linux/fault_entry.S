@@ -15,6 +15,10 @@
  *   report's exit_group, and ends the process itself if none comes.
  * License: MIT (see LICENSE)
  */
+#include "linux.h"
+
+#define TCB(field) %fs:hosted_tls_tcb@tpoff + (field)
+
   .pushsection .text.flexos_gates.hosted_fault_entry, "ax", @progbits
   .globl __flexos_fault_entry
   .type __flexos_fault_entry, @function
@@ -27,6 +31,7 @@ __flexos_fault_entry:
   xorl %ecx, %ecx
   xorl %edx, %edx
   wrpkru                     /* every key: PKRU = 0 */
+  movb $0, TCB(HOSTED_TCB_SYSCALL_BLOCK)   /* the report writes and exits */
   movl $1, %eax
   xchgl %eax, hosted_fault_busy(%rip)
   testl %eax, %eax
@@ -51,4 +56,43 @@ __flexos_fault_entry:
   syscall
   ud2
   .size __flexos_fault_entry, . - __flexos_fault_entry
+
+/* __flexos_die_entry(msg, len): hosted_die from any compartment.  The
+ * message is copied onto the current stack with the caller's rights (a
+ * compartment can only print what it could read anyway), then every key
+ * opens, system calls are allowed, and the copy goes to stderr before
+ * exit_group(FLEXOS_EXIT_FAULT).  Like the fault entry it never returns,
+ * whoever jumps here. */
+  .globl __flexos_die_entry
+  .type __flexos_die_entry, @function
+  .p2align 4
+__flexos_die_entry:
+  andq $-16, %rsp
+  subq $512, %rsp
+  cmpq $480, %rsi
+  jbe 1f
+  movl $480, %esi
+1:
+  movq %rsi, %rcx
+  movq %rsi, %r8
+  movq %rdi, %rsi
+  movq %rsp, %rdi
+  cld
+  rep movsb                  /* with the caller's rights */
+  xorl %eax, %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru
+  movb $0, TCB(HOSTED_TCB_SYSCALL_BLOCK)
+  movl $1, %eax              /* write(2, copy, len) */
+  movl $2, %edi
+  movq %rsp, %rsi
+  movq %r8, %rdx
+  syscall
+  movl $231, %eax            /* exit_group(FLEXOS_EXIT_FAULT) */
+  movl $3, %edi
+  syscall
+  ud2
+  .size __flexos_die_entry, . - __flexos_die_entry
   .popsection
+  .section .note.GNU-stack, "", @progbits

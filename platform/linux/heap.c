@@ -135,9 +135,17 @@ static void *alloc(struct arena *a, size_t size, size_t align) {
 }
 
 int hosted_heap_owner(uintptr_t addr) {
+  uintptr_t lo, hi;
+  return hosted_heap_region(addr, &lo, &hi);
+}
+
+int hosted_heap_region(uintptr_t addr, uintptr_t *lo, uintptr_t *hi) {
   for (int i = 0; i <= FLEXOS_MAX_COMPARTMENTS; i++)
-    if (addr >= arenas[i].base && addr < arenas[i].end)
+    if (addr >= arenas[i].base && addr < arenas[i].end) {
+      *lo = arenas[i].base;
+      *hi = arenas[i].end;
       return i;
+    }
   return -1;
 }
 

@@ -9,11 +9,39 @@
 #ifndef FLEXOS_LINUX_H
 #define FLEXOS_LINUX_H
 
+/* struct hosted_tcb (below), as the assembly entries address it through
+ * %fs (it lives in the thread's TLS; GS points at it too, for the gates). */
+#define HOSTED_TCB_SYSCALL_BLOCK 0xb8 /* FLEXOS_TCB_SYSCALL_BLOCK */
+#define HOSTED_TCB_SIGNAL_TOKEN 0xc0
+#define HOSTED_TCB_SIGNAL_STACK 0xc8
+#define HOSTED_TCB_SIGNAL_CTX 0xd0
+/* struct hosted_signal_ctx (signal.c) */
+#define HOSTED_CTX_ARMED 0
+#define HOSTED_CTX_SAVED_BLOCK 4
+
+#ifndef __ASSEMBLER__
 #include <stddef.h>
 #include <stdint.h>
 
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
+
+/* The TCB of a thread: in its TLS, so that it lives exactly as long as
+ * the thread (Linux reads syscall_block on every system call the thread
+ * makes, up to its exit).  signal_token proves to the signal entry that
+ * the kernel, not a jump, entered it; signal_stack and signal_ctx are the
+ * thread's trusted signal stack and saved frame (signal.c). */
+struct hosted_tcb {
+  struct flexos_tcb tcb;
+  uint64_t signal_token;
+  uint64_t signal_stack;
+  uint64_t signal_ctx;
+};
+extern __thread struct hosted_tcb hosted_tls_tcb;
+_Static_assert(offsetof(struct hosted_tcb, tcb.syscall_block) == HOSTED_TCB_SYSCALL_BLOCK, "tcb");
+_Static_assert(offsetof(struct hosted_tcb, signal_token) == HOSTED_TCB_SIGNAL_TOKEN, "tcb");
+_Static_assert(offsetof(struct hosted_tcb, signal_stack) == HOSTED_TCB_SIGNAL_STACK, "tcb");
+_Static_assert(offsetof(struct hosted_tcb, signal_ctx) == HOSTED_TCB_SIGNAL_CTX, "tcb");
 
 #define HOSTED_STACK_BYTES (256ul << 10)   /* each compartment stack */
 #define HOSTED_SHARED_STACK_BYTES (64ul << 10)
@@ -26,6 +54,8 @@ struct hosted {
   uint32_t pkru[FLEXOS_MAX_COMPARTMENTS]; /* FLEXOS_PKRU(i, i == def) */
 };
 extern struct hosted hosted;
+/* hosted.pkru[hosted.def], for the signal entry's checked WRPKRU. */
+extern uint32_t hosted_default_pkru;
 
 /* The compartment whose code runs now: from PKRU (the one non-default
  * key that is accessible), the default one without keys. */
@@ -41,8 +71,10 @@ int hosted_key(void *p, size_t bytes, int key);
 /* Per-thread state: TCB (%gs), gate slots and stacks, shared stack. */
 int hosted_thread_setup(void);
 void hosted_thread_teardown(void);
-/* Which compartment's stack (of any thread) holds addr, or -1. */
+/* Which compartment's stack (of any thread) holds addr, or -1;
+ * HOSTED_SHARED_ARENA for a shared stack.  *lo, *hi: the stack's bounds. */
 int hosted_stack_owner(uintptr_t addr, uint64_t *thread_id);
+int hosted_stack_region(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 
 /* Heaps: one arena per compartment plus the shared one (index
  * FLEXOS_MAX_COMPARTMENTS). */
@@ -50,12 +82,32 @@ int hosted_stack_owner(uintptr_t addr, uint64_t *thread_id);
 int hosted_heap_init(void);
 /* Which arena holds addr: a compartment index, HOSTED_SHARED_ARENA or -1. */
 int hosted_heap_owner(uintptr_t addr);
+int hosted_heap_region(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
+
+/* System calls (syscall.c): the seccomp filter and the sigreturn site,
+ * once before any compartment runs; syscall user dispatch per thread
+ * (selector: the TCB's syscall_block). */
+int hosted_syscalls_init(void);
+int hosted_syscalls_thread(void);
+extern uintptr_t hosted_sigreturn_site;
+extern uint64_t *hosted_sigreturn_secret;
+const char *hosted_syscall_name(long nr);
+
+/* Signals (signal.c, signal_entry.S): a per-thread trusted stack and
+ * frame copy; NULL on failure.  hosted_signal_thread_fini frees them. */
+int hosted_signal_thread_init(struct hosted_tcb *t);
+void hosted_signal_thread_fini(struct hosted_tcb *t);
+/* The thread's alternate signal stack (fault reports), for signal.c. */
+void hosted_fault_altstack(void **sp, size_t *size);
 
 /* Fault reports (fault.c, fault_entry.S). */
 int hosted_fault_init(void);
 int hosted_fault_thread_init(void);
 void hosted_fault_thread_fini(void);
 __attribute__((noreturn, format(printf, 1, 2))) void hosted_die(const char *fmt, ...);
+/* Writes len bytes of msg (read with the caller's rights) to stderr and
+ * ends the process with FLEXOS_EXIT_FAULT, from any compartment. */
+__attribute__((noreturn)) void __flexos_die_entry(const char *msg, size_t len);
 
 /* Each compartment's code: [start, end) of .text.flexos.<name>
  * (generated with the linker script). */
@@ -65,4 +117,5 @@ extern const uintptr_t flexos_hosted_text[FLEXOS_MAX_COMPARTMENTS][2];
  * *off: offset into it. */
 const char *hosted_symbol(uintptr_t addr, uintptr_t *off);
 
+#endif /* !__ASSEMBLER__ */
 #endif /* FLEXOS_LINUX_H */

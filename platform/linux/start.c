@@ -16,8 +16,10 @@
  *        (bracketed page-aligned by the generated linker script) gets its
  *        key, and the shared section key 15; the default compartment keeps
  *        key 0 with libc (readable, not writable, by the others);
- *     4. the fault reporter (fault.c) and the main thread's TCB, gate
- *        slots and stacks (thread.c).
+ *     4. the system call policy (syscall.c): a seccomp filter and the
+ *        sigreturn site, before any compartment runs;
+ *     5. the fault reporter (fault.c) and the main thread's TCB, gate
+ *        slots, stacks and syscall user dispatch (thread.c).
  *   A configuration whose compartments all use `none` needs none of this:
  *   gates are plain calls and the program runs as if built without flexos.
  * License: MIT (see LICENSE)
@@ -33,6 +35,7 @@
 #include "linux.h"
 
 struct hosted hosted;
+uint32_t hosted_default_pkru;
 
 uint32_t hosted_rdpkru(void) {
   uint32_t eax, edx;
@@ -73,9 +76,16 @@ void hosted_die(const char *fmt, ...) {
     n = (int)sizeof msg - 2;
   msg[n++] = '\n';
   static const char prefix[] = "flexos: ";
-  (void)!write(2, prefix, sizeof prefix - 1);
-  (void)!write(2, msg, (size_t)n);
-  _exit(FLEXOS_EXIT_FAULT);
+  if (!hosted.pku) {
+    (void)!write(2, prefix, sizeof prefix - 1);
+    (void)!write(2, msg, (size_t)n);
+    _exit(FLEXOS_EXIT_FAULT);
+  }
+  /* Maybe inside a compartment, which may not make system calls. */
+  char line[sizeof prefix + sizeof msg];
+  memcpy(line, prefix, sizeof prefix - 1);
+  memcpy(line + sizeof prefix - 1, msg, (size_t)n);
+  __flexos_die_entry(line, sizeof prefix - 1 + (size_t)n);
 }
 
 void *hosted_map(size_t bytes, int key, int guard) {
@@ -149,6 +159,7 @@ __attribute__((constructor(101))) static void hosted_start(void) {
   hosted.def = cfg->default_index;
   for (uint32_t i = 0; i < hosted.ncomp; i++)
     hosted.pkru[i] = FLEXOS_PKRU(i, i == hosted.def);
+  hosted_default_pkru = hosted.pkru[hosted.def];
   if (cfg->mechanism != FLEXOS_MECH_PKU)
     return;
   keys_allocate();
@@ -157,6 +168,10 @@ __attribute__((constructor(101))) static void hosted_start(void) {
   if (hosted_heap_init() != 0)
     hosted_die("%s: cannot reserve the compartments' heaps: %s", cfg->name, strerror(errno));
   sections_key();
+  if (hosted_syscalls_init() != 0)
+    hosted_die("%s: cannot install the system call policy (seccomp filter, sigreturn "
+               "site): %s", cfg->name, strerror(errno));
   if (hosted_thread_setup() != 0)
-    hosted_die("%s: cannot set up the main thread's stacks: %s", cfg->name, strerror(errno));
+    hosted_die("%s: cannot set up the main thread (stacks, signal stack, syscall user "
+               "dispatch, which needs Linux 5.11 or later): %s", cfg->name, strerror(errno));
 }

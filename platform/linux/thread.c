@@ -3,7 +3,9 @@
  * DESCRIPTION:
  *   Per-thread state of a hosted flexos program, as the gates expect it
  *   (docs/abi.md): a struct flexos_tcb reached through the GS base
- *   (arch_prctl; glibc uses FS only), one private stack per non-default
+ *   (arch_prctl; glibc uses FS only) and kept in the thread's TLS, system
+ *   calls blocked outside the default compartment (syscall.c), a trusted
+ *   signal stack (signal.c), one private stack per non-default
  *   compartment with that compartment's key and its gate slot at the top
  *   (so only that compartment can move its own stack pointer), the
  *   default compartment's gate slot in key-0 memory, and a shared stack
@@ -20,6 +22,7 @@
 #include <asm/prctl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,8 +32,10 @@
 
 #include "linux.h"
 
+__thread struct hosted_tcb hosted_tls_tcb __attribute__((aligned(64)));
+
 struct hosted_thread {
-  struct flexos_tcb tcb;                 /* first: %gs:0 */
+  uint64_t thread_id;
   struct flexos_gate_slot default_slot;  /* key 0: only default writes */
   char *stack[FLEXOS_MAX_COMPARTMENTS];  /* lowest usable address */
   char *shared_stack;
@@ -67,6 +72,7 @@ static void stack_free(char *base, size_t bytes) {
 }
 
 static void thread_free(struct hosted_thread *t) {
+  hosted_signal_thread_fini(&hosted_tls_tcb);
   for (uint32_t i = 0; i < hosted.ncomp; i++)
     stack_free(t->stack[i], HOSTED_STACK_BYTES);
   stack_free(t->shared_stack, HOSTED_SHARED_STACK_BYTES);
@@ -104,25 +110,30 @@ int hosted_thread_setup(void) {
                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (t == MAP_FAILED)
     return -1;
-  t->tcb.self = (uint64_t)&t->tcb;
-  t->tcb.thread_id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
-  t->tcb.gate_slot[hosted.def] = (uint64_t)&t->default_slot;
+  struct flexos_tcb *tcb = &hosted_tls_tcb.tcb;
+  memset(&hosted_tls_tcb, 0, sizeof hosted_tls_tcb);
+  tcb->self = (uint64_t)tcb;
+  tcb->thread_id = t->thread_id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
+  tcb->gate_slot[hosted.def] = (uint64_t)&t->default_slot;
   uint64_t *top;
   for (uint32_t i = 0; i < hosted.ncomp; i++) {
     if (i == hosted.def)
       continue;
     if (!(t->stack[i] = stack_create(HOSTED_STACK_BYTES, FLEXOS_KEY_OF((int)i), &top)))
       goto fail;
-    t->tcb.gate_slot[i] = (uint64_t)top;
+    tcb->gate_slot[i] = (uint64_t)top;
   }
   if (!(t->shared_stack = stack_create(HOSTED_SHARED_STACK_BYTES, FLEXOS_SHARED_KEY, &top)))
     goto fail;
-  t->tcb.shared_stack = (uint64_t)top;
-  t->tcb.shared_stack_limit = top[1]; /* trusted copies (abi.h) */
-  t->tcb.shared_stack_base = top[0];
-  if (hosted_fault_thread_init() != 0)
+  tcb->shared_stack = (uint64_t)top;
+  tcb->shared_stack_limit = top[1]; /* trusted copies (abi.h) */
+  tcb->shared_stack_base = top[0];
+  if (hosted_fault_thread_init() != 0 || hosted_signal_thread_init(&hosted_tls_tcb) != 0)
     goto fail;
-  if (syscall(SYS_arch_prctl, ARCH_SET_GS, &t->tcb) != 0)
+  if (syscall(SYS_arch_prctl, ARCH_SET_GS, tcb) != 0)
+    goto fail;
+  /* From here on, this thread's system calls obey tcb->syscall_block. */
+  if (hosted_syscalls_thread() != 0)
     goto fail;
   pthread_mutex_lock(&threads_lock);
   t->next = threads;
@@ -139,6 +150,11 @@ void hosted_thread_teardown(void) {
   struct hosted_thread *t = self;
   if (!t)
     return;
+  /* The thread is on its way out: no signal may need the signal stack or
+   * the TCB's stacks from here on.  The TCB itself stays (TLS). */
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, 0);
   pthread_mutex_lock(&threads_lock);
   for (struct hosted_thread **p = &threads; *p; p = &(*p)->next)
     if (*p == t) {
@@ -159,25 +175,45 @@ int hosted_stack_owner(uintptr_t addr, uint64_t *thread_id) {
     for (uint32_t i = 0; i < hosted.ncomp; i++)
       if (t->stack[i] && addr >= (uintptr_t)t->stack[i] - 4096 &&
           addr < (uintptr_t)t->stack[i] + HOSTED_STACK_BYTES) {
-        *thread_id = t->tcb.thread_id;
+        *thread_id = t->thread_id;
         return (int)i;
       }
     if (addr >= (uintptr_t)t->shared_stack - 4096 &&
         addr < (uintptr_t)t->shared_stack + HOSTED_SHARED_STACK_BYTES) {
-      *thread_id = t->tcb.thread_id;
+      *thread_id = t->thread_id;
       return HOSTED_SHARED_ARENA;
     }
   }
   return -1;
 }
 
-uint64_t flexos_thread_id(void) { return self ? self->tcb.thread_id : 0; }
+int hosted_stack_region(uintptr_t addr, uintptr_t *lo, uintptr_t *hi) {
+  for (struct hosted_thread *t = threads; t; t = t->next) {
+    for (uint32_t i = 0; i < hosted.ncomp; i++)
+      if (t->stack[i] && addr >= (uintptr_t)t->stack[i] &&
+          addr < (uintptr_t)t->stack[i] + HOSTED_STACK_BYTES) {
+        *lo = (uintptr_t)t->stack[i];
+        *hi = *lo + HOSTED_STACK_BYTES;
+        return (int)i;
+      }
+    if (addr >= (uintptr_t)t->shared_stack &&
+        addr < (uintptr_t)t->shared_stack + HOSTED_SHARED_STACK_BYTES) {
+      *lo = (uintptr_t)t->shared_stack;
+      *hi = *lo + HOSTED_SHARED_STACK_BYTES;
+      return HOSTED_SHARED_ARENA;
+    }
+  }
+  return -1;
+}
+
+uint64_t flexos_thread_id(void) { return self ? self->thread_id : 0; }
 
 /* ---- pthread_create (linked with --wrap=pthread_create) --------------- */
 
 struct start {
   void *(*fn)(void *);
   void *arg;
+  sigset_t mask; /* the creator's: the thread unblocks signals once set up */
 };
 
 static void thread_exit(void *t) {
@@ -197,6 +233,7 @@ static void *thread_entry(void *p) {
     hosted_die("cannot create a new thread's compartment stacks: %s", strerror(errno));
   if (self)
     pthread_setspecific(exit_key, self);
+  pthread_sigmask(SIG_SETMASK, &s.mask, 0);
   return s.fn(s.arg);
 }
 
@@ -216,7 +253,13 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     return EAGAIN;
   s->fn = fn;
   s->arg = arg;
+  /* The new thread starts with every signal blocked: a handler needs the
+   * signal stack that hosted_thread_setup gives it. */
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &s->mask);
   int rc = __real_pthread_create(thread, attr, thread_entry, s);
+  pthread_sigmask(SIG_SETMASK, &s->mask, 0);
   if (rc != 0)
     free(s);
   return rc;

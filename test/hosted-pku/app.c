@@ -18,16 +18,38 @@
  *     cross-free               fs frees net's heap block: refused
  *     fault-entry-jump         net jumps to the fault handler's entry,
  *                              which opens every key: the process ends
+ *     signals                  SIGUSR1 keeps arriving while net (main
+ *                              thread) and fs (a second thread) compute:
+ *                              the handler runs in app with app's rights
+ *                              and system calls, both resume with theirs
+ *     syscall-NAME             net makes a system call (getppid,
+ *                              mprotect, pkey-mprotect, mmap, munmap,
+ *                              proc-mem, process-vm-writev, libc-write,
+ *                              int80, prctl-off, clone): stopped
+ *     sigreturn-raw            net returns from a forged signal frame
+ *     sigreturn-site           the same at the runtime's sigreturn site
+ *     signal-entry-jump        net calls the signal entry
+ *     signal-entry-middle      net jumps onto its WRPKRU (eax = 0)
+ *     signal-entry-drop        net jumps onto its second WRPKRU with the
+ *                              default compartment's PKRU
  *   Anything that should have been stopped and was not prints
  *   "NOT STOPPED" and exits 1.
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <flexos.h>
+#include <flexos/runtime.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,6 +108,11 @@ static int functional(const char *self) {
   int status = 0;
   waitpid(pid, &status, 0);
   expect("fork + exec from app", WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
+  if (flexos_pku_active()) {
+    /* PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF: the filter says no */
+    long rc = prctl(59, 0, 0, 0, 0);
+    expect("app cannot turn syscall dispatch off", rc == -1 && errno == EPERM, 1);
+  }
   printf("hosted: functional %s\n", failures ? "FAILED" : "ok");
   return failures != 0;
 }
@@ -156,6 +183,136 @@ static int gate_middle(void) {
   return 1;
 }
 
+/* ---- signals while compartments run ------------------------------------ */
+
+static long seen[2] __attribute__((flexos_share)); /* per thread, by the handler */
+static long handled_in_app;                        /* key 0: app's rights only */
+static long handler_failures;
+static pthread_t main_thread;
+static volatile int spinning_done;
+static pid_t parent_pid;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc) {
+  (void)si;
+  (void)uc;
+  int saved = errno;
+  handled_in_app++; /* a write to key 0: faults outside app's rights */
+  if (sig != SIGUSR1 || getppid() != parent_pid) /* a system call */
+    handler_failures++;
+  seen[pthread_equal(pthread_self(), main_thread) ? 0 : 1]++;
+  errno = saved;
+}
+
+static void *fs_spinner(void *arg) {
+  (void)arg;
+  return (void *)flexos_gate(fs, fs_spin, &seen[1], 20l, (long)flexos_pku_active());
+}
+
+static void *signaller(void *arg) {
+  pthread_t fs_thread = *(pthread_t *)arg;
+  for (int i = 0; i < 200000 && !spinning_done; i++) {
+    pthread_kill(main_thread, SIGUSR1);
+    pthread_kill(fs_thread, SIGUSR1);
+    usleep(500);
+  }
+  return 0;
+}
+
+static int signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_usr1;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  expect("sigaction", sigaction(SIGUSR1, &sa, 0), 0);
+  struct sigaction back;
+  sigaction(SIGUSR1, 0, &back);
+  expect("sigaction gives back the application's handler", back.sa_sigaction == on_usr1, 1);
+  main_thread = pthread_self();
+  parent_pid = getppid();
+  pthread_t fs_thread, sender;
+  void *fs_result;
+  pthread_create(&fs_thread, 0, fs_spinner, 0);
+  pthread_create(&sender, 0, signaller, &fs_thread);
+  long net_result = flexos_gate(net, net_spin, &seen[0], 20l, (long)flexos_pku_active());
+  pthread_join(fs_thread, &fs_result);
+  spinning_done = 1;
+  pthread_join(sender, 0);
+  expect("net computed through signals, its PKRU intact", net_result > 0, 1);
+  expect("fs computed through signals, its PKRU intact", (long)fs_result > 0, 1);
+  expect("handler ran in app with system calls", handler_failures, 0);
+  printf("signals: net thread saw %ld, fs thread saw %ld, app handled %ld\n", seen[0], seen[1],
+         handled_in_app);
+  printf("hosted: signals %s\n", failures ? "FAILED" : "ok");
+  return failures != 0;
+}
+
+/* ---- escapes: system calls and the signal path -------------------------- */
+
+extern uintptr_t hosted_sigreturn_site;
+extern uint32_t hosted_default_pkru;
+extern char __flexos_signal_entry[];
+
+/* The address of the n-th WRPKRU (0f 01 ef) in the signal entry. */
+static long signal_entry_wrpkru(int n) {
+  for (unsigned char *p = (unsigned char *)__flexos_signal_entry; p < (unsigned char *)__flexos_signal_entry + 512; p++)
+    if (p[0] == 0x0f && p[1] == 0x01 && p[2] == 0xef && n-- == 0)
+      return (long)p;
+  return 0;
+}
+
+static int escape(const char *what) {
+  long fs_page = flexos_gate(fs, fs_global_addr) & ~4095l;
+  long r = 0;
+  printf("escape: net tries %s\n", what);
+  fflush(stdout);
+  if (!strcmp(what, "syscall-getppid"))
+    r = flexos_gate(net, net_syscall, SYS_getppid, 0, 0, 0, 0, 0);
+  else if (!strcmp(what, "syscall-mprotect"))
+    r = flexos_gate(net, net_syscall, SYS_mprotect, fs_page, 4096, PROT_READ | PROT_WRITE, 0, 0);
+  else if (!strcmp(what, "syscall-pkey-mprotect"))
+    r = flexos_gate(net, net_syscall, SYS_pkey_mprotect, fs_page, 4096, PROT_READ | PROT_WRITE, 2, 0);
+  else if (!strcmp(what, "syscall-mmap"))
+    r = flexos_gate(net, net_syscall, SYS_mmap, fs_page, 4096, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1);
+  else if (!strcmp(what, "syscall-munmap"))
+    r = flexos_gate(net, net_syscall, SYS_munmap, fs_page, 4096, 0, 0, 0);
+  else if (!strcmp(what, "syscall-proc-mem"))
+    r = flexos_gate(net, net_open_proc_mem);
+  else if (!strcmp(what, "syscall-process-vm-writev")) {
+    static long value = 0xbad;
+    static struct iovec local = {&value, sizeof value}, remote;
+    remote.iov_base = (void *)flexos_gate(fs, fs_global_addr);
+    remote.iov_len = sizeof value;
+    r = flexos_gate(net, net_syscall, SYS_process_vm_writev, getpid(), (long)&local, 1,
+                    (long)&remote, 1);
+  } else if (!strcmp(what, "syscall-libc-write"))
+    r = flexos_gate(net, net_libc_write);
+  else if (!strcmp(what, "syscall-int80"))
+    r = flexos_gate(net, net_int80, 125, fs_page, 4096, PROT_READ | PROT_WRITE);
+  else if (!strcmp(what, "syscall-prctl-off"))
+    r = flexos_gate(net, net_syscall, SYS_prctl, 59, 0, 0, 0, 0);
+  else if (!strcmp(what, "syscall-clone"))
+    r = flexos_gate(net, net_syscall, SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  else if (!strcmp(what, "sigreturn-raw"))
+    r = flexos_gate(net, net_sigreturn_raw);
+  else if (!strcmp(what, "sigreturn-site"))
+    r = flexos_gate(net, net_sigreturn_site, (long)hosted_sigreturn_site);
+  else if (!strcmp(what, "signal-entry-jump"))
+    r = flexos_gate(net, net_call, (long)__flexos_signal_entry);
+  else if (!strcmp(what, "signal-entry-middle"))
+    r = flexos_gate(net, net_jump, signal_entry_wrpkru(0), 0);
+  else if (!strcmp(what, "signal-entry-drop"))
+    r = flexos_gate(net, net_jump, signal_entry_wrpkru(1), (long)hosted_default_pkru);
+  else {
+    printf("escape: unknown %s\n", what);
+    return 2;
+  }
+  printf("escape: NOT STOPPED (%s gave %ld; fs_secret now %#lx)\n", what, r,
+         flexos_gate(fs, fs_peek, flexos_gate(fs, fs_global_addr)));
+  return 1;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, 0, _IOLBF, 0);
   const char *c = argc > 1 ? argv[1] : "functional";
@@ -166,6 +323,10 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(c, "functional"))
     return functional(argv[0]);
+  if (!strcmp(c, "signals"))
+    return signals();
+  if (!strncmp(c, "syscall-", 8) || !strncmp(c, "sigreturn-", 10) || !strncmp(c, "signal-entry-", 13))
+    return escape(c);
   if (!strcmp(c, "fnptr")) {
     printf("fnptr: net calls fs_bump through a pointer\n");
     long v = flexos_gate(net, net_call, (long)fs_bump);
@@ -189,6 +350,8 @@ int main(int argc, char **argv) {
   }
   if (sscanf(c, "%7[a-z]-%7[a-z]-%7[a-z]-%7[a-z]", op, kind, from, to) == 4)
     return attack(op, kind, from, to);
-  fprintf(stderr, "usage: %s [functional|OP-KIND-FROM-TO|fnptr|gate-middle|cross-free]\n", argv[0]);
+  fprintf(stderr, "usage: %s [functional|signals|OP-KIND-FROM-TO|fnptr|gate-middle|cross-free|"
+          "fault-entry-jump|syscall-NAME|sigreturn-raw|sigreturn-site|signal-entry-jump|"
+          "signal-entry-middle|signal-entry-drop]\n", argv[0]);
   return 2;
 }

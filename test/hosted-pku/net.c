@@ -5,8 +5,10 @@
  *   address it is given, with its own protection key only.
  * License: MIT (see LICENSE)
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "three.h"
 
@@ -50,4 +52,95 @@ long net_sum8(long a, long b, long c, long d, long e, long f, long g, long h) {
 long net_fill(char *shared, long n) {
   memset(shared, 'n', (size_t)n);
   return n;
+}
+
+static unsigned rdpkru(void) {
+  unsigned eax, edx;
+  __asm__ volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
+  return eax;
+}
+
+/* Computes until *seen (shared memory, counted by the application's signal
+ * handler) reaches want, checking (keys: under protection keys) that its
+ * own PKRU never changes: > 0 on
+ * success, -1 when it did, -2 when the signals never came. */
+long net_spin(long *seen, long want, long keys) {
+  unsigned pkru = keys ? rdpkru() : 0;
+  unsigned long x = 1;
+  for (long i = 1; i < (1l << 31); i++) {
+    x = x * 6364136223846793005ul + 1442695040888963407ul;
+    if (i % 65536 == 0) {
+      if (keys && rdpkru() != pkru)
+        return -1;
+      if (*(volatile long *)seen >= want)
+        return 1 + (long)(x & 1);
+    }
+  }
+  return -2;
+}
+
+/* ---- escapes: each must end in a report (test/hosted-pku/CMakeLists.txt) */
+
+/* A system call made by net's own code. */
+long net_syscall(long nr, long a, long b, long c, long d, long e) {
+  long ret;
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+                   : "rcx", "r11", "memory");
+  return ret;
+}
+
+/* The 32-bit system call ABI. */
+long net_int80(long nr, long a, long b, long c) {
+  long ret;
+  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+  return ret;
+}
+
+/* Through libc, as a careless library would. */
+long net_libc_write(void) { return write(1, "net writes\n", 11); }
+long net_open_proc_mem(void) { return open("/proc/self/mem", O_RDWR); }
+
+/* A forged signal frame: every key open (PKRU 0 in an XSAVE area). */
+static unsigned long forged[1024] __attribute__((aligned(64)));
+
+static unsigned long *forged_frame(void) {
+  memset(forged, 0, sizeof forged);
+  unsigned long *uc = forged + 1;         /* struct ucontext, after pretcode */
+  unsigned char *fp = (unsigned char *)(forged + 512);
+  uc[5 + 16] = (unsigned long)net_work;   /* uc_mcontext.rip */
+  uc[5 + 15] = (unsigned long)(forged + 400); /* uc_mcontext.rsp */
+  uc[5 + 18] = 0x2b000000000033ul;        /* cs, ss */
+  uc[5 + 23] = (unsigned long)fp;         /* uc_mcontext.fpstate */
+  *(unsigned *)(fp + 464) = 0x46505853u;  /* magic1 */
+  *(unsigned *)(fp + 468) = 2700;         /* extended size */
+  *(unsigned long *)(fp + 472) = 0x2ff;   /* xfeatures incl. PKRU */
+  *(unsigned *)(fp + 480) = 2696;         /* xstate size */
+  *(unsigned long *)(fp + 512) = 0x200;   /* XSTATE_BV: PKRU */
+  *(unsigned *)(fp + 2696) = 0x46505845u; /* magic2 */
+  return forged + 1;
+}
+
+long net_sigreturn_raw(void) {
+  unsigned long *sp = forged_frame();
+  __asm__ volatile("movq %0, %%rsp\n\tmovl $15, %%eax\n\tsyscall" : : "r"(sp) : "memory");
+  return 0;
+}
+
+long net_sigreturn_site(long site) {
+  unsigned long *sp = forged_frame();
+  __asm__ volatile("movq %0, %%rsp\n\tmovl $15, %%eax\n\tmovq $0x5ec2e7, %%rdi\n\tjmp *%1"
+                   : : "S"(sp), "d"(site) : "memory");
+  return 0;
+}
+
+/* A jump into the middle of runtime code, with eax chosen (the value a
+ * WRPKRU there would load) and ecx = edx = 0. */
+long net_jump(long target, long eax) {
+  __asm__ volatile("xorl %%ecx, %%ecx\n\txorl %%edx, %%edx\n\tjmp *%1"
+                   : : "a"(eax), "S"(target) : "rcx", "rdx", "memory");
+  return 0;
 }

@@ -19,6 +19,14 @@ long net_sum8(long a, long b, long c, long d, long e, long f, long g, long h);
 long net_fill(char *shared, long n);
 long net_work(long i);
 long net_free(long addr);
+long net_syscall(long nr, long a, long b, long c, long d, long e);
+long net_int80(long nr, long a, long b, long c);
+long net_libc_write(void);
+long net_open_proc_mem(void);
+long net_sigreturn_raw(void);
+long net_sigreturn_site(long site);
+long net_jump(long target, long eax);
+long net_spin(long *seen, long want, long keys);
 
 long fs_global_addr(void);
 long fs_heap_addr(void);
@@ -29,4 +37,5 @@ long fs_call(long fn);
 long fs_bump(void);
 long fs_work(long i);
 long fs_free(long addr);
+long fs_spin(long *seen, long want, long keys);
 #endif
