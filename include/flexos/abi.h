@@ -61,7 +61,11 @@
 #define FLEXOS_TCB_SYSCALL_BLOCK 0xb8
 #define FLEXOS_SYSCALL_ALLOW 0
 #define FLEXOS_SYSCALL_BLOCK 1
-#define FLEXOS_TCB_SIZE 0xc0
+/* Hosted platform: each compartment's FS base (its own copy of the
+ * thread's TLS, so that errno and thread-locals work inside it), loaded by
+ * the MPK gates after each switch when not 0.  Images keep 0. */
+#define FLEXOS_TCB_FS_BASE 0xc0 /* uint64_t[16] */
+#define FLEXOS_TCB_SIZE 0x140
 
 /* struct flexos_gate_slot: one per (thread, compartment), stored in the
  * compartment's own memory so that only that compartment can move its own
@@ -193,6 +197,7 @@ struct flexos_tcb {
   uint64_t shared_stack_base;
   uint64_t rpc_slot_end; /* vm-ept: end of the thread's slot array */
   uint64_t syscall_block; /* hosted: FLEXOS_SYSCALL_* in the first byte */
+  uint64_t fs_base[16];   /* hosted: TLS of each compartment, or 0 */
 };
 
 struct flexos_rpc_slot {
@@ -258,6 +263,7 @@ FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_limit) == FLEXOS_T
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack_base) == FLEXOS_TCB_SHARED_STACK_BASE, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, rpc_slot_end) == FLEXOS_TCB_RPC_SLOT_END, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, syscall_block) == FLEXOS_TCB_SYSCALL_BLOCK, "tcb");
+FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, fs_base) == FLEXOS_TCB_FS_BASE, "tcb");
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_tcb) == FLEXOS_TCB_SIZE, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_gate_slot, stack_top) == FLEXOS_GATE_SLOT_STACK_TOP, "slot");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_shared_stack, top) == FLEXOS_SHARED_STACK_TOP, "sstack");

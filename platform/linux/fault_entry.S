@@ -17,7 +17,19 @@
  */
 #include "linux.h"
 
-#define TCB(field) %fs:hosted_tls_tcb@tpoff + (field)
+/* Threads the runtime set up have a TCB at GS (FS may be a compartment's
+ * copy of the TLS, whose own copy of that TCB says so too); others have
+ * neither system call dispatch nor a GS base. */
+.macro ALLOW_SYSCALLS_AND_TLS
+  cmpq $0, %fs:hosted_tls_tcb@tpoff + HOSTED_TCB_SELF
+  je 8f
+  movb $0, %gs:HOSTED_TCB_SYSCALL_BLOCK
+  movq %gs:HOSTED_TCB_FS_DEFAULT, %rax
+  testq %rax, %rax
+  jz 8f
+  wrfsbase %rax              /* glibc's own TLS for the report */
+8:
+.endm
 
   .pushsection .text.flexos_gates.hosted_fault_entry, "ax", @progbits
   .globl __flexos_fault_entry
@@ -31,7 +43,7 @@ __flexos_fault_entry:
   xorl %ecx, %ecx
   xorl %edx, %edx
   wrpkru                     /* every key: PKRU = 0 */
-  movb $0, TCB(HOSTED_TCB_SYSCALL_BLOCK)   /* the report writes and exits */
+  ALLOW_SYSCALLS_AND_TLS     /* the report writes and exits */
   movl $1, %eax
   xchgl %eax, hosted_fault_busy(%rip)
   testl %eax, %eax
@@ -83,7 +95,7 @@ __flexos_die_entry:
   xorl %ecx, %ecx
   xorl %edx, %edx
   wrpkru
-  movb $0, TCB(HOSTED_TCB_SYSCALL_BLOCK)
+  ALLOW_SYSCALLS_AND_TLS
   movl $1, %eax              /* write(2, copy, len) */
   movl $2, %edi
   movq %rsp, %rsi

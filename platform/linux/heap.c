@@ -277,9 +277,13 @@ void flexos_free_shared(void *p) {
 }
 
 /* Before main: the shared arena and one arena per non-default
- * compartment, each keyed. */
+ * compartment, each keyed; the default arena (made by libc's first
+ * malloc) gets the default compartment's key, as its data does. */
 int hosted_heap_init(void) {
   if (!arenas[hosted.def].base && !arena_create(hosted.def, 0))
+    return -1;
+  if (hosted.pku && hosted_key((void *)arenas[hosted.def].base, HOSTED_ARENA_BYTES,
+                               FLEXOS_KEY_OF((int)hosted.def)) != 0)
     return -1;
   if (!arena_create(HOSTED_SHARED_ARENA, hosted.pku ? FLEXOS_SHARED_KEY : 0))
     return -1;

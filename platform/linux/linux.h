@@ -10,14 +10,17 @@
 #define FLEXOS_LINUX_H
 
 /* struct hosted_tcb (below), as the assembly entries address it through
- * %fs (it lives in the thread's TLS; GS points at it too, for the gates). */
+ * %gs (the GS base is its address; it lives in the thread's TLS). */
+#define HOSTED_TCB_SELF 0x00          /* FLEXOS_TCB_SELF */
 #define HOSTED_TCB_SYSCALL_BLOCK 0xb8 /* FLEXOS_TCB_SYSCALL_BLOCK */
-#define HOSTED_TCB_SIGNAL_TOKEN 0xc0
-#define HOSTED_TCB_SIGNAL_STACK 0xc8
-#define HOSTED_TCB_SIGNAL_CTX 0xd0
+#define HOSTED_TCB_SIGNAL_TOKEN 0x140
+#define HOSTED_TCB_SIGNAL_STACK 0x148
+#define HOSTED_TCB_SIGNAL_CTX 0x150
+#define HOSTED_TCB_FS_DEFAULT 0x158
 /* struct hosted_signal_ctx (signal.c) */
 #define HOSTED_CTX_ARMED 0
 #define HOSTED_CTX_SAVED_BLOCK 4
+#define HOSTED_CTX_RESUME_FS 16
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -36,12 +39,14 @@ struct hosted_tcb {
   uint64_t signal_token;
   uint64_t signal_stack;
   uint64_t signal_ctx;
+  uint64_t fs_default; /* tcb.fs_base[default]: glibc's own TLS, or 0 */
 };
 extern __thread struct hosted_tcb hosted_tls_tcb;
 _Static_assert(offsetof(struct hosted_tcb, tcb.syscall_block) == HOSTED_TCB_SYSCALL_BLOCK, "tcb");
 _Static_assert(offsetof(struct hosted_tcb, signal_token) == HOSTED_TCB_SIGNAL_TOKEN, "tcb");
 _Static_assert(offsetof(struct hosted_tcb, signal_stack) == HOSTED_TCB_SIGNAL_STACK, "tcb");
 _Static_assert(offsetof(struct hosted_tcb, signal_ctx) == HOSTED_TCB_SIGNAL_CTX, "tcb");
+_Static_assert(offsetof(struct hosted_tcb, fs_default) == HOSTED_TCB_FS_DEFAULT, "tcb");
 
 #define HOSTED_STACK_BYTES (256ul << 10)   /* each compartment stack */
 #define HOSTED_SHARED_STACK_BYTES (64ul << 10)

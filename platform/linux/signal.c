@@ -67,11 +67,13 @@ struct hosted_signal_ctx {
   uint32_t armed;       /* 1 between prepare and run (HOSTED_CTX_ARMED) */
   uint32_t saved_block; /* syscall_block when the signal came */
   int sig, comp;
+  uint64_t resume_fs;   /* the interrupted compartment's FS base, or 0 */
   struct kernel_sigframe copy;
   unsigned char xsave[XSAVE_BYTES] __attribute__((aligned(64)));
 };
 _Static_assert(offsetof(struct hosted_signal_ctx, armed) == HOSTED_CTX_ARMED, "ctx");
 _Static_assert(offsetof(struct hosted_signal_ctx, saved_block) == HOSTED_CTX_SAVED_BLOCK, "ctx");
+_Static_assert(offsetof(struct hosted_signal_ctx, resume_fs) == HOSTED_CTX_RESUME_FS, "ctx");
 
 
 void __flexos_signal_entry(int sig, siginfo_t *si, void *uc);
@@ -253,6 +255,7 @@ void hosted_signal_prepare(int sig, siginfo_t *si, void *uc, uintptr_t frame) {
   c->sig = sig;
   c->comp = comp;
   c->saved_block = block;
+  c->resume_fs = t->tcb.fs_base[comp];
   force_rights(c);
   c->armed = 1;
 }

@@ -8,7 +8,7 @@
  *
  *   Each WRPKRU here is a gadget a compartment could jump to, so each is
  *   followed by a check that a jump cannot pass:
- *     1. the first instruction writes a token in the TCB (key 0, in TLS).
+ *     1. the first instruction writes a token in the TCB (key 0).
  *        Only the kernel's entry (initial PKRU) or the default compartment
  *        can write key 0, so after opening every key the token proves the
  *        entry: a jump to the WRPKRU finds no token and ends the process;
@@ -23,13 +23,17 @@
  *        found it.  Loading the secret faults outside the default
  *        compartment's rights.
  *   Everything after a WRPKRU takes its stack from the TCB, never from a
- *   register.  All of it lives in a gate section, the one place the scan
+ *   register.  The TCB is reached through %gs: FS may hold a compartment's
+ *   copy of the TLS (thread.c); the C code runs on glibc's own TLS, and
+ *   the interrupted compartment gets its FS base back before the resume.
+ *   A thread that the runtime did not set up has no GS base: a signal
+ *   handled there faults at the first instruction and ends the process.  All of it lives in a gate section, the one place the scan
  *   (tools/flexos-scan) allows WRPKRU.
  * License: MIT (see LICENSE)
  */
 #include "linux.h"
 
-#define TCB(field) %fs:hosted_tls_tcb@tpoff + (field)
+#define TCB(field) %gs:(field)
 
   .pushsection .text.flexos_gates.hosted_signal_entry, "ax", @progbits
   .globl __flexos_signal_entry
@@ -49,6 +53,11 @@ __flexos_signal_entry:
   cmpl $1, TCB(HOSTED_TCB_SIGNAL_TOKEN)
   jne .Lforged
   movl $0, TCB(HOSTED_TCB_SIGNAL_TOKEN)
+  movq TCB(HOSTED_TCB_FS_DEFAULT), %rax  /* glibc's TLS, for the C below */
+  testq %rax, %rax
+  jz 1f
+  wrfsbase %rax
+1:
   movq %rsp, %rcx                        /* the kernel's frame */
   movq TCB(HOSTED_TCB_SIGNAL_STACK), %rsp
   testq %rsp, %rsp
@@ -72,6 +81,11 @@ __flexos_signal_entry:
   call hosted_signal_run                 /* returns &copy.uc */
   movq TCB(HOSTED_TCB_SIGNAL_CTX), %rdi
   movzbl HOSTED_CTX_SAVED_BLOCK(%rdi), %r8d
+  movq HOSTED_CTX_RESUME_FS(%rdi), %rcx  /* the interrupted TLS */
+  testq %rcx, %rcx
+  jz 2f
+  wrfsbase %rcx
+2:
   movq hosted_sigreturn_secret(%rip), %rdi
   movq (%rdi), %rdi                      /* faults without the default's rights */
   movq hosted_sigreturn_site(%rip), %rdx

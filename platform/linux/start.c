@@ -12,10 +12,10 @@
  *        WRPKRU outside the gates.
  *     2. the heaps (heap.c): one keyed arena per compartment and the
  *        shared arena;
- *     3. every non-default compartment's read-only and read-write data
- *        (bracketed page-aligned by the generated linker script) gets its
- *        key, and the shared section key 15; the default compartment keeps
- *        key 0 with libc (readable, not writable, by the others);
+ *     3. every compartment's read-only and read-write data (bracketed
+ *        page-aligned by the generated linker script) gets its key, the
+ *        default compartment's too, and the shared section key 15; libc's
+ *        own data keeps key 0 (readable, not writable, by the others);
  *     4. the system call policy (syscall.c): a seccomp filter and the
  *        sigreturn site, before any compartment runs;
  *     5. the fault reporter (fault.c) and the main thread's TCB, gate
@@ -143,8 +143,6 @@ extern char __flexos_shared_start[], __flexos_shared_end[];
 static void sections_key(void) {
   const struct flexos_image_config *cfg = &flexos_image_config;
   for (uint32_t i = 0; i < cfg->ncompartments; i++) {
-    if (i == hosted.def)
-      continue;
     const struct flexos_compartment_desc *c = &cfg->comp[i];
     range_key(c->ro_start, c->ro_end, PROT_READ, FLEXOS_KEY_OF((int)i), "read-only data");
     range_key(c->rw_start, c->rw_end, PROT_READ | PROT_WRITE, FLEXOS_KEY_OF((int)i), "data");

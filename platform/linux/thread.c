@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
+#include <elf.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/rseq.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@ __thread struct hosted_tcb hosted_tls_tcb __attribute__((aligned(64)));
 
 struct hosted_thread {
   uint64_t thread_id;
+  char *tls[FLEXOS_MAX_COMPARTMENTS];    /* each compartment's TLS copy */
   struct flexos_gate_slot default_slot;  /* key 0: only default writes */
   char *stack[FLEXOS_MAX_COMPARTMENTS];  /* lowest usable address */
   char *shared_stack;
@@ -71,8 +74,66 @@ static void stack_free(char *base, size_t bytes) {
     munmap(base - 4096, bytes + 4096);
 }
 
+/* ---- a TLS of its own for each compartment ------------------------------
+ * glibc reaches errno, the locale, the stack protector's canary and every
+ * __thread variable through FS: the thread's static TLS block just below
+ * the thread pointer and glibc's thread descriptor at it, in key-0 memory
+ * that other compartments may only read.  Each compartment gets a copy of
+ * both with its own key, and the gates load its FS base (WRFSBASE, when
+ * Linux allows it: HWCAP2_FSGSBASE).  A compartment's errno and thread
+ * locals are then its own, per thread. */
+extern const uint32_t _thread_db_sizeof_pthread; /* glibc: sizeof(struct pthread) */
+static size_t tls_below, tls_above;               /* bytes below and above TP */
+
+static void tls_geometry(void) {
+  if (!(getauxval(AT_HWCAP2) & 2)) /* HWCAP2_FSGSBASE */
+    return;
+  const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+  size_t n = getauxval(AT_PHNUM);
+  for (size_t i = 0; ph && i < n; i++)
+    if (ph[i].p_type == PT_TLS) {
+      size_t align = ph[i].p_align ? ph[i].p_align : 1;
+      tls_below = (ph[i].p_memsz + align - 1) & ~(align - 1);
+      tls_above = _thread_db_sizeof_pthread;
+    }
+}
+
+static size_t round_page(size_t n) { return (n + 4095) & ~(size_t)4095; }
+
+/* A copy of this thread's TLS and descriptor with compartment i's key;
+ * returns its thread pointer (0: no copies on this system). */
+static char *tls_copy(struct hosted_thread *t, uint32_t i) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, tls_geometry);
+  if (!tls_above)
+    return 0;
+  size_t below = round_page(tls_below), bytes = below + round_page(tls_above);
+  char *base = hosted_map(bytes, -1, 1);
+  if (!base)
+    return (char *)-1;
+  char *tp = (char *)__builtin_thread_pointer();
+  char *copy = base + below;
+  memcpy(copy - tls_below, tp - tls_below, tls_below + tls_above);
+  ((uint64_t *)copy)[0] = (uint64_t)copy; /* tcbhead_t: tcb, dtv, self */
+  ((uint64_t *)copy)[2] = (uint64_t)copy;
+  if (hosted_key(base, bytes, FLEXOS_KEY_OF((int)i)) != 0) {
+    munmap(base - 4096, bytes + 4096);
+    return (char *)-1;
+  }
+  t->tls[i] = base;
+  return copy;
+}
+
+static void tls_free(struct hosted_thread *t) {
+  size_t bytes = round_page(tls_below) + round_page(tls_above);
+  for (uint32_t i = 0; i < FLEXOS_MAX_COMPARTMENTS; i++)
+    if (t->tls[i])
+      munmap(t->tls[i] - 4096, bytes + 4096);
+}
+
 static void thread_free(struct hosted_thread *t) {
   hosted_signal_thread_fini(&hosted_tls_tcb);
+  tls_free(t);
   for (uint32_t i = 0; i < hosted.ncomp; i++)
     stack_free(t->stack[i], HOSTED_STACK_BYTES);
   stack_free(t->shared_stack, HOSTED_SHARED_STACK_BYTES);
@@ -135,11 +196,25 @@ int hosted_thread_setup(void) {
   /* From here on, this thread's system calls obey tcb->syscall_block. */
   if (hosted_syscalls_thread() != 0)
     goto fail;
+  self = t;
+  /* Last, so that the copies hold this thread's final TLS values. */
+  tcb->fs_base[hosted.def] = (uint64_t)__builtin_thread_pointer();
+  for (uint32_t i = 0; i < hosted.ncomp; i++) {
+    char *tp = i == hosted.def ? 0 : tls_copy(t, i);
+    if (tp == (char *)-1) {
+      self = 0;
+      goto fail;
+    }
+    if (tp)
+      tcb->fs_base[i] = (uint64_t)tp;
+  }
+  if (!tls_above)
+    tcb->fs_base[hosted.def] = 0; /* no copies: FS stays glibc's everywhere */
+  hosted_tls_tcb.fs_default = tcb->fs_base[hosted.def];
   pthread_mutex_lock(&threads_lock);
   t->next = threads;
   threads = t;
   pthread_mutex_unlock(&threads_lock);
-  self = t;
   return 0;
 fail:
   thread_free(t);

@@ -75,6 +75,8 @@ static void *worker(void *arg) {
     sum += flexos_gate(net, net_work, i) + flexos_gate(fs, fs_work, i);
     want += 2 * (i * 3) + 0x5ec2e7 % 7 * 2;
   }
+  if (flexos_gate(net, net_tls) != 1) /* a thread-local of this thread's own */
+    return (void *)-1;
   return (void *)(sum == want ? id : -1);
 }
 
@@ -90,6 +92,11 @@ static int functional(const char *self) {
          flexos_gate(net, net_peek, flexos_gate(net, net_heap_addr)), 42);
   expect("fs's global (read in fs)",
          flexos_gate(fs, fs_peek, flexos_gate(fs, fs_global_addr)), 0x5ec2e7);
+  errno = 77;
+  expect("net's errno and thread-local", flexos_gate(net, net_tls), 1);
+  expect("net's thread-local, again", flexos_gate(net, net_tls), 2);
+  if (flexos_pku_active()) /* under none, net's errno is app's */
+    expect("app's errno untouched by net's", errno, 77);
   pthread_t t[NTHREADS];
   for (long i = 0; i < NTHREADS; i++)
     if (pthread_create(&t[i], 0, worker, (void *)i) != 0)

@@ -5,7 +5,9 @@
  *   address it is given, with its own protection key only.
  * License: MIT (see LICENSE)
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +42,16 @@ long net_poke(long addr) {
 }
 long net_call(long fn) { return ((long (*)(void))fn)(); }
 long net_work(long i) { return i * 3 + net_secret % 7; }
+
+/* errno (written by libc's strtol) and a thread-local of net's own. */
+static __thread long net_calls_here;
+long net_tls(void) {
+  errno = 0;
+  long v = strtol("99999999999999999999999", 0, 10);
+  if (v != LONG_MAX || errno != ERANGE)
+    return -1;
+  return ++net_calls_here;
+}
 long net_free(long addr) {
   free((void *)addr);
   return 0;
