@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,6 +43,7 @@ struct hosted_thread {
   struct flexos_gate_slot default_slot;  /* key 0: only default writes */
   char *stack[FLEXOS_MAX_COMPARTMENTS];  /* lowest usable address */
   char *shared_stack;
+  uintptr_t own_lo, own_hi;              /* the thread's own (default) stack */
   struct hosted_thread *next;
 };
 
@@ -84,18 +86,19 @@ static void stack_free(char *base, size_t bytes) {
  * locals are then its own, per thread. */
 extern const uint32_t _thread_db_sizeof_pthread; /* glibc: sizeof(struct pthread) */
 static size_t tls_below, tls_above;               /* bytes below and above TP */
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
+/* tls_below always; tls_above only where copies can be used. */
 static void tls_geometry(void) {
-  if (!(getauxval(AT_HWCAP2) & 2)) /* HWCAP2_FSGSBASE */
-    return;
   const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
   size_t n = getauxval(AT_PHNUM);
   for (size_t i = 0; ph && i < n; i++)
     if (ph[i].p_type == PT_TLS) {
       size_t align = ph[i].p_align ? ph[i].p_align : 1;
       tls_below = (ph[i].p_memsz + align - 1) & ~(align - 1);
-      tls_above = _thread_db_sizeof_pthread;
     }
+  if (getauxval(AT_HWCAP2) & 2) /* HWCAP2_FSGSBASE */
+    tls_above = _thread_db_sizeof_pthread;
 }
 
 static size_t round_page(size_t n) { return (n + 4095) & ~(size_t)4095; }
@@ -103,8 +106,7 @@ static size_t round_page(size_t n) { return (n + 4095) & ~(size_t)4095; }
 /* A copy of this thread's TLS and descriptor with compartment i's key;
  * returns its thread pointer (0: no copies on this system). */
 static char *tls_copy(struct hosted_thread *t, uint32_t i) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, tls_geometry);
+  pthread_once(&tls_once, tls_geometry);
   if (!tls_above)
     return 0;
   size_t below = round_page(tls_below), bytes = below + round_page(tls_above);
@@ -160,6 +162,47 @@ static int rseq_drop(void) {
   return 0;
 }
 
+/* The thread's own stack belongs to the default compartment: its key, so
+ * that other compartments can no more read it than its globals and heap.
+ * The main thread's is the [stack] mapping (keyed as a whole, growth
+ * included); a pthread's is what pthread_getattr_np reports, below
+ * glibc's TLS and descriptor, which keep key 0. */
+static int stack_key_default(struct hosted_thread *t) {
+  uintptr_t lo = 0, hi = 0;
+  pthread_once(&tls_once, tls_geometry);
+  if (getpid() == (pid_t)syscall(SYS_gettid)) {
+    FILE *maps = fopen("/proc/self/maps", "re");
+    char line[512];
+    while (maps && fgets(line, sizeof line, maps))
+      if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+        break;
+    if (maps)
+      fclose(maps);
+  } else {
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        /* glibc's block holds the TLS and descriptor at its top (with
+         * this TCB, which the gates read in every compartment) */
+        uintptr_t tls = (uintptr_t)__builtin_thread_pointer() - tls_below;
+        lo = ((uintptr_t)addr + 4095) & ~(uintptr_t)4095;
+        hi = ((uintptr_t)addr + size) & ~(uintptr_t)4095;
+        if (tls >= lo && tls < hi)
+          hi = tls & ~(uintptr_t)4095;
+      }
+      pthread_attr_destroy(&attr);
+    }
+  }
+  if (lo >= hi)
+    return -1;
+  t->own_lo = lo;
+  t->own_hi = hi;
+  return pkey_mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE,
+                       FLEXOS_KEY_OF((int)hosted.def));
+}
+
 int hosted_thread_setup(void) {
   if (!hosted.pku)
     return 0;
@@ -171,6 +214,9 @@ int hosted_thread_setup(void) {
                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (t == MAP_FAILED)
     return -1;
+  if (stack_key_default(t) != 0)
+    hosted_die("cannot give this thread's stack the default compartment's key: %s",
+               strerror(errno));
   struct flexos_tcb *tcb = &hosted_tls_tcb.tcb;
   memset(&hosted_tls_tcb, 0, sizeof hosted_tls_tcb);
   tcb->self = (uint64_t)tcb;
@@ -257,6 +303,10 @@ int hosted_stack_owner(uintptr_t addr, uint64_t *thread_id) {
         addr < (uintptr_t)t->shared_stack + HOSTED_SHARED_STACK_BYTES) {
       *thread_id = t->thread_id;
       return HOSTED_SHARED_ARENA;
+    }
+    if (addr >= t->own_lo && addr < t->own_hi) {
+      *thread_id = t->thread_id;
+      return (int)hosted.def;
     }
   }
   return -1;
