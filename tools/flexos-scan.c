@@ -471,7 +471,7 @@ static const char *trap_symbol(const struct image *im, const struct region *r, u
 
 /* Scans every byte of every region; returns the number of hits. */
 static unsigned long scan(const struct image *im, uint64_t *bytes,
-                          uint64_t *allowed_hits) {
+                          uint64_t allowed_hits[2]) {
   unsigned long hits = 0;
   size_t ri;
   for (ri = 0; ri < im->nreg; ri++) {
@@ -489,7 +489,7 @@ static unsigned long scan(const struct image *im, uint64_t *bytes,
       if (!(what = classify(b, n)) && !(what = base_write(im, r, pos, b, n)))
         continue;
       if (allowed_at(im, ri, pos)) {
-        (*allowed_hits)++;
+        allowed_hits[strstr(what, "BASE") != NULL]++;
         continue;
       }
       describe_symbol(im, r, r->vaddr + pos, sym, sizeof(sym));
@@ -540,7 +540,7 @@ static int rewrite(const struct image *im) {
 /* Scans one file; returns its exit status (0, 1 or 2). */
 static int scan_file(const char *path) {
   struct image im;
-  uint64_t bytes = 0, allowed_hits = 0;
+  uint64_t bytes = 0, allowed_hits[2] = {0, 0};
   unsigned long hits;
   int rc;
   memset(&im, 0, sizeof(im));
@@ -552,19 +552,19 @@ static int scan_file(const char *path) {
     goto out;
   if (im.eh->e_type != ET_REL)
     qsort(im.reg, im.nreg, sizeof(*im.reg), by_vaddr);
-  hits = scan(&im, &bytes, &allowed_hits);
+  hits = scan(&im, &bytes, allowed_hits);
   if (hits) {
     fprintf(stderr, "%s: %lu forbidden instruction encoding(s); only the "
-            "gate section may change PKRU (see docs/abi.md)\n", path, hits);
+            "gate section may change PKRU or the FS/GS base (see docs/abi.md)\n", path, hits);
     rc = 1;
   } else if (trapped && (rc = rewrite(&im)) != 0) {
     goto out;
   } else {
-    printf("%s: ok: %llu executable bytes in %zu %s, %llu WRPKRU/XRSTOR "
-           "encoding(s) all inside gate sections\n", path,
+    printf("%s: ok: %llu executable bytes in %zu %s, %llu WRPKRU/XRSTOR and %llu "
+           "WRFSBASE/WRGSBASE encoding(s) all inside gate sections\n", path,
            (unsigned long long)bytes, im.nreg,
            im.nreg && !im.reg[0].name ? "segment(s)" : "section(s)",
-           (unsigned long long)allowed_hits);
+           (unsigned long long)allowed_hits[0], (unsigned long long)allowed_hits[1]);
   }
 out:
   free(im.reg);

@@ -97,6 +97,16 @@ xrstor)
   expect_line "XRSTOR \(0f ae 2f\) $R 0x4, section \.text, in symbol restore\+0x4\)"
   expect_line "XRSTORS \(0f c7 1f\) $R 0x7, section \.text, in symbol restore\+0x7\)"
   ;;
+fsgsbase)
+  asm fsgsbase
+  scan "$W/fsgsbase.o"
+  expect_status 1
+  expect_reports 4
+  expect_line "WRGSBASE \(0f ae d8\) $R 0x2, section \.text, in symbol bases\+0x2\)"
+  expect_line "WRFSBASE \(0f ae d7\) $R 0x6, section \.text, in symbol bases\+0x6\)"
+  expect_line "WRGSBASE \(0f ae d9\) $R 0xb, section \.text, in symbol bases\+0xb\)"
+  expect_line "WRGSBASE \(0f ae d9\) $R 0x15, section \.text, in symbol bases\+0x15\)"
+  ;;
 lookalikes)
   asm lookalikes
   scan "$W/lookalikes.o"

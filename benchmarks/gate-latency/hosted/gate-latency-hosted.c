@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
@@ -203,6 +204,13 @@ static int setup(void) {
   tcb.shared_stack_limit = ss->limit;
   tcb.shared_stack_base = ss->top;
   tcb.thread_id = 0;
+  /* As in a hosted program (platform/linux/thread.c): each compartment has
+   * an FS base, which the gates load with WRFSBASE where Linux allows it.
+   * Here both are this thread's own TLS: the same instructions, and net's
+   * callee needs no TLS of its own. */
+  if (use_pku && (getauxval(AT_HWCAP2) & 2)) /* HWCAP2_FSGSBASE */
+    tcb.fs_base[APP] = tcb.fs_base[NET] = (uint64_t)(uintptr_t)__builtin_thread_pointer();
+  printf("fs base switch in the gate: %s\n", tcb.fs_base[NET] ? "yes (WRFSBASE)" : "no");
   return set_gs_base() ? (use_pku ? SKIP : 1) : 0;
 }
 
