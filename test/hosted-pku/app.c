@@ -92,6 +92,7 @@ static int functional(const char *self) {
          flexos_gate(net, net_peek, flexos_gate(net, net_heap_addr)), 42);
   expect("fs's global (read in fs)",
          flexos_gate(fs, fs_peek, flexos_gate(fs, fs_global_addr)), 0x5ec2e7);
+  expect("libc's argument-only functions in net", flexos_gate(net, net_libc_pure), 1);
   errno = 77;
   expect("net's errno and thread-local", flexos_gate(net, net_tls), 1);
   expect("net's thread-local, again", flexos_gate(net, net_tls), 2);

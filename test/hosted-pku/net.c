@@ -5,8 +5,10 @@
  *   address it is given, with its own protection key only.
  * License: MIT (see LICENSE)
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,26 @@ long net_poke(long addr) {
 }
 long net_call(long fn) { return ((long (*)(void))fn)(); }
 long net_work(long i) { return i * 3 + net_secret % 7; }
+
+/* The libc functions that touch only their arguments (docs/hosted.md)
+ * run inside a compartment: formatting, strings, sorting, conversions,
+ * character classes, the compartment's own heap. */
+static int by_value(const void *a, const void *b) {
+  return *(const int *)a - *(const int *)b;
+}
+
+long net_libc_pure(void) {
+  char buf[64];
+  int n = snprintf(buf, sizeof buf, "%d-%s-%.2f", 42, "net", 1.5);
+  int v[5] = {5, 3, 9, 1, 7};
+  qsort(v, 5, sizeof v[0], by_value);
+  char *copy = strdup(buf);
+  long ok = n == 11 && strlen(buf) == 11 && memcmp(buf, "42-net-1.50", 11) == 0 &&
+            v[0] == 1 && v[4] == 9 && isdigit((unsigned char)buf[0]) && !isdigit('n') &&
+            strtoul("ff", 0, 16) == 255 && copy && strcmp(copy, buf) == 0;
+  free(copy);
+  return ok;
+}
 
 /* errno (written by libc's strtol) and a thread-local of net's own. */
 static __thread long net_calls_here;

@@ -19,6 +19,7 @@ long net_sum8(long a, long b, long c, long d, long e, long f, long g, long h);
 long net_fill(char *shared, long n);
 long net_work(long i);
 long net_tls(void);
+long net_libc_pure(void);
 long net_free(long addr);
 long net_syscall(long nr, long a, long b, long c, long d, long e);
 long net_int80(long nr, long a, long b, long c);
