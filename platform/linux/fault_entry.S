@@ -17,12 +17,22 @@
  */
 #include "linux.h"
 
-/* Threads the runtime set up have a TCB at GS (FS may be a compartment's
- * copy of the TLS, whose own copy of that TCB says so too); others have
- * neither system call dispatch nor a GS base. */
+/* Threads the runtime set up have a TCB at GS; others have neither system
+ * call dispatch nor a GS base.  Where Linux allows FSGSBASE (the only case
+ * in which FS may be a compartment's copy of the TLS, which that
+ * compartment can rewrite) RDGSBASE tells; otherwise FS is glibc's and the
+ * TCB in it tells. */
 .macro ALLOW_SYSCALLS_AND_TLS
+  cmpl $0, hosted_fsgsbase(%rip)
+  je 7f
+  rdgsbase %rax
+  testq %rax, %rax
+  je 8f
+  jmp 6f
+7:
   cmpq $0, %fs:hosted_tls_tcb@tpoff + HOSTED_TCB_SELF
   je 8f
+6:
   movb $0, %gs:HOSTED_TCB_SYSCALL_BLOCK
   movq %gs:HOSTED_TCB_FS_DEFAULT, %rax
   testq %rax, %rax

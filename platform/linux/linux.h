@@ -61,6 +61,9 @@ struct hosted {
 extern struct hosted hosted;
 /* hosted.pkru[hosted.def], for the signal entry's checked WRPKRU. */
 extern uint32_t hosted_default_pkru;
+/* 1 where Linux allows RDFSBASE/WRFSBASE (thread.c): compartments then run
+ * on their own copies of the TLS. */
+extern uint32_t hosted_fsgsbase;
 
 /* The compartment whose code runs now: from PKRU (the one non-default
  * key that is accessible), the default one without keys. */

@@ -103,7 +103,13 @@ int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old
       k.sa_sigaction = (void (*)(int, siginfo_t *, void *))__flexos_signal_entry;
       k.sa_flags = SA_SIGINFO | (act->sa_flags & (SA_RESTART | SA_RESETHAND | SA_NOCLDSTOP |
                                                   SA_NOCLDWAIT));
+      /* Every signal blocked, but for the fault reporter's: Linux kills a
+       * process silently when a fault's signal is blocked, and a fault in
+       * the entry or the handler deserves its report. */
       sigfillset(&k.sa_mask);
+      sigdelset(&k.sa_mask, SIGSEGV);
+      sigdelset(&k.sa_mask, SIGBUS);
+      sigdelset(&k.sa_mask, SIGSYS);
     }
     rc = __real_sigaction(sig, &k, 0);
   }

@@ -86,6 +86,7 @@ static void stack_free(char *base, size_t bytes) {
  * locals are then its own, per thread. */
 extern const uint32_t _thread_db_sizeof_pthread; /* glibc: sizeof(struct pthread) */
 static size_t tls_below, tls_above;               /* bytes below and above TP */
+uint32_t hosted_fsgsbase; /* Linux allows RD/WRFSBASE: the TLS copies are used */
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
 /* tls_below always; tls_above only where copies can be used. */
@@ -97,8 +98,10 @@ static void tls_geometry(void) {
       size_t align = ph[i].p_align ? ph[i].p_align : 1;
       tls_below = (ph[i].p_memsz + align - 1) & ~(align - 1);
     }
-  if (getauxval(AT_HWCAP2) & 2) /* HWCAP2_FSGSBASE */
+  if (getauxval(AT_HWCAP2) & 2) { /* HWCAP2_FSGSBASE */
     tls_above = _thread_db_sizeof_pthread;
+    hosted_fsgsbase = 1;
+  }
 }
 
 static size_t round_page(size_t n) { return (n + 4095) & ~(size_t)4095; }

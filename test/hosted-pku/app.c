@@ -28,6 +28,8 @@
  *                              int80, prctl-off, clone): stopped
  *     sigreturn-raw            net returns from a forged signal frame
  *     sigreturn-site           the same at the runtime's sigreturn site
+ *     signal-handler-fault     app's SIGUSR2 handler reads net's global:
+ *                              the fault report, not a silent death
  *     signal-entry-jump        net calls the signal entry
  *     signal-entry-middle      net jumps onto its WRPKRU (eax = 0)
  *     signal-entry-drop        net jumps onto its second WRPKRU with the
@@ -255,6 +257,22 @@ static int signals(void) {
   return failures != 0;
 }
 
+/* A handler that faults gets the fault report (not a silent death). */
+static long net_global_for_handler;
+static void on_usr2(int sig) {
+  (void)sig;
+  printf("signal-handler-fault: NOT STOPPED (read %ld)\n", *(volatile long *)net_global_for_handler);
+}
+
+static int signal_handler_fault(void) {
+  net_global_for_handler = flexos_gate(net, net_global_addr);
+  signal(SIGUSR2, on_usr2);
+  printf("signal-handler-fault: app's handler reads net's global\n");
+  fflush(stdout);
+  raise(SIGUSR2);
+  return 1;
+}
+
 /* ---- escapes: system calls and the signal path -------------------------- */
 
 extern uintptr_t hosted_sigreturn_site;
@@ -333,6 +351,8 @@ int main(int argc, char **argv) {
     return functional(argv[0]);
   if (!strcmp(c, "signals"))
     return signals();
+  if (!strcmp(c, "signal-handler-fault"))
+    return signal_handler_fault();
   if (!strncmp(c, "syscall-", 8) || !strncmp(c, "sigreturn-", 10) || !strncmp(c, "signal-entry-", 13))
     return escape(c);
   if (!strcmp(c, "fnptr")) {
