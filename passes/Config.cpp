@@ -69,8 +69,15 @@ private:
   SourceMgr SM;
   size_t CompartmentsOffset = 0;
 
+  // A node's byte offset; the end of the text for the null node that the
+  // YAML parser hands out after a syntax error (already reported).
   size_t offsetOf(yaml::Node *N) const {
-    return N->getSourceRange().Start.getPointer() - Cfg.Text.data();
+    if (!N)
+      return Cfg.Text.size();
+    const char *P = N->getSourceRange().Start.getPointer();
+    if (P < Cfg.Text.data() || P > Cfg.Text.data() + Cfg.Text.size())
+      return Cfg.Text.size();
+    return P - Cfg.Text.data();
   }
   void error(yaml::Node *N, const Twine &Msg) {
     Errors.push_back({offsetOf(N), Msg.str()});
@@ -176,7 +183,7 @@ void ConfigParser::parseTop(yaml::MappingNode *Top) {
 }
 
 void ConfigParser::parseCompartments(yaml::Node *N) {
-  auto *Seq = dyn_cast<yaml::SequenceNode>(N);
+  auto *Seq = dyn_cast_or_null<yaml::SequenceNode>(N);
   if (!Seq) {
     error(N, "'compartments' must be a list of '- name: ...' entries");
     return;
@@ -188,7 +195,7 @@ void ConfigParser::parseCompartments(yaml::Node *N) {
 }
 
 void ConfigParser::parseCompartment(yaml::Node *N) {
-  auto *Map = dyn_cast<yaml::MappingNode>(N);
+  auto *Map = dyn_cast_or_null<yaml::MappingNode>(N);
   if (!Map) {
     error(N, "a compartment must be a mapping with 'name' and 'mechanism'");
     return;
@@ -284,7 +291,7 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
 // hardening: [stack-protector, ubsan] (a flow or block sequence; may be
 // empty).
 void ConfigParser::parseHardening(yaml::Node *N, Compartment &C) {
-  auto *Seq = dyn_cast<yaml::SequenceNode>(N);
+  auto *Seq = dyn_cast_or_null<yaml::SequenceNode>(N);
   if (!Seq) {
     error(N, "'hardening' must be a list, e.g. [stack-protector, ubsan]");
     return;
@@ -307,9 +314,9 @@ void ConfigParser::parseHardening(yaml::Node *N, Compartment &C) {
 }
 
 void ConfigParser::parseLibraries(yaml::Node *N) {
-  auto *Map = dyn_cast<yaml::MappingNode>(N);
+  auto *Map = dyn_cast_or_null<yaml::MappingNode>(N);
   if (!Map) {
-    if (isa<yaml::NullNode>(N))
+    if (isa_and_nonnull<yaml::NullNode>(N))
       return;
     error(N, "'libraries' must be a mapping of library name to compartment");
     return;
