@@ -60,6 +60,10 @@ function(flexos_add_executable name)
       COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
       DEPENDS flexos_plugin ${cflags} VERBATIM)
     set_source_files_properties(${stamp} PROPERTIES HEADER_FILE_ONLY ON)
+    # ...and a new plugin (a changed gate, pass or configuration) recompiles
+    # them: the stamp is newer then.  APPEND: the same source may belong to
+    # several executables.
+    set_property(SOURCE ${IMG_SRC_${lib}} APPEND PROPERTY OBJECT_DEPENDS ${stamp})
     add_library(${t} OBJECT ${IMG_SRC_${lib}} ${stamp})
     if(IMG_EXCLUDE)
       set_target_properties(${t} PROPERTIES EXCLUDE_FROM_ALL ON)

@@ -28,6 +28,8 @@
  *                              int80, prctl-off, clone): stopped
  *     sigreturn-raw            net returns from a forged signal frame
  *     sigreturn-site           the same at the runtime's sigreturn site
+ *     gate-fuzz [SEED [N]]     N gates with random arguments and random
+ *                              garbage in the other registers
  *     signal-handler-fault     app's SIGUSR2 handler reads net's global:
  *                              the fault report, not a silent death
  *     signal-entry-jump        net calls the signal entry
@@ -257,6 +259,145 @@ static int signals(void) {
   return failures != 0;
 }
 
+/* ---- gate fuzzer ----------------------------------------------------------
+ * Random arguments and random garbage in every register a gate does not
+ * take: the callee must see its arguments and nothing else (net_leak), run
+ * with its own rights (net_mix), reach a third compartment and come back
+ * (net_relay); the caller must get its callee-saved registers back and its
+ * own PKRU after every gate. */
+
+/* Calls fn(args[0..5]) with rbx, rbp, r12-r15, r10, r11 and xmm8-15 loaded
+ * from garbage[0..15]; after the call, stores rbx, rbp, r12-r15 (which the
+ * gate must have kept) into garbage[16..21].  Returns fn's result. */
+__attribute__((naked)) static long call_with_garbage(long (*fn)(long, long, long, long, long, long),
+                                                    const long *args, long *garbage) {
+  __asm__("pushq %rbx\n\t"
+          "pushq %rbp\n\t"
+          "pushq %r12\n\t"
+          "pushq %r13\n\t"
+          "pushq %r14\n\t"
+          "pushq %r15\n\t"
+          "pushq %rdx\n\t" /* garbage, for after the call; keeps rsp aligned */
+          "movq %rdi, %rax\n\t"
+          "movq %rsi, %r10\n\t"
+          "movq %rdx, %r11\n\t"
+          "movq 0(%r11), %rbx\n\t"
+          "movq 8(%r11), %rbp\n\t"
+          "movq 16(%r11), %r12\n\t"
+          "movq 24(%r11), %r13\n\t"
+          "movq 32(%r11), %r14\n\t"
+          "movq 40(%r11), %r15\n\t"
+          "movq 64(%r11), %xmm8\n\t"
+          "movq 72(%r11), %xmm9\n\t"
+          "movq 80(%r11), %xmm10\n\t"
+          "movq 88(%r11), %xmm11\n\t"
+          "movq 96(%r11), %xmm12\n\t"
+          "movq 104(%r11), %xmm13\n\t"
+          "movq 112(%r11), %xmm14\n\t"
+          "movq 120(%r11), %xmm15\n\t"
+          "movq 0(%r10), %rdi\n\t"
+          "movq 8(%r10), %rsi\n\t"
+          "movq 16(%r10), %rdx\n\t"
+          "movq 24(%r10), %rcx\n\t"
+          "movq 32(%r10), %r8\n\t"
+          "movq 40(%r10), %r9\n\t"
+          "movq 48(%r11), %r10\n\t"
+          "movq 56(%r11), %r11\n\t"
+          "callq *%rax\n\t"
+          "popq %r11\n\t"
+          "movq %rbx, 128(%r11)\n\t"
+          "movq %rbp, 136(%r11)\n\t"
+          "movq %r12, 144(%r11)\n\t"
+          "movq %r13, 152(%r11)\n\t"
+          "movq %r14, 160(%r11)\n\t"
+          "movq %r15, 168(%r11)\n\t"
+          "popq %r15\n\t"
+          "popq %r14\n\t"
+          "popq %r13\n\t"
+          "popq %r12\n\t"
+          "popq %rbp\n\t"
+          "popq %rbx\n\t"
+          "ret");
+}
+
+extern long gate_app_net_leak(long, long, long, long, long, long)
+    __asm__("__flexos_mpk_gate.app.net.net_leak") __attribute__((weak));
+
+static uint64_t fuzz_state;
+static long fuzz_next(void) { /* xorshift64 */
+  fuzz_state ^= fuzz_state << 13;
+  fuzz_state ^= fuzz_state >> 7;
+  fuzz_state ^= fuzz_state << 17;
+  return (long)fuzz_state;
+}
+
+static unsigned app_rdpkru(void) {
+  unsigned eax, edx;
+  __asm__ volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
+  return eax;
+}
+
+extern uint32_t hosted_default_pkru; /* PKRU(app), as every gate back sets it */
+
+static int gate_fuzz(const char *seed_text, const char *count_text) {
+  uint64_t seed = strtoull(seed_text, 0, 0);
+  long count = strtol(count_text, 0, 0);
+  int keys = flexos_pku_active();
+  unsigned app_pkru = keys ? hosted_default_pkru : 0;
+  fuzz_state = seed ? seed : 1;
+  if (keys && !gate_app_net_leak) {
+    printf("gate-fuzz: no app->net gate for net_leak in this program\n");
+    return 1;
+  }
+  (void)flexos_gate(net, net_leak, 0, 0, 0, 0, 0, 0); /* emits that gate */
+  long calls[4] = {0};
+  for (long i = 0; i < count; i++) {
+    long a[8], garbage[22];
+    for (int k = 0; k < 8; k++)
+      a[k] = fuzz_next();
+    for (int k = 0; k < 16; k++)
+      garbage[k] = fuzz_next() | 1;
+    int kind = (int)((unsigned long)fuzz_next() % 4);
+    const char *bad = 0;
+    long got = 0, want = 0;
+    calls[kind]++;
+    if (kind == 0 && keys) {
+      got = call_with_garbage(gate_app_net_leak, a, garbage);
+      if (got != 0)
+        bad = "a register that carries no argument reached net";
+      for (int k = 0; k < 6 && !bad; k++)
+        if (garbage[16 + k] != garbage[k])
+          bad = "a callee-saved register came back changed";
+    } else if (kind <= 1) {
+      got = flexos_gate(net, net_mix, a[0], a[1], a[2], a[3], a[4], (long)keys);
+      want = (a[0] ^ (a[1] << 1) ^ (a[2] << 2) ^ (a[3] << 3) ^ (a[4] << 4)) & 0x7fffffffffffffff;
+      if (got != want)
+        bad = "net saw other arguments or other rights";
+    } else if (kind == 2) {
+      long x = a[0] & 0xffffff;
+      got = flexos_gate(net, net_relay, x, (long)keys);
+      want = x * 3 + 0x5ec2e7 % 7;
+      if (got != want)
+        bad = "net -> fs -> net lost the value or net's rights";
+    } else {
+      got = flexos_gate(net, net_sum8, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+      want = a[0] + 2 * a[1] + 3 * a[2] + 4 * a[3] + 5 * a[4] + 6 * a[5] + 7 * a[6] + 8 * a[7];
+      if (got != want)
+        bad = "eight arguments (two on the stack) did not arrive";
+    }
+    if (!bad && keys && app_rdpkru() != app_pkru)
+      bad = "app's PKRU changed across the gate";
+    if (bad) {
+      printf("gate-fuzz: FAIL at call %ld (kind %d, seed %#llx): %s (got %#lx, want %#lx)\n", i,
+             kind, (unsigned long long)seed, bad, got, want);
+      return 1;
+    }
+  }
+  printf("gate-fuzz: seed %#llx: %ld calls (%ld scrub, %ld rights, %ld nested, %ld 8-arg) ok\n",
+         (unsigned long long)seed, count, calls[0], calls[1], calls[2], calls[3]);
+  return 0;
+}
+
 /* A handler that faults gets the fault report (not a silent death). */
 static long net_global_for_handler;
 static void on_usr2(int sig) {
@@ -276,7 +417,6 @@ static int signal_handler_fault(void) {
 /* ---- escapes: system calls and the signal path -------------------------- */
 
 extern uintptr_t hosted_sigreturn_site;
-extern uint32_t hosted_default_pkru;
 extern char __flexos_signal_entry[];
 
 /* The address of the n-th WRPKRU (0f 01 ef) in the signal entry. */
@@ -353,6 +493,8 @@ int main(int argc, char **argv) {
     return signals();
   if (!strcmp(c, "signal-handler-fault"))
     return signal_handler_fault();
+  if (!strcmp(c, "gate-fuzz"))
+    return gate_fuzz(argc > 2 ? argv[2] : "1", argc > 3 ? argv[3] : "20000");
   if (!strncmp(c, "syscall-", 8) || !strncmp(c, "sigreturn-", 10) || !strncmp(c, "signal-entry-", 13))
     return escape(c);
   if (!strcmp(c, "fnptr")) {

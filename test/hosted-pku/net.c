@@ -8,6 +8,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <flexos.h>
+#include <flexos/abi.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -177,4 +179,56 @@ long net_jump(long target, long eax) {
   __asm__ volatile("xorl %%ecx, %%ecx\n\txorl %%edx, %%edx\n\tjmp *%1"
                    : : "a"(eax), "S"(target) : "rcx", "rdx", "memory");
   return 0;
+}
+
+/* ---- for the gate fuzzer (app.c gate-fuzz) ------------------------------ */
+
+/* Every register that carries no argument must arrive zero: returns the
+ * OR of rbx, rbp, r10-r15 and xmm0-15 (this callee takes no SSE argument). */
+__attribute__((naked)) long net_leak(long a, long b, long c, long d, long e, long f) {
+  __asm__("movq %rbx, %rax\n\t"
+          "orq %rbp, %rax\n\t"
+          "orq %r10, %rax\n\t"
+          "orq %r11, %rax\n\t"
+          "orq %r12, %rax\n\t"
+          "orq %r13, %rax\n\t"
+          "orq %r14, %rax\n\t"
+          "orq %r15, %rax\n\t"
+          "por %xmm1, %xmm0\n\t"
+          "por %xmm2, %xmm0\n\t"
+          "por %xmm3, %xmm0\n\t"
+          "por %xmm4, %xmm0\n\t"
+          "por %xmm5, %xmm0\n\t"
+          "por %xmm6, %xmm0\n\t"
+          "por %xmm7, %xmm0\n\t"
+          "por %xmm8, %xmm0\n\t"
+          "por %xmm9, %xmm0\n\t"
+          "por %xmm10, %xmm0\n\t"
+          "por %xmm11, %xmm0\n\t"
+          "por %xmm12, %xmm0\n\t"
+          "por %xmm13, %xmm0\n\t"
+          "por %xmm14, %xmm0\n\t"
+          "por %xmm15, %xmm0\n\t"
+          "movq %xmm0, %rcx\n\t"
+          "orq %rcx, %rax\n\t"
+          "pshufd $0x4e, %xmm0, %xmm0\n\t"
+          "movq %xmm0, %rcx\n\t"
+          "orq %rcx, %rax\n\t"
+          "ret");
+}
+
+/* Arguments arrive intact and net runs with net's rights (keys: under
+ * protection keys). */
+long net_mix(long a, long b, long c, long d, long e, long keys) {
+  if (keys && rdpkru() != FLEXOS_PKRU(1, 0))
+    return -1;
+  return (a ^ (b << 1) ^ (c << 2) ^ (d << 3) ^ (e << 4)) & 0x7fffffffffffffff;
+}
+
+/* A gate from one non-default compartment into another and back. */
+long net_relay(long x, long keys) {
+  long r = flexos_gate(fs, fs_work, x);
+  if (keys && rdpkru() != FLEXOS_PKRU(1, 0))
+    return -1;
+  return r;
 }
