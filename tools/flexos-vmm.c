@@ -63,6 +63,14 @@
 
 #include "vmm-net.h"
 
+#ifdef FLEXOS_VMM_FUZZ
+/* tools/flexos-vmm-fuzz.c: reports go where the harness says (millions of
+ * refusals would drown the fuzzer's own output). */
+static FILE *vmm_reports;
+#undef stderr
+#define stderr vmm_reports
+#endif
+
 #define PAGE 4096ul
 #define LOW_END (1ul << 20)        /* images are linked at 1 MiB */
 #define MAX_SPAN (256ul << 20)     /* the runtime maps at most 256 MiB */
@@ -151,6 +159,13 @@ static void print_stats(void) {
             "%lu dropped\n", rx, tx, dropped);
   }
 }
+
+#ifdef FLEXOS_VMM_FUZZ
+/* tools/flexos-vmm-fuzz.c: the run ends here; the harness takes the next
+ * input instead of exiting. */
+static __attribute__((noreturn)) void vmm_fuzz_end(int status);
+#define exit(status) vmm_fuzz_end(status)
+#endif
 
 static __attribute__((noreturn)) void finish(int status) {
   fflush(stdout);
@@ -913,6 +928,9 @@ static int usage(FILE *out, int status) {
   return status;
 }
 
+#ifdef FLEXOS_VMM_FUZZ
+#define main flexos_vmm_main /* the harness has its own */
+#endif
 int main(int argc, char **argv) {
   int timeout = 0;
   for (int i = 1; i < argc; i++) {
