@@ -115,7 +115,7 @@ const char *hosted_symbol(uintptr_t addr, uintptr_t *off) {
       if ((type != STT_FUNC && type != STT_OBJECT) || sym[i].st_name >= str->sh_size)
         continue;
       uintptr_t v = sym[i].st_value;
-      if (addr < v || (sym[i].st_size && addr >= v + sym[i].st_size))
+      if (!v || addr < v || (sym[i].st_size && addr >= v + sym[i].st_size))
         continue;
       if (!sym[i].st_size && addr - v > 4096)
         continue;

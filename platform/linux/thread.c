@@ -14,8 +14,10 @@
  *   The main thread gets its state before main (start.c); threads made
  *   with pthread_create get theirs on entry (the link wraps
  *   pthread_create), and lose it when they exit (a pthread key
- *   destructor).  Stacks are reserved, not committed: a page costs memory
- *   only once a gate into that compartment has touched it.
+ *   destructor).  Compartment stacks and TLS copies come with the thread's
+ *   first gate out of the default compartment (hosted_thread_enter_first);
+ *   they are reserved, not committed: a page costs memory only once a gate
+ *   into that compartment has touched it.
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
@@ -206,6 +208,39 @@ static int stack_key_default(struct hosted_thread *t) {
                        FLEXOS_KEY_OF((int)hosted.def));
 }
 
+/* The thread's first entry into a compartment (the gates call this from
+ * the default compartment when the callee's gate slot is still empty):
+ * a stack and a TLS copy in every non-default compartment, so that gates
+ * between them find theirs too.  Threads that never leave the default
+ * compartment never pay for them. */
+void hosted_thread_enter_first(void) {
+  struct hosted_thread *t = self;
+  struct flexos_tcb *tcb = &hosted_tls_tcb.tcb;
+  if (!t)
+    hosted_die("a gate on a thread the flexos runtime did not set up "
+               "(create threads with pthread_create)");
+  uint64_t *top;
+  for (uint32_t i = 0; i < hosted.ncomp; i++) {
+    if (i == hosted.def || t->stack[i])
+      continue;
+    if (!(t->stack[i] = stack_create(HOSTED_STACK_BYTES, FLEXOS_KEY_OF((int)i), &top)))
+      hosted_die("thread %lu: cannot create its stack in compartment %s: %s",
+                 (unsigned long)t->thread_id, flexos_compartment_name((int)i), strerror(errno));
+    char *tp = tls_copy(t, i);
+    if (tp == (char *)-1)
+      hosted_die("thread %lu: cannot copy its TLS for compartment %s: %s",
+                 (unsigned long)t->thread_id, flexos_compartment_name((int)i), strerror(errno));
+    if (tp)
+      tcb->fs_base[i] = (uint64_t)tp;
+    tcb->gate_slot[i] = (uint64_t)top; /* last: the gates test it */
+  }
+}
+
+/* The gates reach the stub (thread_entry.S) by a weak reference, which
+ * does not pull an archive member into the link: this one does. */
+extern char __flexos_thread_enter_first[];
+__attribute__((used)) static void *const keep_enter_first = __flexos_thread_enter_first;
+
 int hosted_thread_setup(void) {
   if (!hosted.pku)
     return 0;
@@ -225,14 +260,8 @@ int hosted_thread_setup(void) {
   tcb->self = (uint64_t)tcb;
   tcb->thread_id = t->thread_id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
   tcb->gate_slot[hosted.def] = (uint64_t)&t->default_slot;
+  /* other compartments' slots stay 0 until hosted_thread_enter_first */
   uint64_t *top;
-  for (uint32_t i = 0; i < hosted.ncomp; i++) {
-    if (i == hosted.def)
-      continue;
-    if (!(t->stack[i] = stack_create(HOSTED_STACK_BYTES, FLEXOS_KEY_OF((int)i), &top)))
-      goto fail;
-    tcb->gate_slot[i] = (uint64_t)top;
-  }
   if (!(t->shared_stack = stack_create(HOSTED_SHARED_STACK_BYTES, FLEXOS_SHARED_KEY, &top)))
     goto fail;
   tcb->shared_stack = (uint64_t)top;
@@ -245,21 +274,11 @@ int hosted_thread_setup(void) {
   /* From here on, this thread's system calls obey tcb->syscall_block. */
   if (hosted_syscalls_thread() != 0)
     goto fail;
-  self = t;
-  /* Last, so that the copies hold this thread's final TLS values. */
-  tcb->fs_base[hosted.def] = (uint64_t)__builtin_thread_pointer();
-  for (uint32_t i = 0; i < hosted.ncomp; i++) {
-    char *tp = i == hosted.def ? 0 : tls_copy(t, i);
-    if (tp == (char *)-1) {
-      self = 0;
-      goto fail;
-    }
-    if (tp)
-      tcb->fs_base[i] = (uint64_t)tp;
-  }
-  if (!tls_above)
-    tcb->fs_base[hosted.def] = 0; /* no copies: FS stays glibc's everywhere */
+  pthread_once(&tls_once, tls_geometry);
+  if (tls_above) /* compartments run on TLS copies: FS switches in gates */
+    tcb->fs_base[hosted.def] = (uint64_t)__builtin_thread_pointer();
   hosted_tls_tcb.fs_default = tcb->fs_base[hosted.def];
+  self = t;
   pthread_mutex_lock(&threads_lock);
   t->next = threads;
   threads = t;

@@ -84,6 +84,21 @@ static void *worker(void *arg) {
   return (void *)(sum == want ? id : -1);
 }
 
+/* This thread's gate slot for compartment i (its TCB at %gs, docs/abi.md):
+ * 0 until its first gate out of app creates its compartment stacks. */
+static long gate_slot_of(int i) {
+  long v;
+  __asm__ volatile("movq %%gs:0x20(,%1,8), %0" : "=r"(v) : "r"((long)i));
+  return v;
+}
+
+static void *stays_in_app(void *arg) {
+  (void)arg;
+  long before = gate_slot_of(1);
+  flexos_gate(net, net_work, 1);
+  return (void *)(long)(before == 0 && gate_slot_of(1) != 0 && gate_slot_of(2) != 0);
+}
+
 static int functional(const char *self) {
   expect("gate with 8 arguments", flexos_gate(net, net_sum8, 1, 2, 3, 4, 5, 6, 7, 8), 204);
   expect("shared buffer", flexos_gate(net, net_fill, shared_buf, 16), 16);
@@ -102,6 +117,13 @@ static int functional(const char *self) {
   expect("net's thread-local, again", flexos_gate(net, net_tls), 2);
   if (flexos_pku_active()) /* under none, net's errno is app's */
     expect("app's errno untouched by net's", errno, 77);
+  if (flexos_pku_active()) {
+    pthread_t lazy;
+    void *r = 0;
+    pthread_create(&lazy, 0, stays_in_app, 0);
+    pthread_join(lazy, &r);
+    expect("compartment stacks come with the first gate", (long)r, 1);
+  }
   pthread_t t[NTHREADS];
   for (long i = 0; i < NTHREADS; i++)
     if (pthread_create(&t[i], 0, worker, (void *)i) != 0)
@@ -175,6 +197,7 @@ extern const unsigned char __flexos_gate_app_net[] __asm__("__flexos_mpk_gate.ap
     __attribute__((weak));
 
 static int gate_middle(void) {
+  (void)flexos_gate(net, net_work, 1); /* this thread now has its net stack */
   const unsigned char *p = __flexos_gate_app_net;
   if (!p) {
     printf("gate-middle: no MPK gate in this program\n");
