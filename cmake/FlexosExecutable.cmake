@@ -85,7 +85,7 @@ function(flexos_add_executable name)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include)
   target_link_libraries(${name} PRIVATE flexos_linux ${links})
   target_link_options(${name} PRIVATE -static -pthread -fuse-ld=lld
-    -Wl,-T,${ld} -Wl,--wrap=pthread_create -Wl,--wrap=sigaction -Wl,--wrap=signal -Wl,-z,noexecstack)
+    -Wl,-T,${ld} -Wl,--wrap=pthread_create -Wl,--wrap=sigaction -Wl,--wrap=signal -Wl,--wrap=sigaltstack -Wl,-z,noexecstack)
   set_target_properties(${name} PROPERTIES LINK_DEPENDS ${ld})
   add_custom_command(TARGET ${name} POST_BUILD
     COMMAND sh -c "'$<TARGET_FILE:flexos-scan>' --trap-in _dl_runtime_resolve_xsave --trap-in _dl_runtime_resolve_xsavec '$<TARGET_FILE:${name}>' || { rm -f '$<TARGET_FILE:${name}>'; exit 1; }"

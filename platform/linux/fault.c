@@ -40,6 +40,7 @@ static __thread char *alt_stack;
 
 void __flexos_fault_entry(int sig, siginfo_t *si, void *uc);
 int __real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+int __real_sigaltstack(const stack_t *ss, stack_t *old);
 
 int hosted_fault_init(void) {
   struct sigaction sa;
@@ -63,12 +64,12 @@ int hosted_fault_thread_init(void) {
   if (!alt_stack)
     return -1;
   stack_t ss = {.ss_sp = alt_stack, .ss_size = ALT_STACK_BYTES, .ss_flags = 0};
-  return sigaltstack(&ss, 0);
+  return __real_sigaltstack(&ss, 0);
 }
 
 void hosted_fault_thread_fini(void) {
   stack_t ss = {.ss_flags = SS_DISABLE};
-  sigaltstack(&ss, 0);
+  __real_sigaltstack(&ss, 0);
   if (alt_stack)
     munmap(alt_stack - 4096, ALT_STACK_BYTES + 4096);
   alt_stack = 0;

@@ -26,7 +26,8 @@
  *   (so the handler may edit the context, as usual), and resumes through
  *   rt_sigreturn on the copy at the sigreturn site (syscall.c), with
  *   syscall_block as it was.
- *   SIGSEGV, SIGBUS and SIGSYS stay with the fault reporter (fault.c).
+ *   SIGSEGV, SIGBUS and SIGSYS stay with the fault reporter (fault.c), and
+ *   so does the alternate signal stack (sigaltstack is wrapped too).
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
@@ -120,6 +121,27 @@ int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old
   if (rc == 0 && old)
     *old = prev;
   return rc;
+}
+
+/* sigaltstack belongs to the fault reporter: its per-thread key-15 stack
+ * is where Linux writes a compartment's fault frame.  The application's
+ * own alternate stack is recorded and given back, not installed (its
+ * handlers run on the runtime's signal stack anyway). */
+static __thread stack_t app_altstack = {.ss_flags = SS_DISABLE};
+int __real_sigaltstack(const stack_t *ss, stack_t *old);
+
+int __wrap_sigaltstack(const stack_t *ss, stack_t *old) {
+  if (!hosted.pku)
+    return __real_sigaltstack(ss, old);
+  if (ss && !(ss->ss_flags & SS_DISABLE) && ss->ss_size < (size_t)MINSIGSTKSZ) {
+    errno = ENOMEM;
+    return -1;
+  }
+  if (old)
+    *old = app_altstack;
+  if (ss)
+    app_altstack = *ss;
+  return 0;
 }
 
 sighandler_t __wrap_signal(int sig, sighandler_t handler) {

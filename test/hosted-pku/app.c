@@ -30,6 +30,8 @@
  *     sigreturn-site           the same at the runtime's sigreturn site
  *     gate-fuzz [SEED [N]]     N gates with random arguments and random
  *                              garbage in the other registers
+ *     altstack-fault           app sets its own sigaltstack, then net
+ *                              reads fs's global: still reported
  *     signal-handler-fault     app's SIGUSR2 handler reads net's global:
  *                              the fault report, not a silent death
  *     signal-entry-jump        net calls the signal entry
@@ -421,6 +423,22 @@ static int gate_fuzz(const char *seed_text, const char *count_text) {
   return 0;
 }
 
+/* The application's own alternate signal stack does not take the fault
+ * reporter's: a compartment's fault is still reported. */
+static int altstack_fault(void) {
+  static char own[1 << 16];
+  stack_t ss = {.ss_sp = own, .ss_size = sizeof own, .ss_flags = 0}, back;
+  if (sigaltstack(&ss, 0) != 0 || sigaltstack(0, &back) != 0 || back.ss_sp != own) {
+    printf("altstack-fault: sigaltstack did not give back the application's stack\n");
+    return 1;
+  }
+  printf("altstack-fault: app has its own alternate stack; net reads fs's global\n");
+  fflush(stdout);
+  long v = flexos_gate(net, net_peek, flexos_gate(fs, fs_global_addr));
+  printf("altstack-fault: NOT STOPPED (value %ld)\n", v);
+  return 1;
+}
+
 /* A handler that faults gets the fault report (not a silent death). */
 static long net_global_for_handler;
 static void on_usr2(int sig) {
@@ -516,6 +534,8 @@ int main(int argc, char **argv) {
     return signals();
   if (!strcmp(c, "signal-handler-fault"))
     return signal_handler_fault();
+  if (!strcmp(c, "altstack-fault"))
+    return altstack_fault();
   if (!strcmp(c, "gate-fuzz"))
     return gate_fuzz(argc > 2 ? argv[2] : "1", argc > 3 ? argv[3] : "20000");
   if (!strncmp(c, "syscall-", 8) || !strncmp(c, "sigreturn-", 10) || !strncmp(c, "signal-entry-", 13))
