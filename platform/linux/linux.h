@@ -9,14 +9,17 @@
 #ifndef FLEXOS_LINUX_H
 #define FLEXOS_LINUX_H
 
+#include <flexos/abi.h>
+
 /* struct hosted_tcb (below), as the assembly entries address it through
- * %gs (the GS base is its address; it lives in the thread's TLS). */
-#define HOSTED_TCB_SELF 0x00          /* FLEXOS_TCB_SELF */
-#define HOSTED_TCB_SYSCALL_BLOCK 0xb8 /* FLEXOS_TCB_SYSCALL_BLOCK */
-#define HOSTED_TCB_SIGNAL_TOKEN 0x140
-#define HOSTED_TCB_SIGNAL_STACK 0x148
-#define HOSTED_TCB_SIGNAL_CTX 0x150
-#define HOSTED_TCB_FS_DEFAULT 0x158
+ * %gs (the GS base is its address; it lives in the thread's TLS): the
+ * struct flexos_tcb of include/flexos/abi.h, then the hosted fields. */
+#define HOSTED_TCB_SELF FLEXOS_TCB_SELF
+#define HOSTED_TCB_SYSCALL_BLOCK FLEXOS_TCB_SYSCALL_BLOCK
+#define HOSTED_TCB_SIGNAL_TOKEN (FLEXOS_TCB_SIZE + 0x00)
+#define HOSTED_TCB_SIGNAL_STACK (FLEXOS_TCB_SIZE + 0x08)
+#define HOSTED_TCB_SIGNAL_CTX (FLEXOS_TCB_SIZE + 0x10)
+#define HOSTED_TCB_FS_DEFAULT (FLEXOS_TCB_SIZE + 0x18)
 /* struct hosted_signal_ctx (signal.c) */
 #define HOSTED_CTX_ARMED 0
 #define HOSTED_CTX_SAVED_BLOCK 4
