@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spin.h"
 #include "three.h"
 
 long fs_secret = 0x5ec2e7;
@@ -45,27 +46,4 @@ long fs_free(long addr) {
 
 long fs_bump(void) { return ++fs_secret; }
 
-static unsigned rdpkru(void) {
-  unsigned eax, edx;
-  __asm__ volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
-  return eax;
-}
-
-/* Computes until *seen (shared memory, counted by the application's signal
- * handler) reaches want, checking (keys: under protection keys) that its
- * own PKRU never changes: > 0 on
- * success, -1 when it did, -2 when the signals never came. */
-long fs_spin(long *seen, long want, long keys) {
-  unsigned pkru = keys ? rdpkru() : 0;
-  unsigned long x = 1;
-  for (long i = 1; i < (1l << 31); i++) {
-    x = x * 6364136223846793005ul + 1442695040888963407ul;
-    if (i % 65536 == 0) {
-      if (keys && rdpkru() != pkru)
-        return -1;
-      if (*(volatile long *)seen >= want)
-        return 1 + (long)(x & 1);
-    }
-  }
-  return -2;
-}
+long fs_spin(long *seen, long want, long keys) { return spin_until_seen(seen, want, keys); }

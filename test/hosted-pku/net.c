@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spin.h"
 #include "three.h"
 
 long net_secret = 0x5ec2e7;
@@ -90,30 +91,7 @@ long net_fill(char *shared, long n) {
   return n;
 }
 
-static unsigned rdpkru(void) {
-  unsigned eax, edx;
-  __asm__ volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
-  return eax;
-}
-
-/* Computes until *seen (shared memory, counted by the application's signal
- * handler) reaches want, checking (keys: under protection keys) that its
- * own PKRU never changes: > 0 on
- * success, -1 when it did, -2 when the signals never came. */
-long net_spin(long *seen, long want, long keys) {
-  unsigned pkru = keys ? rdpkru() : 0;
-  unsigned long x = 1;
-  for (long i = 1; i < (1l << 31); i++) {
-    x = x * 6364136223846793005ul + 1442695040888963407ul;
-    if (i % 65536 == 0) {
-      if (keys && rdpkru() != pkru)
-        return -1;
-      if (*(volatile long *)seen >= want)
-        return 1 + (long)(x & 1);
-    }
-  }
-  return -2;
-}
+long net_spin(long *seen, long want, long keys) { return spin_until_seen(seen, want, keys); }
 
 /* ---- escapes: each must end in a report (test/hosted-pku/CMakeLists.txt) */
 
