@@ -253,6 +253,25 @@ static __attribute__((noreturn)) void syscall_report(siginfo_t *si, ucontext_t *
   _exit(FLEXOS_EXIT_FAULT);
 }
 
+/* Linux turns a signal whose frame it cannot write into SIGSEGV
+ * (SI_KERNEL): the interrupted stack is not writable with the interrupted
+ * compartment's rights.  Say so when the stack belongs to someone else: a
+ * compartment that moved its stack pointer, or a signal in the few
+ * instructions of a gate between its WRPKRU and its stack switch. */
+static void undeliverable_signal(const ucontext_t *uc, int from) {
+  uintptr_t rsp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+  uint64_t tid = 0;
+  int owner = hosted_stack_owner(rsp - 256, &tid);
+  if (owner == from && owner >= 0)
+    return;
+  char what[300];
+  describe(rsp - 256, what, sizeof what);
+  say("flexos:   probably an undeliverable signal: compartment %s was running with its stack "
+      "pointer at %#lx (%s), where Linux cannot write a signal frame with its rights; a "
+      "signal arriving inside a gate's switch does this too (docs/hosted.md)\n",
+      from >= 0 ? flexos_compartment_name(from) : "?", (unsigned long)rsp, what);
+}
+
 __attribute__((noreturn)) void hosted_fault_report(int sig, siginfo_t *si, ucontext_t *uc) {
   if (sig == SIGSYS)
     syscall_report(si, uc);
@@ -275,6 +294,8 @@ __attribute__((noreturn)) void hosted_fault_report(int sig, siginfo_t *si, ucont
   if (!pk)
     say(" (trap %lld, error code %#llx, si_code %d)\n",
         (long long)uc->uc_mcontext.gregs[REG_TRAPNO], (long long)err, si->si_code);
+  if (!pk && sig == SIGSEGV && si->si_code == SI_KERNEL)
+    undeliverable_signal(uc, from);
   if (pk)
     say(" (page key %u), PKRU %#lx\n", key, (unsigned long)(pkru < 0 ? 0 : pkru));
   uintptr_t off = 0;

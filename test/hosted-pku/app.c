@@ -30,6 +30,8 @@
  *     sigreturn-site           the same at the runtime's sigreturn site
  *     gate-fuzz [SEED [N]]     N gates with random arguments and random
  *                              garbage in the other registers
+ *     undeliverable            net runs with its stack in app's memory
+ *                              when SIGUSR1 comes: the report says why
  *     altstack-fault           app sets its own sigaltstack, then net
  *                              reads fs's global: still reported
  *     signal-handler-fault     app's SIGUSR2 handler reads net's global:
@@ -439,6 +441,35 @@ static int altstack_fault(void) {
   return 1;
 }
 
+/* A signal Linux cannot deliver (net runs with its stack in app's memory)
+ * ends in a report that says so. */
+static void *keep_signalling(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 100000; i++) {
+    pthread_kill(main_thread, SIGUSR1);
+    usleep(2000);
+  }
+  return 0;
+}
+
+static int undeliverable(void) {
+  static long app_words[64];
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_usr1;
+  sa.sa_flags = SA_SIGINFO;
+  sigaction(SIGUSR1, &sa, 0);
+  main_thread = pthread_self();
+  parent_pid = getppid();
+  pthread_t sender;
+  pthread_create(&sender, 0, keep_signalling, 0);
+  printf("undeliverable: net moves its stack into app's memory and waits for SIGUSR1\n");
+  fflush(stdout);
+  flexos_gate(net, net_bad_stack, (long)&app_words[48]);
+  printf("undeliverable: NOT STOPPED\n");
+  return 1;
+}
+
 /* A handler that faults gets the fault report (not a silent death). */
 static long net_global_for_handler;
 static void on_usr2(int sig) {
@@ -536,6 +567,8 @@ int main(int argc, char **argv) {
     return signal_handler_fault();
   if (!strcmp(c, "altstack-fault"))
     return altstack_fault();
+  if (!strcmp(c, "undeliverable"))
+    return undeliverable();
   if (!strcmp(c, "gate-fuzz"))
     return gate_fuzz(argc > 2 ? argv[2] : "1", argc > 3 ? argv[3] : "20000");
   if (!strncmp(c, "syscall-", 8) || !strncmp(c, "sigreturn-", 10) || !strncmp(c, "signal-entry-", 13))

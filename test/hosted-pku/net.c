@@ -210,3 +210,10 @@ long net_relay(long x, long keys) {
     return -1;
   return r;
 }
+
+/* Runs with its stack pointer in memory it cannot write (the address
+ * given), waiting for a signal that Linux then cannot deliver. */
+long net_bad_stack(long addr) {
+  __asm__ volatile("movq %0, %%rsp\n1:\n\tpause\n\tjmp 1b" : : "r"(addr) : "memory");
+  return 0;
+}

@@ -23,6 +23,7 @@ long net_libc_pure(void);
 long net_leak(long a, long b, long c, long d, long e, long f);
 long net_mix(long a, long b, long c, long d, long e, long keys);
 long net_relay(long x, long keys);
+long net_bad_stack(long addr);
 long net_free(long addr);
 long net_syscall(long nr, long a, long b, long c, long d, long e);
 long net_int80(long nr, long a, long b, long c);
