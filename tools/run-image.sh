@@ -20,19 +20,27 @@
 #   start a KVM guest: the probe's reason is printed).
 #   FLEXOS_QEMU_PRELOAD=lib.so runs QEMU with that LD_PRELOAD shim (see
 #   tools/qemu-listen-backlog.c: port forwards that take 50 clients).
+#   --gdb [PORT] starts QEMU stopped before the first instruction, waiting
+#   for gdb on 127.0.0.1:PORT (default 1234), prints the one gdb command
+#   that attaches with the image's symbols (every compartment's: one ELF),
+#   and runs until QEMU ends, without the checks below (docs/runtime.md).
 # USAGE:
 #   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--mem SIZE]
 #       [--net HOSTPORT:GUESTPORT]... [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
-#       [--reject REGEX]... image.elf
+#       [--reject REGEX]... [--gdb [PORT]] image.elf
 # License: MIT (see LICENSE)
 set -u
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 mem=128M slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=() fwds=""
+gdb_port=""
 while [ $# -gt 1 ]; do
   case "$1" in
+    --gdb)
+      if [[ "$2" =~ ^[0-9]+$ ]] && [ $# -gt 2 ]; then gdb_port=$2; shift 2
+      else gdb_port=1234; shift; fi ;;
     --accel) accel=$2; shift 2 ;;
     --cpu) cpu_model=$2; shift 2 ;;
     --slow) slow=1; shift ;;
@@ -84,6 +92,18 @@ preload=()
 if [ -n "${FLEXOS_QEMU_PRELOAD:-}" ]; then
   [ -f "$FLEXOS_QEMU_PRELOAD" ] || { echo "run-image: FLEXOS_QEMU_PRELOAD=$FLEXOS_QEMU_PRELOAD does not exist" >&2; exit 1; }
   preload=(env "LD_PRELOAD=$FLEXOS_QEMU_PRELOAD")
+fi
+
+if [ -n "$gdb_port" ]; then
+  # One ELF holds every compartment's code and symbols; QEMU's gdb stub
+  # reads guest memory through the guest's page tables, so breakpoints by
+  # function name work in any compartment (hbreak before paging is on).
+  echo "run-image: waiting for gdb on 127.0.0.1:$gdb_port; attach with:"
+  echo "  gdb -ex 'target remote 127.0.0.1:$gdb_port' $image"
+  exec timeout "$timeout_s" ${preload[@]+"${preload[@]}"} qemu-system-x86_64 "${cpu[@]}" \
+    -m "$mem" -display none -no-reboot -serial stdio -monitor none \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${net[@]+"${net[@]}"}" \
+    -S -gdb "tcp:127.0.0.1:$gdb_port" -kernel "$image" ${append:+-append "$append"}
 fi
 
 log=$(mktemp)
