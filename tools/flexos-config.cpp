@@ -36,7 +36,8 @@ static int usage(raw_ostream &OS, int Status) {
         "  --check           only check; print nothing on success\n"
         "  --cflags LIBRARY  print the compiler flags of LIBRARY's compartment\n"
         "                    hardening (one line, may be empty)\n"
-        "  --help            this text\n";
+        "  --help            this text\n"
+        "  --version         the version\n";
   return Status;
 }
 
@@ -47,6 +48,10 @@ int main(int argc, char **argv) {
   for (int I = 1; I < argc; ++I) {
     if (!strcmp(argv[I], "--help") || !strcmp(argv[I], "-h"))
       return usage(outs(), 0);
+    if (!strcmp(argv[I], "--version")) {
+      outs() << "flexos-config " << FLEXOS_VERSION << "\n";
+      return 0;
+    }
     if (!strcmp(argv[I], "--list"))
       List = true;
     else if (!strcmp(argv[I], "--check"))

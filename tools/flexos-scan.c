@@ -595,6 +595,9 @@ int main(int argc, char **argv) {
     if (opts && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
       usage(stdout);
       return 0;
+    } else if (opts && !strcmp(a, "--version")) {
+      printf("%s %s\n", prog, FLEXOS_VERSION);
+      return 0;
     } else if (opts && !strcmp(a, "--allow-section")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "%s: error: --allow-section needs a section name\n",

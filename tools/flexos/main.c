@@ -74,7 +74,8 @@ static const char explore_usage[] =
 
 static const char main_usage[] =
     "usage: flexos check|explore [options] DIR-or-FILE.flexos...\n"
-    "  flexos check --help, flexos explore --help: the options of each.\n"
+    "  flexos check --help, flexos explore --help: the options of each;\n"
+    "  flexos --version: this tool's version.\n"
     "  The property language: docs/properties.md.\n";
 
 static struct model model;
@@ -393,6 +394,10 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
       !strcmp(argv[1], "help")) {
     fputs(main_usage, stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("flexos %s\n", FLEXOS_VERSION);
     return 0;
   }
   if (!strcmp(argv[1], "check")) {
