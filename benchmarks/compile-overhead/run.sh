@@ -158,7 +158,11 @@ for ((r = 0; r < runs; r++)); do
   done
 done
 
-# table NAME VALUES-ARRAY: median/min/max per config and ratio to plain.
+# table NAME VALUES-ARRAY: median/min/max per config and ratio to plain;
+# the medians also go to the chart's table ($tsv).
+tsv=$build/benchmarks/compile-overhead/compile-overhead.tsv
+mkdir -p "$(dirname "$tsv")"
+: > "$tsv"
 table() {
   local -n v=$2
   local c med min max p
@@ -170,10 +174,14 @@ table() {
     max=$(printf '%s\n' ${v[$c]} | sort -n | tail -n 1)
     awk -v c="$c" -v m="$med" -v lo="$min" -v hi="$max" -v p="$p" \
       'BEGIN {printf "%-10s %10.3f %10.3f %10.3f %8.3f\n", c, m/1e9, lo/1e9, hi/1e9, m/p}'
+    awk -v n="$1" -v c="$c" -v m="$med" -v p="$p" \
+      'BEGIN {printf "%s time\t%s\t%.4f\t%.3f x plain\n", n, c, m/1e9, m/p}' >> "$tsv"
   done
 }
 table "wall" wall
 table "cpu" cpu
+python3 "$here/../../tools/svg-bars.py" --title "Compile time of lwIP with the flexos plugin" \
+  --subtitle "median of $runs runs; $cc -O2" --unit "seconds" "$tsv" "${tsv%.tsv}.svg"
 echo "target: plugin/plain <= 1.05"
 
 # ---- STEP 3 (optional): instruction counts ------------------------------

@@ -14,6 +14,8 @@
 #   built for the same monitor: one VM. Its ratio is to (e1).
 #   --kvm-requests sets (e)'s requests per test: guest code under this
 #   host's nested KVM runs about a thousand times slower than natively.
+#   Each table is also drawn as an SVG chart next to its numbers:
+#   BUILD_DIR/benchmarks/kvstore/kvstore-{tcg,kvm}.{tsv,svg}.
 # USAGE:
 #   benchmarks/kvstore/run.sh BUILD_DIR [--requests N] [--clients N]
 #       [--configs "a b c d e"] [--kvm-requests N] [--no-report]
@@ -77,7 +79,9 @@ measure() { # cfg requests [image-server options]
   rm -rf "$tmp"
 }
 
-# table BASE CFG...: requests per second, and the ratio to BASE's.
+# table BASE CFG...: requests per second, and the ratio to BASE's; the
+# same numbers go to $chart_tsv for the SVG chart (tools/svg-bars.py).
+chart_tsv=""
 table() {
   local base_cfg=$1 cfg t v base
   shift
@@ -89,6 +93,10 @@ table() {
     for cfg in "$@"; do
       v=${rps[$cfg,$t]:-}
       base=${rps[$base_cfg,$t]:-}
+      if [ -n "$v" ] && [ -n "$chart_tsv" ]; then
+        awk -v t="$t" -v c="${names[$cfg]}" -v v="$v" -v b="${base:-0}" -v base="$([ "$cfg" = "$base_cfg" ] && echo 1)" \
+          'BEGIN { printf "%s\t%s\t%s\t%s\n", t, c, v, (base || b == 0) ? "" : sprintf("%.1f%%", 100 * v / b) }' >> "$chart_tsv"
+      fi
       if [ -z "$v" ]; then
         printf '%26s' "-"
       elif [ -n "$base" ] && [ "$cfg" != "$base_cfg" ]; then
@@ -122,8 +130,15 @@ if [ ${#tcg[@]} -gt 0 ]; then
   for cfg in "${tcg[@]}"; do
     measure "$cfg" "$requests"
   done
+  chart_tsv=$build/benchmarks/kvstore/kvstore-tcg.tsv
+  mkdir -p "$(dirname "$chart_tsv")"
+  : > "$chart_tsv"
   table a "${tcg[@]}"
   echo "(percentages: the ratio to (a) in this run; $(( $(date +%s) - start )) s in all)"
+  python3 "$root/tools/svg-bars.py" --title "kvstore under redis-benchmark, QEMU TCG -cpu max" \
+    --subtitle "$requests requests per test, $clients clients; % = ratio to (a) in this run; TCG ratios, not hardware" \
+    --unit "requests per second" "$chart_tsv" "${chart_tsv%.tsv}.svg"
+  chart_tsv=""
 fi
 if [ ${#kvm[@]} -gt 0 ]; then
   echo
@@ -143,8 +158,14 @@ if [ ${#kvm[@]} -gt 0 ]; then
     for cfg in "${kvm[@]}"; do
       measure "$cfg" "$kvm_requests" --vmm "$vmm"
     done
+    chart_tsv=$build/benchmarks/kvstore/kvstore-kvm.tsv
+    : > "$chart_tsv"
     table e1 "${kvm[@]}"
     echo "(percentages: the ratio to (e1) in this run; $(( $(date +%s) - start )) s in all)"
+    python3 "$root/tools/svg-bars.py" --title "kvstore under redis-benchmark, KVM (tools/flexos-vmm)" \
+      --subtitle "$kvm_requests requests per test; % = ratio to (e1) in this run" \
+      --unit "requests per second" "$chart_tsv" "${chart_tsv%.tsv}.svg"
+    chart_tsv=""
   fi
 fi
 
