@@ -242,16 +242,21 @@ static void on_usr1(int sig, siginfo_t *si, void *uc) {
   errno = saved;
 }
 
+static volatile int fs_done; /* the signaller stops signalling fs then */
+
 static void *fs_spinner(void *arg) {
   (void)arg;
-  return (void *)flexos_gate(fs, fs_spin, &seen[1], 20l, (long)flexos_pku_active());
+  long r = flexos_gate(fs, fs_spin, &seen[1], 20l, (long)flexos_pku_active());
+  fs_done = 1;
+  return (void *)r;
 }
 
 static void *signaller(void *arg) {
   pthread_t fs_thread = *(pthread_t *)arg;
   for (int i = 0; i < 200000 && !spinning_done; i++) {
     pthread_kill(main_thread, SIGUSR1);
-    pthread_kill(fs_thread, SIGUSR1);
+    if (!fs_done)
+      pthread_kill(fs_thread, SIGUSR1);
     usleep(500);
   }
   return 0;
