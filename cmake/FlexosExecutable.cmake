@@ -72,7 +72,7 @@ function(flexos_add_executable name)
       -fplugin=$<TARGET_FILE:flexos_plugin>
       -fplugin-arg-flexos-config=${IMG_CONFIG}
       -fplugin-arg-flexos-library=${lib} @${cflags})
-    target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+    target_include_directories(${t} PRIVATE ${FLEXOS_INCLUDE_DIR})
     add_dependencies(${t} flexos_plugin)
     list(APPEND objs $<TARGET_OBJECTS:${t}>)
   endforeach()
@@ -82,7 +82,7 @@ function(flexos_add_executable name)
     set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL ON)
   endif()
   target_compile_options(${name} PRIVATE -fno-pie ${IMG_DEFINES})
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  target_include_directories(${name} PRIVATE ${FLEXOS_INCLUDE_DIR})
   target_link_libraries(${name} PRIVATE flexos_linux ${links})
   target_link_options(${name} PRIVATE -static -pthread -fuse-ld=lld
     -Wl,-T,${ld} -Wl,--wrap=pthread_create -Wl,--wrap=sigaction -Wl,--wrap=signal -Wl,--wrap=sigaltstack -Wl,-z,noexecstack)

@@ -27,6 +27,9 @@ include_guard(DIRECTORY) # the variables below are per directory
 set(FLEXOS_IMAGE_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosImageGen.cmake)
 set(FLEXOS_CFLAGS_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosCflags.cmake)
 set(FLEXOS_RUN_IMAGE ${CMAKE_CURRENT_LIST_DIR}/../tools/run-image.sh)
+# <flexos.h> and <flexos/*.h>: next to this file in the source tree and in
+# an installed one (P/share/flexos).
+set(FLEXOS_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../include)
 # Code generation for the image: identity-mapped below 2 GiB, ring 0,
 # interrupts on their own (IST) stacks, our libc headers only.
 set(FLEXOS_IMAGE_CFLAGS -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie

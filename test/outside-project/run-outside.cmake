@@ -6,6 +6,9 @@
 #   that the plugin placed net's code in .text.flexos.net, runs the program
 #   and compares its output.  MODE=no-plugin: configuring against a build
 #   tree without lib/flexos.so must fail and say "build flexos first".
+#   MODE=installed: `cmake --install` into WORK/prefix, then installed/
+#   finds it with find_package(flexos) and builds and runs a program, a
+#   hosted program and an image.  MODE=deb: cpack's .deb holds it all.
 # USAGE:
 #   cmake -DMODE=build -DFLEXOS_SOURCE_DIR=/path/flexos -DFLEXOS_BUILD_DIR=/path/build \
 #     -DWORK=/tmp/outside -DREADELF=llvm-readelf-19 -P run-outside.cmake
@@ -68,6 +71,43 @@ elseif(MODE STREQUAL "no-plugin")
     message(FATAL_ERROR "FAIL: the toolchain did not say to build flexos first")
   endif()
   message("PASS: missing plugin reported")
+elseif(MODE STREQUAL "installed")
+  # cmake --install into a fresh prefix, then only find_package(flexos).
+  run("install" TRUE out ${CMAKE_COMMAND} --install ${FLEXOS_BUILD_DIR} --prefix ${WORK}/prefix)
+  find_program(clang NAMES clang-19 REQUIRED)
+  run("configure" TRUE out ${CMAKE_COMMAND} -G Ninja
+      -S ${FLEXOS_SOURCE_DIR}/test/outside-project/installed -B ${WORK}/build
+      -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_C_COMPILER=${clang} -DCMAKE_ASM_COMPILER=${clang})
+  if(NOT out MATCHES "flexos 0\\.2\\.[0-9]+ from ${WORK}/prefix/share/flexos/cmake")
+    message(FATAL_ERROR "FAIL: find_package did not find the installed flexos")
+  endif()
+  run("build" TRUE out ${CMAKE_COMMAND} --build ${WORK}/build)
+  foreach(program app_plain app_hosted)
+    run("${program}" TRUE out ${WORK}/build/${program})
+    if(NOT out MATCHES "^checksum=0xb861 calls=2\n$")
+      message(FATAL_ERROR "FAIL: unexpected output of ${program}")
+    endif()
+  endforeach()
+  run("the image" TRUE out ${WORK}/prefix/share/flexos/tools/run-image.sh
+      --expect "^checksum=0xb861 calls=2" ${WORK}/build/app_image.elf)
+  message("PASS: an outside project built a program, a hosted program and an image "
+          "against the installed flexos, and all three ran")
+elseif(MODE STREQUAL "deb")
+  run("cpack" TRUE out ${CMAKE_COMMAND} -E chdir ${FLEXOS_BUILD_DIR}
+      cpack -G DEB -B ${WORK})
+  file(GLOB deb ${WORK}/flexos_*.deb)
+  if(NOT deb)
+    message(FATAL_ERROR "FAIL: cpack made no .deb in ${WORK}")
+  endif()
+  run("dpkg-deb" TRUE out dpkg-deb -c ${deb})
+  foreach(f ./usr/lib/flexos.so ./usr/bin/flexos-config ./usr/lib/flexos/libflexos_linux.a
+            ./usr/share/flexos/cmake/flexosConfig.cmake ./usr/include/flexos.h)
+    string(REPLACE "." "\\." re "${f}")
+    if(NOT out MATCHES " ${re}\n")
+      message(FATAL_ERROR "FAIL: the .deb lacks ${f}")
+    endif()
+  endforeach()
+  message("PASS: ${deb} holds the plugin, the tools, the runtimes, the headers and the package configuration")
 else()
   message(FATAL_ERROR "run-outside.cmake: unknown MODE ${MODE}")
 endif()
