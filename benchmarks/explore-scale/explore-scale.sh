@@ -15,6 +15,9 @@
 #       hardening options, to show what listing costs.
 #   Count times are the tool's own ("count_seconds"); listing times are
 #   wall-clock, process start included.
+#   The list times are also drawn as an SVG chart (tools/svg-bars.py)
+#   into $EXPLORE_SCALE_OUT (default: the current directory):
+#   explore-scale.{tsv,svg}.
 # USAGE:
 #   sh benchmarks/explore-scale/explore-scale.sh build/bin/flexos [MIN MAX]
 # License: MIT (see LICENSE)
@@ -34,6 +37,9 @@ describe() {
 }
 
 json_field() { sed -n "s/^  \"$1\": \([0-9.e+-]*\).*/\1/p" "$2"; }
+out=${EXPLORE_SCALE_OUT:-.}
+mkdir -p "$out"
+: > "$out/explore-scale.tsv"
 
 "$(dirname "$0")/../../tools/host-info.sh" | sed 's/^/host: /'
 printf '%4s %10s %16s %10s | %12s %8s\n' libs partitions configurations \
@@ -54,5 +60,10 @@ while [ "$n" -le "$max" ]; do
     "$(json_field count "$d/count.json")" \
     "$(json_field count_seconds "$d/count.json")" \
     "$listed" "$(awk "BEGIN { printf \"%.3f\", ($t1 - $t0) / 1e9 }")"
+  printf 'listing every configuration of <= 2 compartments\t%d libraries\t%s\t%s configurations\n' \
+    "$n" "$(awk "BEGIN { printf \"%.3f\", ($t1 - $t0) / 1e9 }")" "$listed" >> "$out/explore-scale.tsv"
   n=$((n + 1))
 done
+python3 "$(dirname "$0")/../../tools/svg-bars.py" --title "flexos explore: time to list a design space" \
+  --subtitle "N libraries, 3 mechanisms, 2 hardening options, at most 2 compartments" \
+  --unit "seconds (wall clock, process start included)" "$out/explore-scale.tsv" "$out/explore-scale.svg" >&2
