@@ -15,7 +15,9 @@
 #   --kvm-requests sets (e)'s requests per test: guest code under this
 #   host's nested KVM runs about a thousand times slower than natively.
 #   Each table is also drawn as an SVG chart next to its numbers:
-#   BUILD_DIR/benchmarks/kvstore/kvstore-{tcg,kvm}.{tsv,svg}.
+#   BUILD_DIR/benchmarks/kvstore/kvstore-{tcg,kvm}.{tsv,svg}, and the
+#   explorer's safety poset with the measured GET rates as scores:
+#   kvstore-poset.{csv,svg}.
 # USAGE:
 #   benchmarks/kvstore/run.sh BUILD_DIR [--requests N] [--clients N]
 #       [--configs "a b c d e"] [--kvm-requests N] [--no-report]
@@ -109,6 +111,45 @@ table() {
   done
 }
 
+# poset CFG...: the explorer's safety poset of the kvstore's components
+# (flexos explore, docs/properties.md) with each measured configuration's
+# GET rate as its score: kvstore-poset.{csv,svg}.  The explorer names a
+# configuration by its compartments, each written {libraries}:mechanism:-
+# in the explorer's library order, the runtime's alloc in the default one.
+props=("$root/benchmarks/kvstore/app.flexos" "$root/examples/kvstore/server/store.flexos"
+       "$root/libs/lwip/lwip.flexos" "$root/libs/sched/sched.flexos"
+       "$root/runtime/alloc.flexos")
+poset() {
+  local csv=$build/benchmarks/kvstore/kvstore-poset.csv cfg name
+  : > "$csv"
+  for cfg in "$@"; do
+    [ -n "${rps[$cfg,GET]:-}" ] || continue
+    name=$("$build/bin/flexos-config" --list "$here/$cfg.yaml" | awk '
+      $1 == "compartment" { mech[$3] = $4; if ($5 == 1) def = $3 }
+      $1 == "library" { lib_comp[$2] = ($2 == "runtime") ? "" : $3 }
+      END {
+        n = split("app store lwip sched alloc", order, " ")
+        lib_comp["alloc"] = def
+        for (i = 1; i <= n; i++) {
+          c = lib_comp[order[i]]
+          if (c == "") continue
+          if (!(c in seen)) { seen[c] = ++k; comps[k] = c; libs[c] = order[i] }
+          else libs[c] = libs[c] " " order[i]
+        }
+        for (j = 1; j <= k; j++)
+          printf "%s{%s}:%s:-", (j > 1 ? " " : ""), libs[comps[j]], mech[comps[j]]
+      }')
+    echo "$name,${rps[$cfg,GET]}" >> "$csv"
+  done
+  [ -s "$csv" ] || return 0
+  echo
+  echo "The explorer's poset with the measured GET rates (configurations it does not"
+  echo "reject; (a) and (c) put lwIP with store, which store's properties forbid):"
+  "$build/bin/flexos" explore "${props[@]}" --mechanisms none,intel-pku --hardening none \
+    --max-compartments 3 --results "$csv" --svg "${csv%.csv}.svg" | grep -v ' - \{5\}'
+  echo "(chart: ${csv%.csv}.svg)"
+}
+
 echo "kvstore benchmark, $(date -u +%F)"
 # The machine the numbers come from, as the host probe sees it.
 FLEXOS_HOST_INFO=$build/host-info.txt "$root/tools/host-info.sh" | sed 's/^/host: /'
@@ -139,6 +180,7 @@ if [ ${#tcg[@]} -gt 0 ]; then
     --subtitle "$requests requests per test, $clients clients; % = ratio to (a) in this run; TCG ratios, not hardware" \
     --unit "requests per second" "$chart_tsv" "${chart_tsv%.tsv}.svg"
   chart_tsv=""
+  poset "${tcg[@]}"
 fi
 if [ ${#kvm[@]} -gt 0 ]; then
   echo
