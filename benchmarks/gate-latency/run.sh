@@ -1,13 +1,15 @@
 #!/bin/bash
 # FILE: benchmarks/gate-latency/run.sh
 # DESCRIPTION:
-#   The hosted gate-latency benchmark (build/bin/gate-latency-hosted:
-#   plain call, the MPK gate, its two PKRU switches, a shared local, side
-#   by side in one run), natively where the host has protection keys and
-#   otherwise in the QEMU TCG test VM of the hosted-pku tests (whose
-#   figures are emulation, not hardware).  Prints the table, the CPU and
-#   where it ran, and draws the medians as an SVG chart next to it:
-#   BUILD_DIR/benchmarks/gate-latency/gate-latency-hosted.{txt,tsv,svg}.
+#   Gate latency by path, each path side by side with a plain call in the
+#   same run: the hosted benchmark (build/bin/gate-latency-hosted: plain
+#   call, the MPK gate, its two PKRU switches, a shared local), natively
+#   where the host has protection keys and otherwise in the QEMU TCG test
+#   VM of the hosted-pku tests, then the kernel image's (intel-pku, under
+#   QEMU TCG -cpu max).  TCG figures are emulation, not hardware.  Prints
+#   the tables, the CPU and where each ran, and draws the medians as an
+#   SVG chart next to them: BUILD_DIR/benchmarks/gate-latency/
+#   gate-latency.{txt,tsv,svg}.  (vm-ept: ept/run.sh.)
 # USAGE: benchmarks/gate-latency/run.sh BUILD_DIR [--samples N]
 # License: MIT (see LICENSE)
 set -u
@@ -33,15 +35,22 @@ if FLEXOS_HOST_INFO=$build/host-info.txt "$root/tools/host-info.sh" --get pkey-a
 else
   where="QEMU TCG -cpu max on $cpu (no pku here): emulation, not hardware"
 fi
-echo "gate-latency: $where"
+echo "gate-latency: hosted, $where"
 "$root/platform/linux/testvm/run-pku.sh" --cache "$build/testvm-cache" -- \
-  "$bench" --samples "$samples" | tee "$out/gate-latency-hosted.txt"
+  "$bench" --samples "$samples" | tee "$out/gate-latency.txt"
 # rows: LABEL  MEDIAN  P10  P90  RATIO
-awk '/^[A-Za-z ].*[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$/ {
-       r = $NF; p90 = $(NF-1); p10 = $(NF-2); m = $(NF-3);
+awk -v g="Linux process ($where)" '/^[A-Za-z ].*[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$/ {
+       r = $NF; m = $(NF-3);
        label = $0; sub(/ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$/, "", label); sub(/^ +/, "", label);
-       printf "round trip\t%s\t%s\tx%s\n", label, m, r }' \
-  "$out/gate-latency-hosted.txt" > "$out/gate-latency-hosted.tsv"
-python3 "$root/tools/svg-bars.py" --title "Gate latency in a Linux process (hosted platform)" \
-  --subtitle "$where; median of $samples samples; x = ratio to the plain call" \
-  --unit "TSC ticks per round trip" "$out/gate-latency-hosted.tsv" "$out/gate-latency-hosted.svg"
+       printf "%s\t%s\t%s\tx%s\n", g, label, m, r }' \
+  "$out/gate-latency.txt" > "$out/gate-latency.tsv"
+image=$out/gate-latency-pku.elf
+if [ -f "$image" ]; then
+  echo "gate-latency: kernel image, intel-pku under QEMU TCG -cpu max"
+  "$root/tools/run-image.sh" "$image" | grep '^gate-latency:' | tee -a "$out/gate-latency.txt" |
+    awk '$3 == "median" { printf "kernel image (QEMU TCG, intel-pku)\t%s\t%s\t%s\n", $2, $4, $NF }' \
+    >> "$out/gate-latency.tsv"
+fi
+python3 "$root/tools/svg-bars.py" --title "Gate latency by path" \
+  --subtitle "median of each row; x = ratio to the plain call of the same run; TCG rows are emulation" \
+  --unit "TSC ticks (process) or cycles (image) per round trip" "$out/gate-latency.tsv" "$out/gate-latency.svg"
