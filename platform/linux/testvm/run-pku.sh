@@ -2,8 +2,8 @@
 # FILE: platform/linux/testvm/run-pku.sh
 # DESCRIPTION:
 #   Runs a Linux program that needs protection keys (Intel MPK) wherever
-#   this host is: natively when pkey_alloc works here (the host probe,
-#   tools/host-info.sh),
+#   this host is: natively when pkey_alloc works here and the kernel has
+#   what the hosted runtime needs (native-ok.sh),
 #   else in a throw-away Debian VM under QEMU TCG `-cpu max` (run-in-vm.sh),
 #   first fetching the kernel into the cache (fetch-kernel.sh, under a
 #   flock so that parallel ctest runs download it once).  In the VM case,
@@ -46,11 +46,10 @@ parse_args() {
   cmd=("$@")
 }
 
-# The host probe decides, by trying pkey_alloc (docs/hosts.md).
+# Native when pkey_alloc works and the kernel has what the hosted runtime
+# needs (native-ok.sh: the host probe, syscall user dispatch, FSGSBASE).
 host_has_pku() {
-  local verdict
-  verdict=$("$here/../../../tools/host-info.sh" --get pkey-alloc) || die "the host probe failed"
-  [[ $verdict == works* ]]
+  native_why=$("$here/native-ok.sh")
 }
 
 run_native() {
@@ -77,7 +76,7 @@ run_vm() {
       vm_opts+=(--file "$prog") ;;
   esac
   kernel=$(cat "$cache/kernel-version" 2>/dev/null) || kernel=unknown
-  echo "run-pku: QEMU TCG -cpu max, kernel $kernel"
+  echo "run-pku: QEMU TCG -cpu max, kernel $kernel (natively: $native_why)"
   exec "$here/run-in-vm.sh" --cache "$cache" "${vm_opts[@]}" -- "${cmd[@]}"
 }
 
