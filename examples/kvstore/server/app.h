@@ -47,4 +47,19 @@ char *conn_scratch(struct kv_conn *c, size_t n);
 /* Close the connection once the replies so far are sent (QUIT). */
 void conn_close_after_reply(struct kv_conn *c);
 
+/* Transactions (MULTI ... EXEC), per connection.  conn_multi_flag marks
+ * the transaction aborted (a command refused while queuing: EXEC answers
+ * EXECABORT); conn_multi_queue copies a command into the queue (shared
+ * memory), -1 when out of memory; conn_multi_next walks the queue from
+ * *pos (start at 0), filling at most max arguments, and returns the
+ * command's argument count, -1 at the end. */
+int conn_in_multi(const struct kv_conn *c);
+int conn_multi_dirty(const struct kv_conn *c);
+void conn_multi_begin(struct kv_conn *c);
+void conn_multi_flag(struct kv_conn *c);
+void conn_multi_end(struct kv_conn *c);
+int conn_multi_queue(struct kv_conn *c, int argc, const struct kv_arg *argv);
+long conn_multi_count(const struct kv_conn *c);
+long conn_multi_next(const struct kv_conn *c, size_t *pos, struct kv_arg *argv, long max);
+
 #endif

@@ -9,6 +9,8 @@
  *   the connection's shared scratch buffer, integers through
  *   __flexos_share locals. Error replies use Redis' wording so that
  *   clients and tests see the same text as from a real server.
+ *   MULTI/EXEC/DISCARD queue commands per connection (resp.c keeps the
+ *   queue) and run them together, or none of them.
  * USAGE:
  *   kv_exec(c, argc, argv)   (called by resp.c)
  * License: MIT
@@ -18,6 +20,7 @@
 #include "kvutil.h"
 
 #include <flexos.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define A(i) argv[i].p, argv[i].n /* pointer and length of argument i */
@@ -367,6 +370,22 @@ static void cmd_config(struct kv_conn *c, int argc,
 static void cmd_command(struct kv_conn *c, int argc,
                         const struct kv_arg *argv);
 
+/* Transactions, with Redis' semantics: between MULTI and EXEC commands
+ * are checked (name, arity) and queued, not run; a refused one makes EXEC
+ * answer EXECABORT and run nothing; EXEC runs them all, one reply each in
+ * an array; DISCARD drops them.  (No WATCH.) */
+static void cmd_multi(struct kv_conn *c, int argc, const struct kv_arg *argv);
+static void cmd_exec(struct kv_conn *c, int argc, const struct kv_arg *argv);
+
+static void cmd_discard(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  if (!conn_in_multi(c)) {
+    reply_error(c, "DISCARD without MULTI");
+    return;
+  }
+  conn_multi_end(c);
+  reply_status(c, "OK");
+}
+
 struct command {
   const char *name; /* lowercase */
   int arity;
@@ -387,6 +406,8 @@ static const struct command commands[] = {
     {"flushall", -1, cmd_flushall}, {"flushdb", -1, cmd_flushall},
     {"select", 2, cmd_select},   {"quit", -1, cmd_quit},
     {"config", -2, cmd_config},  {"command", -1, cmd_command},
+    {"multi", 1, cmd_multi},     {"exec", 1, cmd_exec},
+    {"discard", 1, cmd_discard},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -441,11 +462,15 @@ static const struct command *lookup(const struct kv_arg *name) {
   return NULL;
 }
 
-void kv_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+/* The command, after Redis' checks (name, arity), or NULL after their
+ * error reply; a refusal inside MULTI aborts the transaction. */
+static const struct command *checked(struct kv_conn *c, int argc,
+                                     const struct kv_arg *argv) {
   const struct command *cmd = lookup(&argv[0]);
   if (!cmd) {
     reply_unknown(c, argc, argv);
-    return;
+    conn_multi_flag(c);
+    return NULL;
   }
   if ((cmd->arity > 0 && argc != cmd->arity) ||
       (cmd->arity < 0 && argc < -cmd->arity)) {
@@ -456,6 +481,73 @@ void kv_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
     len = quote_into(msg, len, tail, strlen(tail), 16);
     msg[len] = 0;
     reply_error(c, msg);
+    conn_multi_flag(c);
+    return NULL;
+  }
+  return cmd;
+}
+
+static void cmd_multi(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  if (conn_in_multi(c)) {
+    reply_error(c, "MULTI calls can not be nested");
+    return;
+  }
+  conn_multi_begin(c);
+  reply_status(c, "OK");
+}
+
+static void cmd_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  if (!conn_in_multi(c)) {
+    reply_error(c, "EXEC without MULTI");
+    return;
+  }
+  if (conn_multi_dirty(c)) {
+    conn_multi_end(c);
+    reply_error(c, "-EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+  reply_array(c, conn_multi_count(c));
+  struct kv_arg queued[64], *args = queued;
+  long max = 64, n;
+  size_t pos = 0, at;
+  for (;;) {
+    at = pos;
+    n = conn_multi_next(c, &pos, args, max);
+    if (n < 0)
+      break;
+    if (n > max) { /* a long one (MSET, LPUSH): room for all of it */
+      struct kv_arg *more = malloc((size_t)n * sizeof *more);
+      if (!more) {
+        reply_error(c, "out of memory");
+        continue;
+      }
+      if (args != queued)
+        free(args);
+      args = more;
+      max = n;
+      pos = at;
+      conn_multi_next(c, &pos, args, max);
+    }
+    const struct command *cmd = lookup(&args[0]); /* checked when queued */
+    cmd->fn(c, (int)n, args);
+  }
+  if (args != queued)
+    free(args);
+  conn_multi_end(c);
+}
+
+void kv_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  const struct command *cmd = checked(c, argc, argv);
+  if (!cmd)
+    return;
+  if (conn_in_multi(c) && cmd->fn != cmd_multi && cmd->fn != cmd_exec &&
+      cmd->fn != cmd_discard && cmd->fn != cmd_quit) {
+    if (conn_multi_queue(c, argc, argv) != 0) {
+      reply_error(c, "out of memory");
+      conn_multi_flag(c);
+      return;
+    }
+    reply_status(c, "QUEUED");
     return;
   }
   cmd->fn(c, argc, argv);

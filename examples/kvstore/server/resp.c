@@ -19,6 +19,7 @@
 
 #include <flexos/runtime.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 enum { CMD_NONE, CMD_INLINE, CMD_MULTIBULK };
@@ -42,6 +43,12 @@ struct kv_conn {
   size_t scratch_cap;
   int done;          /* close after sending out[]                      */
   int lost;          /* a reply did not fit in memory: append no more  */
+
+  int multi;         /* inside MULTI: commands are queued, not run      */
+  int multi_dirty;   /* a command was refused while queuing: EXECABORT */
+  char *tx;          /* shared: the queued commands (conn_multi_queue)  */
+  size_t tx_cap, tx_len;
+  long tx_count;
 };
 
 /* Moves a shared buffer to a bigger one (the shared heap has no
@@ -74,9 +81,81 @@ void kv_conn_free(struct kv_conn *c) {
   flexos_free_shared(c->in);
   flexos_free_shared(c->out);
   flexos_free_shared(c->scratch);
+  flexos_free_shared(c->tx);
   free(c->args);
   free(c);
 }
+
+/* ---- transactions (MULTI ... EXEC) ------------------------------------
+ * The queue keeps each command as its argument count, then each argument
+ * as a length and its bytes, all in shared memory: EXEC passes them to
+ * the store as it would the input buffer's. */
+
+int conn_in_multi(const struct kv_conn *c) { return c->multi; }
+int conn_multi_dirty(const struct kv_conn *c) { return c->multi_dirty; }
+void conn_multi_flag(struct kv_conn *c) { c->multi_dirty = c->multi; }
+
+void conn_multi_begin(struct kv_conn *c) {
+  c->multi = 1;
+  c->multi_dirty = 0;
+  c->tx_len = 0;
+  c->tx_count = 0;
+}
+
+void conn_multi_end(struct kv_conn *c) {
+  c->multi = 0;
+  c->multi_dirty = 0;
+  c->tx_len = 0;
+  c->tx_count = 0;
+}
+
+static void put_u32(char *p, size_t v) {
+  uint32_t u = (uint32_t)v;
+  memcpy(p, &u, sizeof u);
+}
+
+int conn_multi_queue(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  size_t need = 4;
+  for (int i = 0; i < argc; i++) {
+    if (argv[i].n > UINT32_MAX || need > (size_t)-1 / 2)
+      return -1;
+    need += 4 + argv[i].n;
+  }
+  if (c->tx_cap - c->tx_len < need &&
+      grow_shared(&c->tx, &c->tx_cap, c->tx_len, c->tx_len + need) < 0)
+    return -1;
+  char *p = c->tx + c->tx_len;
+  put_u32(p, (size_t)argc);
+  p += 4;
+  for (int i = 0; i < argc; i++) {
+    put_u32(p, argv[i].n);
+    memcpy(p + 4, argv[i].p, argv[i].n);
+    p += 4 + argv[i].n;
+  }
+  c->tx_len += need;
+  c->tx_count++;
+  return 0;
+}
+
+long conn_multi_next(const struct kv_conn *c, size_t *pos, struct kv_arg *argv, long max) {
+  if (*pos + 4 > c->tx_len)
+    return -1;
+  uint32_t argc, n;
+  memcpy(&argc, c->tx + *pos, 4);
+  *pos += 4;
+  for (uint32_t i = 0; i < argc; i++) {
+    memcpy(&n, c->tx + *pos, 4);
+    if (i < (uint32_t)max) {
+      argv[i].p = c->tx + *pos + 4;
+      argv[i].n = n;
+      argv[i].off = 0;
+    }
+    *pos += 4 + (size_t)n;
+  }
+  return (long)argc;
+}
+
+long conn_multi_count(const struct kv_conn *c) { return c->tx_count; }
 
 /* ---- replies ---------------------------------------------------------- */
 
