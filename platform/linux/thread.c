@@ -311,46 +311,51 @@ void hosted_thread_teardown(void) {
   thread_free(t);
 }
 
-int hosted_stack_owner(uintptr_t addr, uint64_t *thread_id) {
-  /* Called from the fault reporter: no lock (it may be held by the
-   * faulting thread); the list only ever gains entries at its head. */
+/* The stack (of any thread) holding addr: a compartment index (the
+ * default one for the thread's own stack), HOSTED_SHARED_ARENA for a
+ * shared stack, or -1; its bounds and thread.  guard: the guard page below
+ * a compartment or shared stack counts too (fault reports).  Called from
+ * the fault reporter and the signal entry: no lock (it may be held by the
+ * interrupted thread); the list only ever gains entries at its head. */
+static int stack_find(uintptr_t addr, int guard, uintptr_t *lo, uintptr_t *hi,
+                      uint64_t *thread_id) {
+  uintptr_t below = guard ? 4096 : 0;
   for (struct hosted_thread *t = threads; t; t = t->next) {
-    for (uint32_t i = 0; i < hosted.ncomp; i++)
-      if (t->stack[i] && addr >= (uintptr_t)t->stack[i] - 4096 &&
+    int owner = -1;
+    for (uint32_t i = 0; i < hosted.ncomp && owner < 0; i++)
+      if (t->stack[i] && addr >= (uintptr_t)t->stack[i] - below &&
           addr < (uintptr_t)t->stack[i] + HOSTED_STACK_BYTES) {
-        *thread_id = t->thread_id;
-        return (int)i;
+        owner = (int)i;
+        *lo = (uintptr_t)t->stack[i];
+        *hi = *lo + HOSTED_STACK_BYTES;
       }
-    if (addr >= (uintptr_t)t->shared_stack - 4096 &&
+    if (owner < 0 && addr >= (uintptr_t)t->shared_stack - below &&
         addr < (uintptr_t)t->shared_stack + HOSTED_SHARED_STACK_BYTES) {
-      *thread_id = t->thread_id;
-      return HOSTED_SHARED_ARENA;
+      owner = HOSTED_SHARED_ARENA;
+      *lo = (uintptr_t)t->shared_stack;
+      *hi = *lo + HOSTED_SHARED_STACK_BYTES;
     }
-    if (addr >= t->own_lo && addr < t->own_hi) {
+    if (owner < 0 && addr >= t->own_lo && addr < t->own_hi) {
+      owner = (int)hosted.def;
+      *lo = t->own_lo;
+      *hi = t->own_hi;
+    }
+    if (owner >= 0) {
       *thread_id = t->thread_id;
-      return (int)hosted.def;
+      return owner;
     }
   }
   return -1;
 }
 
+int hosted_stack_owner(uintptr_t addr, uint64_t *thread_id) {
+  uintptr_t lo, hi;
+  return stack_find(addr, 1, &lo, &hi, thread_id);
+}
+
 int hosted_stack_region(uintptr_t addr, uintptr_t *lo, uintptr_t *hi) {
-  for (struct hosted_thread *t = threads; t; t = t->next) {
-    for (uint32_t i = 0; i < hosted.ncomp; i++)
-      if (t->stack[i] && addr >= (uintptr_t)t->stack[i] &&
-          addr < (uintptr_t)t->stack[i] + HOSTED_STACK_BYTES) {
-        *lo = (uintptr_t)t->stack[i];
-        *hi = *lo + HOSTED_STACK_BYTES;
-        return (int)i;
-      }
-    if (addr >= (uintptr_t)t->shared_stack &&
-        addr < (uintptr_t)t->shared_stack + HOSTED_SHARED_STACK_BYTES) {
-      *lo = (uintptr_t)t->shared_stack;
-      *hi = *lo + HOSTED_SHARED_STACK_BYTES;
-      return HOSTED_SHARED_ARENA;
-    }
-  }
-  return -1;
+  uint64_t thread_id;
+  return stack_find(addr, 0, lo, hi, &thread_id);
 }
 
 uint64_t flexos_thread_id(void) { return self ? self->thread_id : 0; }
