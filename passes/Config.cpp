@@ -88,6 +88,8 @@ private:
   void parseCompartment(yaml::Node *N);
   void parseLibraries(yaml::Node *N);
   void parseHardening(yaml::Node *N, Compartment &C);
+  void parseTrusts(yaml::Node *N, Compartment &C);
+  void resolveTrusts();
   void checkWhole(yaml::Node *Top);
 };
 
@@ -218,6 +220,10 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
       parseHardening(KV.getValue(), C);
       continue;
     }
+    if (*Key == "trusts") {
+      parseTrusts(KV.getValue(), C);
+      continue;
+    }
     std::optional<std::string> Val = scalar(KV.getValue(), "'" + *Key + "'");
     if (!Val)
       continue;
@@ -265,7 +271,7 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
     } else {
       error(KV.getKey(), "unknown compartment key '" + *Key +
                              "'; expected name, mechanism, default, "
-                             "hardening, polling or check-pointers");
+                             "hardening, trusts, polling or check-pointers");
     }
   }
   // Both options describe the VM backend's RPC; elsewhere they would be
@@ -310,6 +316,25 @@ void ConfigParser::parseHardening(yaml::Node *N, Compartment &C) {
       continue;
     }
     C.Hardening.push_back(*H);
+  }
+}
+
+// trusts: [lwip, sched] (names of compartments, resolved in checkWhole
+// since they may be declared further down).
+void ConfigParser::parseTrusts(yaml::Node *N, Compartment &C) {
+  auto *Seq = dyn_cast_or_null<yaml::SequenceNode>(N);
+  if (!Seq) {
+    error(N, "'trusts' must be a list of compartment names, e.g. [lwip]");
+    return;
+  }
+  for (yaml::Node &Item : *Seq) {
+    std::optional<std::string> Name = scalar(&Item, "a compartment name");
+    if (!Name)
+      continue;
+    for (const auto &[Prev, Off] : C.TrustNames)
+      if (Prev == *Name)
+        error(&Item, "compartment '" + *Name + "' is listed twice in 'trusts'");
+    C.TrustNames.push_back({*Name, offsetOf(&Item)});
   }
 }
 
@@ -381,6 +406,7 @@ void ConfigParser::checkWhole(yaml::Node *Top) {
     // need no line in the file.
     Cfg.Libs.push_back({RuntimeLibraryName, Cfg.DefaultIdx, Cfg.LibrariesOffset});
   }
+  resolveTrusts();
   // Compartment i owns key i+1, so with any intel-pku compartment the
   // whole list must fit the key budget.
   bool AnyPku = llvm::any_of(Cfg.Comps, [](const Compartment &C) {
@@ -391,6 +417,33 @@ void ConfigParser::checkWhole(yaml::Node *Top) {
                       "intel-pku supports at most " +
                           std::to_string(FLEXOS_MAX_COMPARTMENTS) +
                           " compartments (16 keys, 2 reserved)"});
+}
+
+void ConfigParser::resolveTrusts() {
+  for (Compartment &C : Cfg.Comps)
+    for (const auto &[Name, Off] : C.TrustNames) {
+      auto It = llvm::find_if(Cfg.Comps, [&, &Name = Name](const Compartment &O) {
+        return O.Name == Name;
+      });
+      if (It == Cfg.Comps.end())
+        Errors.push_back({Off, "'trusts' names compartment '" + Name +
+                                   "', which is not declared under "
+                                   "'compartments'"});
+      else if (It->Index == C.Index)
+        Errors.push_back({Off, "compartment '" + Name +
+                                   "' lists itself in 'trusts'; a compartment "
+                                   "always trusts itself, remove it"});
+      else
+        C.Trusts.push_back(It->Index);
+    }
+}
+
+bool Config::trusts(const Compartment &A, const Compartment &B) const {
+  return A.Index == B.Index || B.IsDefault || llvm::is_contained(A.Trusts, B.Index);
+}
+
+bool Config::trustsAll(const Compartment &A) const {
+  return llvm::all_of(Comps, [&](const Compartment &B) { return trusts(A, B); });
 }
 
 std::unique_ptr<Config> Config::parse(StringRef Path, StringRef Text,

@@ -47,6 +47,11 @@ struct Compartment {
   bool CheckPointers = true;
   // Per-compartment hardening: "stack-protector", "ubsan" (config order).
   std::vector<std::string> Hardening;
+  // Compartments whose gate results and shared writes this one takes
+  // without checks ('trusts: [a, b]'); the default compartment is always
+  // trusted (docs/untrusted-values.md).
+  std::vector<unsigned> Trusts;
+  std::vector<std::pair<std::string, size_t>> TrustNames; // as written
   unsigned Index = 0;
   size_t Offset = 0; // where the compartment's entry starts
 };
@@ -84,6 +89,13 @@ public:
   static Mechanism gateMechanism(const Compartment &A, const Compartment &B);
   // Compiler flags for a compartment's hardening set (docs/config.md).
   static std::vector<std::string> hardeningFlags(const Compartment &C);
+  // Does code of compartment A take values made by compartment B as they
+  // are? True for B == A, for the default compartment and for B in A's
+  // 'trusts' list.
+  bool trusts(const Compartment &A, const Compartment &B) const;
+  // Is there any compartment A does not trust (whose writes to shared
+  // memory A must therefore check)?
+  bool trustsAll(const Compartment &A) const;
   const Library *findLibrary(llvm::StringRef Name) const;
   const Compartment *compartmentOf(llvm::StringRef LibraryName) const;
   llvm::StringRef path() const { return Path; }

@@ -12,6 +12,7 @@
 #include "FlexosState.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
 
 using namespace llvm;
@@ -33,6 +34,8 @@ std::optional<ResolvedConfig> resolveConfig(const PassOptions &Opts,
     O.ConfigPath = FE.ConfigPath;
   if (O.Library.empty())
     O.Library = FE.Library;
+  if (O.Untrusted.empty())
+    O.Untrusted = FE.Untrusted;
   LLVMContext &Ctx = M.getContext();
   if (O.ConfigPath.empty()) {
     Ctx.emitError("flexos: no configuration given; compile with "
@@ -65,7 +68,27 @@ std::optional<ResolvedConfig> resolveConfig(const PassOptions &Opts,
                   ": <compartment>'");
     return std::nullopt;
   }
-  return ResolvedConfig{Slot, Self, O.Library};
+  return ResolvedConfig{Slot, Self, O.Library, O.Untrusted.empty() ? "warn" : O.Untrusted};
+}
+
+bool gateReturnsCode(const CallBase &GateCall, const Function *Target) {
+  if (!GateCall.getType()->isPointerTy())
+    return false;
+  if (Target &&
+      flexos_plugin_state()->CodePointerResults.contains(Target->getName()))
+    return true;
+  SmallVector<const Value *, 4> Work{&GateCall};
+  while (!Work.empty()) {
+    const Value *V = Work.pop_back_val();
+    for (const User *U : V->users()) {
+      if (auto *CB = dyn_cast<CallBase>(U); CB && CB->getCalledOperand() == V)
+        return true;
+      if (isa<CastInst>(U) || isa<PHINode>(U) || isa<SelectInst>(U))
+        if (Work.size() < 16)
+          Work.push_back(U);
+    }
+  }
+  return false;
 }
 
 } // namespace flexos

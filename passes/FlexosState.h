@@ -20,6 +20,8 @@
 
 #include "Config.h"
 
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/InstrTypes.h"
 #include "llvm/IR/Module.h"
 
 #include <memory>
@@ -30,12 +32,18 @@ namespace flexos {
 struct PassOptions {
   std::string ConfigPath;
   std::string Library;
+  // What flexos-check-untrusted does with a careless use of an untrusted
+  // value: "warn" (the default when empty), "error" or "off".
+  std::string Untrusted;
 };
 
 struct PluginState {
   PassOptions FromFrontend;  // set by plugin/FlexosPlugin.cpp
   bool FrontendActive = false;
   const void *RegisteredWith = nullptr; // PassBuilder the passes joined
+  // Gate targets whose C return type is a function pointer (the frontend
+  // sees the types the IR no longer has).
+  llvm::StringSet<> CodePointerResults;
 };
 
 // Loads the configuration named by Opts, or by the frontend when Opts is
@@ -45,9 +53,15 @@ struct ResolvedConfig {
   std::shared_ptr<const Config> Cfg;
   const Compartment *Self = nullptr; // compartment of this TU's library
   std::string Library;
+  std::string Untrusted; // "warn", "error" or "off"
 };
 std::optional<ResolvedConfig> resolveConfig(const PassOptions &Opts,
                                             llvm::Module &M);
+
+// Does the gate call GateCall (to Target) return code, i.e. a function
+// pointer? Known from the frontend, or seen when the result is called.
+bool gateReturnsCode(const llvm::CallBase &GateCall,
+                     const llvm::Function *Target);
 
 } // namespace flexos
 

@@ -127,9 +127,17 @@ public:
         UO && UO->getOpcode() == UO_AddrOf)
       Target = UO->getSubExpr()->IgnoreParenCasts();
     auto *Ref = dyn_cast<DeclRefExpr>(Target);
-    if (!Ref || !isa<FunctionDecl>(Ref->getDecl()))
+    if (!Ref || !isa<FunctionDecl>(Ref->getDecl())) {
       report(Loc, "the target of a gate must name a function, not a "
                   "function pointer or expression");
+      return true;
+    }
+    // The passes see one opaque pointer type; tell them which gates hand
+    // back code rather than data (flexos-check-untrusted).
+    auto *FD = cast<FunctionDecl>(Ref->getDecl());
+    QualType Ret = FD->getReturnType();
+    if (Ret->isFunctionPointerType() || Ret->isBlockPointerType())
+      flexos_plugin_state()->CodePointerResults.insert(FD->getName());
     return true;
   }
 
@@ -195,12 +203,16 @@ public:
         Opts.Library = Value.str();
       else if (Key == "facts") // facts for flexos check (FactsEmission.h)
         flexos_facts_state()->Path = Value.str();
+      else if (Key == "untrusted" &&
+               (Value == "warn" || Value == "error" || Value == "off"))
+        Opts.Untrusted = Value.str();
       else
         D.Report(D.getCustomDiagID(
             DiagnosticsEngine::Error,
             "flexos: unknown plugin argument '%0'; use "
-            "-fplugin-arg-flexos-config=FILE, -fplugin-arg-flexos-library=NAME "
-            "and -fplugin-arg-flexos-facts=FILE"))
+            "-fplugin-arg-flexos-config=FILE, -fplugin-arg-flexos-library=NAME, "
+            "-fplugin-arg-flexos-facts=FILE and "
+            "-fplugin-arg-flexos-untrusted=warn|error|off"))
             << Arg;
     }
     return true;
@@ -234,6 +246,11 @@ public:
                  "'libraries'; add '" + Opts.Library + ": <compartment>'");
       return Fail();
     }
+    // Reports of untrusted values need source locations even without -g:
+    // track them as -Rpass does, without emitting debug information.
+    if (Opts.Untrusted != "off" &&
+        CI.getCodeGenOpts().getDebugInfo() == llvm::codegenoptions::NoDebugInfo)
+      CI.getCodeGenOpts().setDebugInfo(llvm::codegenoptions::LocTrackingOnly);
     PluginState *S = flexos_plugin_state();
     S->FromFrontend = Opts;
     S->FrontendActive = true;

@@ -4,9 +4,10 @@
 //
 // DESCRIPTION:
 //    Registers the FlexOS passes with the new pass manager:
-//      - as opt pipeline names flexos-lower-gates, flexos-shared-locals,
-//        flexos-place-sections and flexos (all three, in that order), each
-//        taking <config=FILE;library=NAME>; flexos-emit-facts taking
+//      - as opt pipeline names flexos-check-untrusted, flexos-lower-gates,
+//        flexos-shared-locals, flexos-place-sections and flexos (all four,
+//        in that order), each taking <config=FILE;library=NAME> and
+//        optionally untrusted=warn|error|off; flexos-emit-facts taking
 //        <facts=FILE;library=NAME>;
 //      - at the start of every clang pipeline (-O0 included), configured by
 //        the frontend plugin (facts first, with -fplugin-arg-flexos-facts),
@@ -25,6 +26,7 @@
 #include "GateLowering.h"
 #include "SectionPlacement.h"
 #include "SharedLocals.h"
+#include "UntrustedValues.h"
 
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
@@ -44,10 +46,19 @@ Expected<PassOptions> parseOptions(StringRef Params) {
       O.ConfigPath = Value.str();
     else if (Key == "library")
       O.Library = Value.str();
+    else if (Key == "untrusted" &&
+             (Value == "warn" || Value == "error" || Value == "off"))
+      O.Untrusted = Value.str();
+    else if (Key == "untrusted")
+      return make_error<StringError>(
+          "flexos: untrusted=" + Value + " is not valid; use untrusted=warn, "
+          "untrusted=error or untrusted=off",
+          inconvertibleErrorCode());
     else
       return make_error<StringError>(
           "flexos: unknown pass parameter '" + Key +
-              "'; expected config=FILE or library=NAME",
+              "'; expected config=FILE, library=NAME or "
+              "untrusted=warn|error|off",
           inconvertibleErrorCode());
   }
   return O;
@@ -74,6 +85,7 @@ Expected<FactsOptions> parseFactsOptions(StringRef Params) {
 }
 
 void addAll(ModulePassManager &MPM, const PassOptions &O) {
+  MPM.addPass(UntrustedValues(O));
   MPM.addPass(GateLowering(O));
   MPM.addPass(SharedLocals(O));
   MPM.addPass(SectionPlacement(O));
@@ -103,7 +115,9 @@ bool parsePipeline(StringRef Name, ModulePassManager &MPM,
     MPM.addPass(FactsEmission(*O));
     return true;
   }
-  return Try("flexos-lower-gates",
+  return Try("flexos-check-untrusted",
+             [&](const PassOptions &O) { MPM.addPass(UntrustedValues(O)); }) ||
+         Try("flexos-lower-gates",
              [&](const PassOptions &O) { MPM.addPass(GateLowering(O)); }) ||
          Try("flexos-shared-locals",
              [&](const PassOptions &O) { MPM.addPass(SharedLocals(O)); }) ||

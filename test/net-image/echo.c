@@ -52,7 +52,7 @@ static long total_bytes;
 static int send_all(int fd, const char *buf, int n) {
   for (int off = 0; off < n;) {
     ssize_t m = flexos_gate(lwip, lwip_send, fd, buf + off, (size_t)(n - off), 0);
-    if (m <= 0)
+    if (m <= 0 || m > n - off) /* lwIP is another compartment */
       return -1;
     off += (int)m;
   }

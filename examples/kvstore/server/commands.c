@@ -33,6 +33,10 @@ static const char wrongtype[] =
 static const char notint[] = "value is not an integer or out of range";
 
 /* Replies for the store's negative results. */
+/* An answer from the store that does not fit what was asked (possible
+ * only when the store is compromised). */
+#define KV_BADREPLY -100
+
 static void reply_store_error(struct kv_conn *c, long rc) {
   switch (rc) {
   case KV_WRONGTYPE: reply_error(c, wrongtype); break;
@@ -56,6 +60,10 @@ static long fetch(struct kv_conn *c, const struct kv_arg *key, int pop,
     long n = pop ? flexos_gate(store, store_pop, key->p, key->n, where, buf,
                                cap)
                  : flexos_gate(store, store_get, key->p, key->n, buf, cap);
+    /* The store may be another compartment: no value is longer than a
+     * bulk string can be, whatever it says. */
+    if (n > KV_MAX_BULK)
+      return KV_NOMEM;
     if (n < 0 || (size_t)n <= cap) {
       *out = buf;
       return n;
@@ -288,6 +296,10 @@ static void cmd_lrange(struct kv_conn *c, int argc,
       return;
     need = flexos_gate(store, store_lrange, A(1), (long)start, (long)stop,
                        buf, cap, &count);
+    if (need > KV_MAX_QUERY) { /* bound what another compartment asks for */
+      reply_store_error(c, KV_NOMEM);
+      return;
+    }
     if (need < 0 || (size_t)need <= cap)
       break;
     cap = (size_t)need;
@@ -296,11 +308,26 @@ static void cmd_lrange(struct kv_conn *c, int argc,
     reply_store_error(c, need);
     return;
   }
-  reply_array(c, count);
-  for (long i = 0, at = 0; i < count; i++) {
+  /* The records are the store's writing: read the count once and check
+   * every record against the bytes the store said it wrote. */
+  long n = count;
+  if (n < 0 || n > need / 8) {
+    reply_store_error(c, KV_BADREPLY);
+    return;
+  }
+  reply_array(c, n);
+  for (long i = 0, at = 0; i < n; i++) {
     size_t len = 0;
+    if (need - at < 8) {
+      reply_store_error(c, KV_BADREPLY);
+      return;
+    }
     for (int b = 0; b < 8; b++)
       len |= (size_t)(unsigned char)buf[at + b] << (8 * b);
+    if (len > (size_t)(need - at - 8)) {
+      reply_store_error(c, KV_BADREPLY);
+      return;
+    }
     reply_bulk(c, buf + at + 8, len);
     at += 8 + (long)len;
   }
