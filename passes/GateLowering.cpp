@@ -93,8 +93,10 @@ private:
   bool classifyCall(CallBase &CB, Function &Target, Classification &C,
                     unsigned MaxStack);
   void lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst);
-  void lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst);
+  Instruction *lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst);
   void emitEptEntry(CallBase &CB, Function &Target, const Compartment &Dst);
+  void checkResult(Instruction *After, Value *Result, Function &Target,
+                   const Compartment &Dst, bool ReturnsCode);
 };
 
 // At is the marker call. <flexos.h> passes __FILE__ and __LINE__ to it, so
@@ -198,12 +200,22 @@ bool Lowering::lowerMarker(CallInst *Marker) {
   Mechanism Mech = Config::gateMechanism(*RC.Self, *Dst);
   bool Direct = Dst->Index == RC.Self->Index || Mech == Mechanism::None;
   for (CallBase *CB : Calls) {
+    // A data pointer from a compartment the caller does not trust must
+    // point into shared memory (docs/untrusted-values.md).
+    bool Check = !Direct && CB->getType()->isPointerTy() &&
+                 !RC.Cfg->trusts(*RC.Self, *Dst);
+    bool Code = Check && gateReturnsCode(*CB, Target);
     if (Direct)
       CB->setCalledOperand(Target);
-    else if (Mech == Mechanism::IntelPku)
+    else if (Mech == Mechanism::IntelPku) {
       lowerMpk(*CB, *Target, *Dst);
-    else
-      lowerEpt(*CB, *Target, *Dst);
+      if (Check)
+        checkResult(CB, CB, *Target, *Dst, Code);
+    } else {
+      Instruction *Result = lowerEpt(*CB, *Target, *Dst);
+      if (Check && Result)
+        checkResult(Result, Result, *Target, *Dst, Code);
+    }
   }
   if (Marker->use_empty())
     Marker->eraseFromParent();
@@ -336,17 +348,19 @@ Value *fromWord(IRBuilder<> &B, Value *W, Type *T) {
   return B.CreateTrunc(W, T);
 }
 
-void Lowering::lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst) {
+// Returns the instruction that yields the gate's result, if any.
+Instruction *Lowering::lowerEpt(CallBase &CB, Function &Target,
+                                const Compartment &Dst) {
   if (CB.arg_size() > FLEXOS_RPC_MAX_ARGS) {
     error(cast<CallInst>(CB.getCalledOperand()),
           "gate to " + Target.getName() + " has " + Twine(CB.arg_size()) +
               " arguments; vm-ept gates carry at most " +
               Twine(FLEXOS_RPC_MAX_ARGS));
-    return;
+    return nullptr;
   }
   Classification C;
   if (!classifyCall(CB, Target, C, FLEXOS_RPC_MAX_ARGS))
-    return;
+    return nullptr;
   LLVMContext &Ctx = M.getContext();
   IRBuilder<> B(&CB);
   Type *I8 = B.getInt8Ty();
@@ -369,11 +383,32 @@ void Lowering::lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst) 
   B.CreateCall(Call, {Slot});
   emitEptEntry(CB, Target, Dst);
   Type *RetTy = CB.getType();
+  Instruction *Result = nullptr;
   if (!RetTy->isVoidTy()) {
     Value *W = B.CreateLoad(B.getInt64Ty(), Field(FLEXOS_RPC_RET), "flexos.rpc.ret");
-    CB.replaceAllUsesWith(fromWord(B, W, RetTy));
+    Value *R = fromWord(B, W, RetTy);
+    CB.replaceAllUsesWith(R);
+    Result = dyn_cast<Instruction>(R);
   }
   CB.eraseFromParent();
+  return Result;
+}
+
+// After the gate: __flexos_check_gate_result(ptr, "src -> dst: fn"), which
+// stops the program unless the pointer is NULL or in shared memory.  A
+// function pointer is left to the caller's checks (it is never shared
+// data; flexos-check-untrusted reports calls through it).
+void Lowering::checkResult(Instruction *After, Value *Result, Function &Target,
+                           const Compartment &Dst, bool ReturnsCode) {
+  if (ReturnsCode)
+    return;
+  IRBuilder<> B(After->getNextNode());
+  std::string Desc =
+      (RC.Self->Name + " -> " + Dst.Name + ": " + Target.getName()).str();
+  FunctionCallee Check = M.getOrInsertFunction(
+      "__flexos_check_gate_result",
+      FunctionType::get(B.getVoidTy(), {B.getPtrTy(), B.getPtrTy()}, false));
+  B.CreateCall(Check, {Result, B.CreateGlobalStringPtr(Desc, "flexos.gate.name")});
 }
 
 // The callee's half of a vm-ept gate: a record in .flexos_ept_entries that

@@ -106,9 +106,23 @@ uint64_t ept_ticks(void) { return live ? live->ticks : vm.ticks; }
 
 extern char __text_start[], __text_end[];
 
-static int in_shared(uint64_t a) {
-  return (a >= (uintptr_t)__shared_start && a < (uintptr_t)__shared_end) ||
-         (a >= vm.shared_pool_start && a < vm.shared_pool_end);
+/* Which shared region holds a: 1 the shared section, 2 the monitor's
+ * shared pool, 0 neither. */
+static int shared_region(uint64_t a) {
+  if (a >= (uintptr_t)__shared_start && a < (uintptr_t)__shared_end)
+    return 1;
+  return a >= vm.shared_pool_start && a < vm.shared_pool_end ? 2 : 0;
+}
+
+static int in_shared(uint64_t a) { return shared_region(a) != 0; }
+
+int ept_is_shared(uintptr_t a, size_t len) {
+  if (len == 0)
+    len = 1;
+  if (a + len < a)
+    return 0;
+  int r = shared_region(a);
+  return r && r == shared_region(a + len - 1);
 }
 
 

@@ -57,6 +57,8 @@ void paging_map(uintptr_t va, size_t npages, int key, int writable);
 void paging_unmap(uintptr_t va, size_t npages);
 int paging_lookup(uintptr_t va, int *user, int *key); /* 0 if not mapped */
 uintptr_t paging_mapped_end(void);
+/* Every page of [va, va+len) mapped with the shared key?  Any compartment. */
+int paging_is_shared(uintptr_t va, size_t len);
 void paging_seal(void); /* common read-only data becomes read-only */
 
 /* pku.c */
@@ -87,6 +89,7 @@ __attribute__((noreturn)) void thread_run_main(int (*main_fn)(int, char **),
 /* ept.c: the guest half of the vm-ept backend (docs/vm.md) */
 int ept_active(void);           /* image uses vm-ept */
 int ept_self(void);             /* this VM's compartment (vm-ept only) */
+int ept_is_shared(uintptr_t a, size_t len); /* [a, a+len) in shared memory */
 void ept_boot(void);            /* read the monitor's info page; pools */
 void ept_pools(void);           /* after paging: allocators, info page */
 int ept_serve_forever(int argc, char **argv); /* non-default VMs' "main" */

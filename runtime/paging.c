@@ -32,6 +32,11 @@ static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[512] __attribute__((aligned(4096)));
 static uint64_t pt[MAX_MAPPED / (2ul << 20)][512] __attribute__((aligned(4096)));
 static uintptr_t mapped_end;
+/* One bit per page keyed FLEXOS_SHARED_KEY, for __flexos_is_shared
+ * (runtime/untrusted.c): common memory, which every compartment may read
+ * and only the default one, which maps pages, may write. */
+__attribute__((section(".flexos_common"))) static uint8_t
+    shared_pages[MAX_MAPPED >> 15];
 
 /* Linker-script symbols (cmake/FlexosImage.cmake). */
 extern char __text_start[], __text_end[], __common_ro_start[],
@@ -59,13 +64,37 @@ static uint64_t pte_make(uintptr_t pa, enum kind kind, int key) {
   return 0;
 }
 
+static void note_shared(uintptr_t va, int shared) {
+  uintptr_t page = va >> 12;
+  if (page >= (MAX_MAPPED >> 12))
+    return;
+  if (shared)
+    shared_pages[page >> 3] |= (uint8_t)(1u << (page & 7));
+  else
+    shared_pages[page >> 3] &= (uint8_t)~(1u << (page & 7));
+}
+
 static void map_range(uintptr_t start, uintptr_t end, enum kind kind, int key) {
   for (uintptr_t va = PAGE_ROUND_DOWN(start); va < end; va += PAGE_SIZE) {
     uint64_t *pte = pte_of(va);
     if (!pte)
       flexos_panic("paging: 0x%lx beyond mapped RAM", va);
     *pte = pte_make(va, kind, key);
+    note_shared(va, kind == USER_RW && key == FLEXOS_SHARED_KEY);
   }
+}
+
+/* Is every page of [va, va+len) mapped writable with the shared key? */
+int paging_is_shared(uintptr_t va, size_t len) {
+  if (len == 0)
+    len = 1;
+  /* MAX_MAPPED, not mapped_end: that is the default compartment's */
+  if (va + len < va || va + len > MAX_MAPPED)
+    return 0;
+  for (uintptr_t page = va >> 12; page <= (va + len - 1) >> 12; page++)
+    if (!(shared_pages[page >> 3] >> (page & 7) & 1))
+      return 0;
+  return 1;
 }
 
 /* The image's layout, in link order; later entries win. */
@@ -128,6 +157,7 @@ void paging_unmap(uintptr_t va, size_t npages) {
     uint64_t *pte = pte_of(va + i * PAGE_SIZE);
     if (pte)
       *pte = 0;
+    note_shared(va + i * PAGE_SIZE, 0);
     invlpg(va + i * PAGE_SIZE);
   }
 }

@@ -10,8 +10,6 @@
 #ifndef FLEXOS_RUNTIME_H
 #define FLEXOS_RUNTIME_H
 
-#include <stddef.h>
-#include <stdint.h>
 
 /* Exit codes the image reports through isa-debug-exit (QEMU exits with
  * status code*2+1; tools/run-image.sh maps that back to `code`). */
@@ -19,10 +17,17 @@
 #define FLEXOS_EXIT_FAILURE 1
 #define FLEXOS_EXIT_PANIC 2
 #define FLEXOS_EXIT_FAULT 3
+/* A value from an untrusted compartment failed a check (a gate returned
+ * a pointer outside shared memory, flexos_check_* failed). */
+#define FLEXOS_EXIT_UNTRUSTED 4
 
 #define FLEXOS_MECH_NONE 0
 #define FLEXOS_MECH_PKU 1
 #define FLEXOS_MECH_EPT 2
+
+#ifndef __ASSEMBLER__ /* the constants above are for assembly too */
+#include <stddef.h>
+#include <stdint.h>
 
 /* One compartment as the generated image configuration describes it.
  * The linker script brackets the compartment's read-only and read-write
@@ -124,7 +129,21 @@ void __flexos_ept_call(struct flexos_rpc_slot *slot);
 void *flexos_malloc_shared(size_t size);
 void flexos_free_shared(void *ptr);
 
+/* Checks on values from untrusted compartments (docs/untrusted-values.md),
+ * callable from every compartment.  __flexos_check_gate_result is what
+ * a lowered intel-pku or vm-ept gate calls with a non-NULL data pointer
+ * its untrusted callee returned; `gate` reads "caller -> callee: fn". */
+int __flexos_is_shared(const void *p, size_t len);
+void __flexos_check_gate_result(const void *p, const char *gate);
+__attribute__((noreturn)) void __flexos_untrusted_fault(const char *check,
+                                                       const char *file,
+                                                       int line,
+                                                       unsigned long value,
+                                                       unsigned long bound);
+
 /* Called by plugin-compiled code when a thread's shared stack is full. */
 __attribute__((noreturn)) void __flexos_shared_stack_overflow(void);
+
+#endif /* !__ASSEMBLER__ */
 
 #endif /* FLEXOS_RUNTIME_H */

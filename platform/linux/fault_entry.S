@@ -73,22 +73,23 @@ __flexos_fault_entry:
   pause
   decl %ecx
   jnz 3b
-  movl $231, %eax            /* exit_group(FLEXOS_EXIT_FAULT) */
-  movl $3, %edi
+  movl $231, %eax            /* exit_group(status) */
+  movl %r9d, %edi
   syscall
   ud2
   .size __flexos_fault_entry, . - __flexos_fault_entry
 
-/* __flexos_die_entry(msg, len): hosted_die from any compartment.  The
- * message is copied onto the current stack with the caller's rights (a
- * compartment can only print what it could read anyway), then every key
- * opens, system calls are allowed, and the copy goes to stderr before
- * exit_group(FLEXOS_EXIT_FAULT).  Like the fault entry it never returns,
- * whoever jumps here. */
+/* __flexos_die_entry(msg, len, status): hosted_die from any compartment.
+ * The message is copied onto the current stack with the caller's rights
+ * (a compartment can only print what it could read anyway), then every
+ * key opens, system calls are allowed, and the copy goes to stderr before
+ * exit_group(status).  Like the fault entry it never returns, whoever
+ * jumps here (with whatever status: it ends the process either way). */
   .globl __flexos_die_entry
   .type __flexos_die_entry, @function
   .p2align 4
 __flexos_die_entry:
+  movl %edx, %r9d            /* the exit status, kept past WRPKRU */
   andq $-16, %rsp
   subq $512, %rsp
   cmpq $480, %rsi
@@ -111,8 +112,8 @@ __flexos_die_entry:
   movq %rsp, %rsi
   movq %r8, %rdx
   syscall
-  movl $231, %eax            /* exit_group(FLEXOS_EXIT_FAULT) */
-  movl $3, %edi
+  movl $231, %eax            /* exit_group(status) */
+  movl %r9d, %edi
   syscall
   ud2
   .size __flexos_die_entry, . - __flexos_die_entry

@@ -10,6 +10,7 @@
 #define FLEXOS_LINUX_H
 
 #include <flexos/abi.h>
+#include <flexos/runtime.h>
 
 /* struct hosted_tcb (below), as the assembly entries address it through
  * %gs (the GS base is its address; it lives in the thread's TLS): the
@@ -115,10 +116,14 @@ void hosted_fault_altstack(void **sp, size_t *size);
 int hosted_fault_init(void);
 int hosted_fault_thread_init(void);
 void hosted_fault_thread_fini(void);
+/* "flexos: <message>" on stderr, then exit with FLEXOS_EXIT_FAULT
+ * (hosted_die) or `status`; from any compartment. */
 __attribute__((noreturn, format(printf, 1, 2))) void hosted_die(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 2, 3))) void hosted_die_status(int status,
+                                                                    const char *fmt, ...);
 /* Writes len bytes of msg (read with the caller's rights) to stderr and
- * ends the process with FLEXOS_EXIT_FAULT, from any compartment. */
-__attribute__((noreturn)) void __flexos_die_entry(const char *msg, size_t len);
+ * ends the process with `status`, from any compartment. */
+__attribute__((noreturn)) void __flexos_die_entry(const char *msg, size_t len, int status);
 
 /* Each compartment's code: [start, end) of .text.flexos.<name>
  * (generated with the linker script). */

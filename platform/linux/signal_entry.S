@@ -101,11 +101,13 @@ __flexos_signal_entry:
   cmovnzq %rax, %rsp
   leaq forged_msg(%rip), %rdi
   movl $(forged_end - forged_msg), %esi
+  movl $FLEXOS_EXIT_FAULT, %edx
   jmp __flexos_die_entry
 .Lno_thread:
   movq %rcx, %rsp
   leaq no_thread_msg(%rip), %rdi
   movl $(no_thread_end - no_thread_msg), %esi
+  movl $FLEXOS_EXIT_FAULT, %edx
   jmp __flexos_die_entry
   .size __flexos_signal_entry, . - __flexos_signal_entry
   .popsection

@@ -64,12 +64,9 @@ const char *flexos_compartment_name(int index) {
   return flexos_image_config.comp[index].name;
 }
 
-void hosted_die(const char *fmt, ...) {
+static __attribute__((noreturn)) void die_va(int status, const char *fmt, va_list ap) {
   char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
   int n = vsnprintf(msg, sizeof msg - 1, fmt, ap);
-  va_end(ap);
   if (n < 0)
     n = 0;
   if (n > (int)sizeof msg - 2)
@@ -79,13 +76,25 @@ void hosted_die(const char *fmt, ...) {
   if (!hosted.pku) {
     (void)!write(2, prefix, sizeof prefix - 1);
     (void)!write(2, msg, (size_t)n);
-    _exit(FLEXOS_EXIT_FAULT);
+    _exit(status);
   }
   /* Maybe inside a compartment, which may not make system calls. */
   char line[sizeof prefix + sizeof msg];
   memcpy(line, prefix, sizeof prefix - 1);
   memcpy(line + sizeof prefix - 1, msg, (size_t)n);
-  __flexos_die_entry(line, sizeof prefix - 1 + (size_t)n);
+  __flexos_die_entry(line, sizeof prefix - 1 + (size_t)n, status);
+}
+
+void hosted_die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  die_va(FLEXOS_EXIT_FAULT, fmt, ap);
+}
+
+void hosted_die_status(int status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  die_va(status, fmt, ap);
 }
 
 void *hosted_map(size_t bytes, int key, int guard) {

@@ -1,0 +1,48 @@
+/*
+ * FILE: runtime/untrusted.c
+ * DESCRIPTION:
+ *   Checks on values from untrusted compartments (docs/untrusted-values.md):
+ *   is a range shared memory (intel-pku: every page carries the shared
+ *   key; vm-ept: the shared section or the monitor's shared pool; none:
+ *   nothing is isolated, so yes), and the reports when a check fails.
+ *   Everything here runs in the caller's compartment and reads only
+ *   common memory.
+ * License: MIT (see LICENSE)
+ */
+#include <stdio.h>
+
+#include "kernel.h"
+
+int __flexos_is_shared(const void *p, size_t len) {
+  switch (flexos_image_config.mechanism) {
+  case FLEXOS_MECH_PKU:
+    return paging_is_shared((uintptr_t)p, len);
+  case FLEXOS_MECH_EPT:
+    return ept_is_shared((uintptr_t)p, len);
+  default:
+    return 1;
+  }
+}
+
+static __attribute__((noreturn)) void stop(void) {
+  flexos_exit(FLEXOS_EXIT_UNTRUSTED);
+}
+
+void __flexos_check_gate_result(const void *p, const char *gate) {
+  if (!p || __flexos_is_shared(p, 1))
+    return;
+  printf("flexos: UNTRUSTED: gate %s returned pointer %p, which is not in "
+         "memory shared with the caller (compartment %s); stopped before "
+         "the caller could use it\n",
+         gate, p, flexos_compartment_name(flexos_current_compartment()));
+  stop();
+}
+
+void __flexos_untrusted_fault(const char *check, const char *file, int line,
+                              unsigned long value, unsigned long bound) {
+  printf("flexos: UNTRUSTED: %s failed at %s:%d in compartment %s: value "
+         "0x%lx, bound 0x%lx\n",
+         check, file, line,
+         flexos_compartment_name(flexos_current_compartment()), value, bound);
+  stop();
+}
