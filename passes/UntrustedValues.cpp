@@ -149,6 +149,7 @@ private:
   SmallVector<Instruction *, 4> UntrustedGates;
   std::set<std::pair<std::string, int>> Reported;
   SmallPtrSet<PHINode *, 8> Visiting; // phis isChecked is inside
+  unsigned PathDepth = 0;             // predecessor walks isChecked is inside
   unsigned NumReports = 0;
 
   unsigned origin(const std::string &What);
@@ -474,6 +475,24 @@ bool FunctionCheck::isChecked(Value *V, Instruction *At,
     if (auto *LD = dyn_cast<LoadInst>(W))
       Load = LD;
   }
+  // Checked on every way in: `if (h == a || h == b) h();`.
+  BasicBlock *BB = Through ? Through : At->getParent();
+  if (!Through &&
+      PathDepth < 4 && pred_size(BB) > 1) {
+    bool All = true;
+    ++PathDepth;
+    for (BasicBlock *P : predecessors(BB)) {
+      Instruction *Unused;
+      if (DT.dominates(BB, P) ||
+          !isChecked(V, P->getTerminator(), Unused, BB)) {
+        All = false; // a back edge, or a way in without the check
+        break;
+      }
+    }
+    --PathDepth;
+    if (All)
+      return true;
+  }
   if (!Load)
     return false;
   // A double fetch: the same field was read and tested before.
@@ -537,9 +556,14 @@ void FunctionCheck::use(Value *V, Instruction *At, UseKind K,
            ") was checked, but this is a second read that the other side "
            "may have changed in between (a double fetch): read it once into "
            "a local and check the local";
+  else if (K == UseKind::CallTarget)
+    Msg += "; compare it with the functions it may be (f == on_read) before "
+           "calling it";
+  else if (K == UseKind::Deref || K == UseKind::PassedOn)
+    Msg += "; check it with flexos_check_shared(p, size) from <flexos.h>";
   else
     Msg += "; compare it against a bound that dominates this use (both ends "
-           "if it is signed) or use flexos_check_index/size/shared() from "
+           "if it is signed) or use flexos_check_index/size() from "
            "<flexos.h>";
   F.getContext().diagnose(
       DiagnosticInfoUnsupported(F, Msg, At->getDebugLoc(), Severity));
