@@ -17,6 +17,7 @@
 #                         LIBRARY parser parser.c
 #                         [SOURCES plain.c]   # no plugin, default compartment
 #                         [DEFINES X=1] [OPTIONS -O3] [LINK m]
+#                         [UNTRUSTED [<library>=]warn|error|off]
 #                         [EXCLUDE_FROM_ALL])
 # License: MIT (see LICENSE)
 include_guard(DIRECTORY)
@@ -29,7 +30,7 @@ function(flexos_add_executable name)
   foreach(a IN ITEMS ${ARGN})
     if(a STREQUAL "LINK")
       set(in_link ON)
-    elseif(in_link AND a MATCHES "^(CONFIG|LIBRARY|SOURCES|DEFINES|OPTIONS)$")
+    elseif(in_link AND a MATCHES "^(CONFIG|LIBRARY|SOURCES|DEFINES|OPTIONS|UNTRUSTED)$")
       set(in_link OFF)
       list(APPEND args ${a})
     elseif(in_link)
@@ -68,10 +69,11 @@ function(flexos_add_executable name)
     if(IMG_EXCLUDE)
       set_target_properties(${t} PROPERTIES EXCLUDE_FROM_ALL ON)
     endif()
+    _flexos_untrusted_flag(untrusted ${lib})
     target_compile_options(${t} PRIVATE -fno-pie ${IMG_DEFINES}
       -fplugin=$<TARGET_FILE:flexos_plugin>
       -fplugin-arg-flexos-config=${IMG_CONFIG}
-      -fplugin-arg-flexos-library=${lib} @${cflags})
+      -fplugin-arg-flexos-library=${lib} ${untrusted} @${cflags})
     target_include_directories(${t} PRIVATE ${FLEXOS_INCLUDE_DIR})
     add_dependencies(${t} flexos_plugin)
     list(APPEND objs $<TARGET_OBJECTS:${t}>)

@@ -16,7 +16,11 @@
 #                    [SOURCES extra.S]   # no plugin, default compartment
 #                    [NO_PLUGIN] [DEFINES X=1] [OPTIONS -mfoo]
 #                    [HEAP_KB n] [SHARED_HEAP_KB n]  # default 1024 each
+#                    [UNTRUSTED warn|error|off]      # every library
+#                    [UNTRUSTED <library>=warn|error|off]  # one library
 #                    [EXCLUDE_FROM_ALL])
+#   UNTRUSTED sets what the compiler does with careless uses of values
+#   from untrusted compartments (docs/untrusted-values.md); default warn.
 #   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm] [CPU model]
 #                         [APPEND "cmdline"] [MAIN regex] [EXPECT regex...]
 #                         [REJECT regex...] [EXIT code] [TIMEOUT s]
@@ -51,8 +55,9 @@ macro(_flexos_image_parse)
   set(IMG_HEAP_KB 0)
   set(IMG_SHARED_HEAP_KB 0)
   set(IMG_EXCLUDE OFF)
+  set(IMG_UNTRUSTED "")
   foreach(a IN ITEMS ${ARGN})
-    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS|HEAP_KB|SHARED_HEAP_KB)$")
+    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS|HEAP_KB|SHARED_HEAP_KB|UNTRUSTED)$")
       set(mode ${a})
     elseif(a STREQUAL "LIBRARY")
       set(mode LIBNAME)
@@ -75,6 +80,15 @@ macro(_flexos_image_parse)
       list(APPEND IMG_DEFINES -D${a})
     elseif(mode STREQUAL "OPTIONS")
       list(APPEND IMG_DEFINES ${a})
+    elseif(mode STREQUAL "UNTRUSTED")
+      if(a MATCHES "^(warn|error|off)$")
+        set(IMG_UNTRUSTED ${a})
+      elseif(a MATCHES "^([A-Za-z_][A-Za-z0-9_]*)=(warn|error|off)$")
+        set(IMG_UNTRUSTED_${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
+      else()
+        message(FATAL_ERROR "flexos_add_image: UNTRUSTED wants warn, error or off, "
+                "or <library>=warn|error|off, not '${a}'")
+      endif()
     elseif(mode MATCHES "^(HEAP_KB|SHARED_HEAP_KB)$")
       if(NOT a MATCHES "^[0-9]+$")
         message(FATAL_ERROR "flexos_add_image: ${mode} wants a number of KiB, not '${a}'")
@@ -84,7 +98,21 @@ macro(_flexos_image_parse)
       message(FATAL_ERROR "flexos_add_image: unexpected argument '${a}'")
     endif()
   endforeach()
+  foreach(lib IN LISTS IMG_LIBS)
+    if(NOT DEFINED IMG_UNTRUSTED_${lib})
+      set(IMG_UNTRUSTED_${lib} ${IMG_UNTRUSTED})
+    endif()
+  endforeach()
 endmacro()
+
+# -fplugin-arg-flexos-untrusted=<mode> for library ${lib}, if one was set.
+function(_flexos_untrusted_flag out lib)
+  if(IMG_UNTRUSTED_${lib})
+    set(${out} -fplugin-arg-flexos-untrusted=${IMG_UNTRUSTED_${lib}} PARENT_SCOPE)
+  else()
+    set(${out} "" PARENT_SCOPE)
+  endif()
+endfunction()
 
 # Compile one source into ${outdir}; append the object to ${objs_var}.
 function(_flexos_compile objs_var outdir src flags depends)
@@ -145,9 +173,10 @@ function(flexos_add_image name)
       # The compartment's hardening (stack-protector, ubsan) as @FILE.
       set(cflags ${dir}/${lib}.cflags)
       _flexos_gen_cflags(${lib} ${cflags})
+      _flexos_untrusted_flag(untrusted ${lib})
       list(APPEND flags -fplugin=$<TARGET_FILE:flexos_plugin>
            -fplugin-arg-flexos-config=${IMG_CONFIG}
-           -fplugin-arg-flexos-library=${lib} @${cflags})
+           -fplugin-arg-flexos-library=${lib} ${untrusted} @${cflags})
       set(deps flexos_plugin ${IMG_CONFIG} ${cflags})
     endif()
     file(MAKE_DIRECTORY ${dir}/${lib})

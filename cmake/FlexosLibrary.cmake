@@ -1,6 +1,7 @@
 # FILE: cmake/FlexosLibrary.cmake
 # DESCRIPTION:
-#   flexos_library(<target> LIBRARY <name> CONFIG <yaml>): compiles an
+#   flexos_library(<target> LIBRARY <name> CONFIG <yaml>
+#                  [UNTRUSTED warn|error|off]): compiles an
 #   existing C/C++ target as flexos library <name> under configuration
 #   <yaml>: adds -fplugin=<flexos.so>, -fplugin-arg-flexos-config=<yaml>
 #   and -fplugin-arg-flexos-library=<name> to its compile options, the
@@ -39,11 +40,16 @@ function(_flexos_plugin_location out_file out_target)
 endfunction()
 
 function(flexos_library target)
-  cmake_parse_arguments(PARSE_ARGV 1 FL "" "LIBRARY;CONFIG" "")
+  cmake_parse_arguments(PARSE_ARGV 1 FL "" "LIBRARY;CONFIG;UNTRUSTED" "")
   if(FL_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "flexos_library(${target}): unexpected arguments "
                         "'${FL_UNPARSED_ARGUMENTS}'; usage: "
-                        "flexos_library(<target> LIBRARY <name> CONFIG <yaml>)")
+                        "flexos_library(<target> LIBRARY <name> CONFIG <yaml> "
+                        "[UNTRUSTED warn|error|off])")
+  endif()
+  if(FL_UNTRUSTED AND NOT FL_UNTRUSTED MATCHES "^(warn|error|off)$")
+    message(FATAL_ERROR "flexos_library(${target}): UNTRUSTED wants warn, "
+                        "error or off, not '${FL_UNTRUSTED}'")
   endif()
   if(NOT TARGET ${target})
     message(FATAL_ERROR "flexos_library: '${target}' is not a target; call "
@@ -81,6 +87,10 @@ function(flexos_library target)
     $<$<COMPILE_LANGUAGE:C,CXX>:-fplugin=${plugin}>
     $<$<COMPILE_LANGUAGE:C,CXX>:-fplugin-arg-flexos-config=${config}>
     $<$<COMPILE_LANGUAGE:C,CXX>:-fplugin-arg-flexos-library=${FL_LIBRARY}>)
+  if(FL_UNTRUSTED)
+    target_compile_options(${target} PRIVATE
+      $<$<COMPILE_LANGUAGE:C,CXX>:-fplugin-arg-flexos-untrusted=${FL_UNTRUSTED}>)
+  endif()
   get_target_property(type ${target} TYPE)
   if(type STREQUAL "INTERFACE_LIBRARY")
     message(FATAL_ERROR "flexos_library(${target}): an INTERFACE library has no sources to compile")

@@ -73,8 +73,8 @@ __flexos_fault_entry:
   pause
   decl %ecx
   jnz 3b
-  movl $231, %eax            /* exit_group(status) */
-  movl %r9d, %edi
+  movl $231, %eax            /* exit_group(FLEXOS_EXIT_FAULT) */
+  movl $FLEXOS_EXIT_FAULT, %edi
   syscall
   ud2
   .size __flexos_fault_entry, . - __flexos_fault_entry
@@ -83,13 +83,17 @@ __flexos_fault_entry:
  * The message is copied onto the current stack with the caller's rights
  * (a compartment can only print what it could read anyway), then every
  * key opens, system calls are allowed, and the copy goes to stderr before
- * exit_group(status).  Like the fault entry it never returns, whoever
- * jumps here (with whatever status: it ends the process either way). */
+ * exit_group(FLEXOS_EXIT_UNTRUSTED) when status says so, else
+ * exit_group(FLEXOS_EXIT_FAULT): whoever jumps here, with whatever
+ * registers, ends the process with a failure status, never 0. */
   .globl __flexos_die_entry
   .type __flexos_die_entry, @function
   .p2align 4
 __flexos_die_entry:
-  movl %edx, %r9d            /* the exit status, kept past WRPKRU */
+  movl $FLEXOS_EXIT_FAULT, %r9d  /* the exit status, kept past WRPKRU */
+  movl $FLEXOS_EXIT_UNTRUSTED, %eax
+  cmpl %eax, %edx
+  cmovel %eax, %r9d
   andq $-16, %rsp
   subq $512, %rsp
   cmpq $480, %rsi

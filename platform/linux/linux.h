@@ -117,12 +117,14 @@ int hosted_fault_init(void);
 int hosted_fault_thread_init(void);
 void hosted_fault_thread_fini(void);
 /* "flexos: <message>" on stderr, then exit with FLEXOS_EXIT_FAULT
- * (hosted_die) or `status`; from any compartment. */
+ * (hosted_die) or `status` (FLEXOS_EXIT_FAULT or FLEXOS_EXIT_UNTRUSTED);
+ * from any compartment. */
 __attribute__((noreturn, format(printf, 1, 2))) void hosted_die(const char *fmt, ...);
 __attribute__((noreturn, format(printf, 2, 3))) void hosted_die_status(int status,
                                                                     const char *fmt, ...);
 /* Writes len bytes of msg (read with the caller's rights) to stderr and
- * ends the process with `status`, from any compartment. */
+ * ends the process with FLEXOS_EXIT_UNTRUSTED if status is that, else
+ * FLEXOS_EXIT_FAULT, from any compartment. */
 __attribute__((noreturn)) void __flexos_die_entry(const char *msg, size_t len, int status);
 
 /* Each compartment's code: [start, end) of .text.flexos.<name>

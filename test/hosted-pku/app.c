@@ -18,6 +18,8 @@
  *     cross-free               fs frees net's heap block: refused
  *     fault-entry-jump         net jumps to the fault handler's entry,
  *                              which opens every key: the process ends
+ *     die-entry-status         net calls the report-and-exit entry asking
+ *                              for exit status 0: it still fails (3)
  *     signals                  SIGUSR1 keeps arriving while net (main
  *                              thread) and fs (a second thread) compute:
  *                              the handler runs in app with app's rights
@@ -591,6 +593,16 @@ int main(int argc, char **argv) {
     printf("fault-entry-jump: net calls the fault entry with forged arguments\n");
     long v = flexos_gate(net, net_call, (long)__flexos_fault_entry);
     printf("fault-entry-jump: NOT STOPPED (value %ld)\n", v);
+    return 1;
+  }
+  if (!strcmp(c, "die-entry-status")) {
+    extern char __flexos_die_entry[];
+#define ALL_WELL "die-entry-status: all is well\n" /* a literal: key 0, net reads it */
+    printf("die-entry-status: net asks the exit entry for status 0\n");
+    fflush(stdout);
+    long v = flexos_gate(net, net_call3, (long)__flexos_die_entry, (long)ALL_WELL,
+                         (long)sizeof ALL_WELL - 1, 0);
+    printf("die-entry-status: NOT STOPPED (value %ld)\n", v);
     return 1;
   }
   if (!strcmp(c, "cross-free")) {

@@ -46,6 +46,9 @@ long net_poke(long addr) {
   return 0;
 }
 long net_call(long fn) { return ((long (*)(void))fn)(); }
+long net_call3(long fn, long a, long b, long c) {
+  return ((long (*)(long, long, long))fn)(a, b, c);
+}
 long net_work(long i) { return i * 3 + net_secret % 7; }
 
 /* The libc functions that touch only their arguments (docs/hosted.md)

@@ -7,7 +7,9 @@
  *   to the plain call measured in the same run:
  *     plain call, intra-compartment gate (near: lowered to a call),
  *     cross-compartment gate (far: an MPK gate under intel-pku) with 0
- *     and 6 arguments, shared-local allocation.
+ *     and 6 arguments, the same gate returning a data pointer (which
+ *     the gate checks is shared memory: the difference to the 0-argument
+ *     gate is the check), shared-local allocation.
  *   Under TCG the numbers are emulator artefacts; a line says so.
  * License: MIT (see LICENSE)
  */
@@ -24,6 +26,7 @@ long near_fn0(void);
 long near_fn6(long a, long b, long c, long d, long e, long f);
 long far_fn0(void);
 long far_fn6(long a, long b, long c, long d, long e, long f);
+char *far_ptr(void);
 
 static inline uint64_t rdtsc(void) {
   uint32_t lo, hi;
@@ -47,6 +50,7 @@ static long case_plain(void) { return plain_fn0(); }
 static long case_near(void) { return flexos_gate(near, near_fn0); }
 static long case_far0(void) { return flexos_gate(far, far_fn0); }
 static long case_far6(void) { return flexos_gate(far, far_fn6, 1, 2, 3, 4, 5, 6); }
+static long case_far_ptr(void) { return flexos_gate(far, far_ptr) != 0; }
 static long case_share(void) { return shared_local(); }
 
 struct result {
@@ -95,6 +99,7 @@ int main(void) {
                {"intra-compartment-gate", case_near},
                {"cross-compartment-gate-0", case_far0},
                {"cross-compartment-gate-6", case_far6},
+               {"cross-compartment-gate-ptr", case_far_ptr},
                {"shared-local-alloc", case_share}};
   char hv[13];
   hypervisor(hv);
@@ -103,7 +108,8 @@ int main(void) {
   if (!strncmp(hv, "TCG", 3))
     printf("gate-latency: running under TCG emulation: timings are not "
            "meaningful\n");
-  if (case_far6() != 21 || case_far0() != 1 || case_share() != 1)
+  if (case_far6() != 21 || case_far0() != 1 || case_share() != 1 ||
+      case_far_ptr() != 1)
     return 1;
   uint64_t base = 0;
   for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
