@@ -136,7 +136,8 @@ string(APPEND ld "${s}")
 range(s kpriv_rw ".flexos_kpriv_rw (NOLOAD)" "*(.flexos_kpriv_rw)")
 string(APPEND ld "${s}")
 # The vm-ept entry table (docs/abi.md) is read-only data every VM maps.
-range(s common_ro .rodata "*(.flexos_roinit) *(.rodata .rodata.*) . = ALIGN(8); __flexos_ept_entries_start = .; KEEP(*(.flexos_ept_entries)) __flexos_ept_entries_end = .;")
+# So is the gate table of checked indirect calls (gates/gate_table.c).
+range(s common_ro .rodata "*(.flexos_roinit) *(.rodata .rodata.*) . = ALIGN(8); __flexos_ept_entries_start = .; KEEP(*(.flexos_ept_entries)) __flexos_ept_entries_end = .; . = ALIGN(8); __start_flexos_gate_table = .; KEEP(*(flexos_gate_table)) __stop_flexos_gate_table = .;")
 string(APPEND ld "${s}")
 range(s common_rw .flexos_common "*(.flexos_common)")
 string(APPEND ld "${s}")

@@ -97,6 +97,7 @@ private:
   void emitEptEntry(CallBase &CB, Function &Target, const Compartment &Dst);
   void checkResult(Instruction *After, Value *Result, Function &Target,
                    const Compartment &Dst, bool ReturnsCode);
+  void emitGateRecord(Function &Target, Constant *Via, const Compartment &Dst);
 };
 
 // At is the marker call. <flexos.h> passes __FILE__ and __LINE__ to it, so
@@ -205,10 +206,14 @@ bool Lowering::lowerMarker(CallInst *Marker) {
     bool Check = !Direct && CB->getType()->isPointerTy() &&
                  !RC.Cfg->trusts(*RC.Self, *Dst);
     bool Code = Check && gateReturnsCode(*CB, Target);
-    if (Direct)
+    if (Direct) {
       CB->setCalledOperand(Target);
-    else if (Mech == Mechanism::IntelPku) {
+      if (Dst->Index != RC.Self->Index)
+        emitGateRecord(*Target, Target, *Dst);
+    } else if (Mech == Mechanism::IntelPku) {
       lowerMpk(*CB, *Target, *Dst);
+      if (auto *Via = dyn_cast<Constant>(CB->getCalledOperand()))
+        emitGateRecord(*Target, Via, *Dst);
       if (Check)
         checkResult(CB, CB, *Target, *Dst, Code);
     } else {
@@ -392,6 +397,32 @@ Instruction *Lowering::lowerEpt(CallBase &CB, Function &Target,
   }
   CB.eraseFromParent();
   return Result;
+}
+
+// The gate table's record for calls from this compartment to Target in
+// Dst (include/flexos/abi.h): COMDAT, one per pair and function in the
+// program however many files gate it.
+void Lowering::emitGateRecord(Function &Target, Constant *Via,
+                              const Compartment &Dst) {
+  std::string Name = ("__flexos_gate_record." + RC.Self->Name + "." + Dst.Name +
+                      "." + Target.getName())
+                         .str();
+  if (M.getNamedGlobal(Name))
+    return;
+  LLVMContext &Ctx = M.getContext();
+  Type *I32 = Type::getInt32Ty(Ctx);
+  PointerType *Ptr = PointerType::get(Ctx, 0);
+  StructType *Ty = StructType::get(Ctx, {Ptr, Ptr, I32, I32});
+  Constant *Fields[] = {&Target, Via, ConstantInt::get(I32, RC.Self->Index),
+                        ConstantInt::get(I32, Dst.Index)};
+  auto *Record = new GlobalVariable(M, Ty, /*isConstant=*/true,
+                                    GlobalValue::LinkOnceODRLinkage,
+                                    ConstantStruct::get(Ty, Fields), Name);
+  Record->setVisibility(GlobalValue::HiddenVisibility);
+  Record->setComdat(M.getOrInsertComdat(Name));
+  Record->setSection(FLEXOS_GATE_TABLE_SECTION);
+  Record->setAlignment(Align(8));
+  appendToCompilerUsed(M, {Record});
 }
 
 // After the gate: __flexos_check_gate_result(ptr, "src -> dst: fn"), which

@@ -22,7 +22,10 @@
 //    A second load of a shared field whose first load was checked is named
 //    as a double fetch. The analysis runs on a copy of each function with
 //    its scalar locals promoted to registers, so "read once into a local
-//    and check the local" is seen as one value; the module is not changed.
+//    and check the local" is seen as one value. The one change to the
+//    module: an unchecked call through an untrusted function pointer goes
+//    to __flexos_indirect_target's answer (gates/gate_table.c), the gate
+//    the caller's compartment already takes to that function, or a stop.
 //
 // USAGE:
 //    opt -load-pass-plugin=build/lib/FlexosPasses.so \
@@ -45,6 +48,7 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -129,6 +133,9 @@ public:
       : F(F), RC(RC), SharedGlobals(SharedGlobals), Severity(Severity),
         DT(F), LI(DT) {}
   unsigned run();
+  // Indirect calls through an untrusted pointer that no check covers,
+  // with the compartment that handed the pointer over (-1: unknown).
+  SmallVector<std::pair<CallBase *, int>, 4> UncheckedCalls;
 
 private:
   Function &F;
@@ -146,13 +153,14 @@ private:
   // when a gate into an untrusted compartment may have run before.
   DenseMap<const Value *, unsigned> HandedOut;
   std::vector<std::string> Origins;
+  std::vector<int> OriginDst; // the compartment behind each origin, or -1
   SmallVector<Instruction *, 4> UntrustedGates;
   std::set<std::pair<std::string, int>> Reported;
   SmallPtrSet<PHINode *, 8> Visiting; // phis isChecked is inside
   unsigned PathDepth = 0;             // predecessor walks isChecked is inside
   unsigned NumReports = 0;
 
-  unsigned origin(const std::string &What);
+  unsigned origin(const std::string &What, int Dst = -1);
   void findSources();
   bool propagate(Instruction &I);
   bool mark(DenseMap<Value *, unsigned> &Map, Value *V, unsigned O);
@@ -175,7 +183,8 @@ private:
   bool mayFollowGate(Instruction *I);
 };
 
-unsigned FunctionCheck::origin(const std::string &What) {
+unsigned FunctionCheck::origin(const std::string &What, int Dst) {
+  OriginDst.push_back(Dst);
   Origins.push_back(What);
   return Origins.size() - 1;
 }
@@ -229,15 +238,16 @@ void FunctionCheck::findSources() {
           HandedOut.try_emplace(
               getUnderlyingObject(Arg),
               origin("a load from memory the gate to " +
-                     (Target ? Target->getName().str() : "?") + " (" +
-                     describeLoc(CB->getDebugLoc()) + ") may have written"));
+                         (Target ? Target->getName().str() : "?") + " (" +
+                         describeLoc(CB->getDebugLoc()) + ") may have written",
+                     int(Dst->Index)));
       if (CB->getType()->isVoidTy())
         continue;
       std::string What = "the result of the gate to " +
                          (Target ? Target->getName().str() : "?") +
                          " (compartment '" + Dst->Name + "', not trusted by '" +
                          Self.Name + "')";
-      unsigned O = origin(What);
+      unsigned O = origin(What, int(Dst->Index));
       // Under intel-pku and vm-ept the gate checks at run time that a
       // pointer it returns lies in shared memory (GateLowering); what it
       // points to is the other side's, not the pointer itself.
@@ -246,8 +256,9 @@ void FunctionCheck::findSources() {
                             Config::gateMechanism(Self, *Dst) != Mechanism::None;
       if (RuntimeChecked)
         mark(SharedPtr, CB, origin("memory returned by the gate to " +
-                                   (Target ? Target->getName().str() : "?") +
-                                   " (compartment '" + Dst->Name + "')"));
+                                       (Target ? Target->getName().str() : "?") +
+                                       " (compartment '" + Dst->Name + "')",
+                                   int(Dst->Index)));
       else
         mark(Untrusted, CB, O);
     }
@@ -544,6 +555,8 @@ void FunctionCheck::use(Value *V, Instruction *At, UseKind K,
     What = "an indirect-call target";
     break;
   }
+  if (K == UseKind::CallTarget)
+    UncheckedCalls.push_back({cast<CallBase>(At), OriginDst[It->second]});
   std::string Loc = describeLoc(At->getDebugLoc());
   if (!Reported.insert({Loc + What, int(It->second)}).second)
     return; // one report per source line, use and source
@@ -695,6 +708,28 @@ bool hasSources(Function &F, const SmallPtrSetImpl<GlobalVariable *> &Shared,
   return false;
 }
 
+// The call goes to __flexos_indirect_target(fn, self, dst, file, line)'s
+// answer: the gate this compartment already takes to fn, or a stop
+// (gates/gate_table.c).
+bool checkIndirectCall(CallBase &CB, const Compartment &Self, int Dst) {
+  Module &M = *CB.getModule();
+  IRBuilder<> B(&CB);
+  FunctionType *FTy = FunctionType::get(
+      B.getPtrTy(), {B.getPtrTy(), B.getInt32Ty(), B.getInt32Ty(), B.getPtrTy(),
+                     B.getInt32Ty()},
+      false);
+  FunctionCallee Lookup = M.getOrInsertFunction("__flexos_indirect_target", FTy);
+  const DebugLoc &DL = CB.getDebugLoc();
+  Value *File = B.CreateGlobalStringPtr(DL ? DL->getFilename() : M.getSourceFileName(),
+                                        "flexos.call.file");
+  Value *Via = B.CreateCall(
+      Lookup, {CB.getCalledOperand(), B.getInt32(Self.Index), B.getInt32(Dst),
+               File, B.getInt32(DL ? DL.getLine() : 0)});
+  CB.setCalledOperand(Via);
+  CB.setMetadata("flexos.checked", MDNode::get(M.getContext(), {}));
+  return true;
+}
+
 } // namespace
 
 PreservedAnalyses UntrustedValues::run(Module &M, ModuleAnalysisManager &) {
@@ -715,7 +750,21 @@ PreservedAnalyses UntrustedValues::run(Module &M, ModuleAnalysisManager &) {
   for (Function &F : M)
     if (!F.isDeclaration() && hasSources(F, Shared, TrustsAll))
       Work.push_back(&F);
+  bool Changed = false;
+  unsigned CallId = 0;
   for (Function *F : Work) {
+    // Indirect calls get an id the copy keeps (jump threading may
+    // duplicate them), so that the checked ones map back.
+    LLVMContext &Ctx = M.getContext();
+    unsigned IdKind = Ctx.getMDKindID("flexos.call");
+    DenseMap<unsigned, CallBase *> Calls;
+    for (Instruction &I : instructions(*F))
+      if (auto *CB = dyn_cast<CallBase>(&I);
+          CB && !CB->getCalledFunction() && !CB->isInlineAsm()) {
+        Calls[++CallId] = CB;
+        CB->setMetadata(IdKind, MDNode::get(Ctx, ConstantAsMetadata::get(
+                                                     ConstantInt::get(Type::getInt32Ty(Ctx), CallId))));
+      }
     // Analyse a copy whose scalar locals are SSA values and whose
     // short-circuit conditions (`while (p && (n = gate()) > 0)`) are
     // threaded into plain branches. Its loads become volatile first, so
@@ -756,11 +805,20 @@ PreservedAnalyses UntrustedValues::run(Module &M, ModuleAnalysisManager &) {
     std::string Name = F->getName().str();
     F->setName(Name + ".flexos.original");
     Copy->setName(Name);
-    FunctionCheck(*Copy, *RC, Shared, Severity).run();
+    FunctionCheck Check(*Copy, *RC, Shared, Severity);
+    Check.run();
+    for (auto &[CB, Dst] : Check.UncheckedCalls)
+      if (MDNode *Id = CB->getMetadata(IdKind)) {
+        unsigned N = mdconst::extract<ConstantInt>(Id->getOperand(0))->getZExtValue();
+        if (CallBase *Orig = Calls.lookup(N); Orig && !Orig->getMetadata("flexos.checked"))
+          Changed |= checkIndirectCall(*Orig, *RC->Self, Dst);
+      }
+    for (auto &[N, CB] : Calls)
+      CB->setMetadata(IdKind, nullptr);
     Copy->eraseFromParent();
     F->setName(Name);
   }
-  return PreservedAnalyses::all();
+  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 
 } // namespace flexos

@@ -7,8 +7,9 @@
 //    untrusted compartment controls (a gate's result, a load from shared
 //    memory) as a size, allocation size, loop bound, array index,
 //    dereferenced or passed-on pointer, or indirect-call target, unless a
-//    check dominates the use (docs/untrusted-values.md). Runs before gate
-//    lowering, which it leaves unchanged.
+//    check dominates the use (docs/untrusted-values.md), and routes
+//    unchecked calls through such pointers via the gate table. Runs
+//    before gate lowering.
 //
 // USAGE:
 //    opt -load-pass-plugin=build/lib/FlexosPasses.so \

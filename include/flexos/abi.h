@@ -164,6 +164,19 @@
 #define FLEXOS_EPT_THREAD_START_ID 0x1ull
 #define FLEXOS_EPT_ENTRY_SIZE 32
 
+/* ---- Gate table: checked indirect calls -------------------------------
+ * Every gate the passes lower from compartment src into another
+ * compartment dst (intel-pku, or none) leaves one record in this section
+ * (read-only data every compartment reads): the target function and what
+ * a call to it from src must go through (the MPK gate instance, or the
+ * function itself under none).  A call through a function pointer from
+ * an untrusted compartment looks the pointer up here (gates/gate_table.c)
+ * and goes through the record's gate; a pointer without a record from
+ * the caller's compartment is refused.  A C identifier, so that the
+ * linker brackets it with __start_/__stop_ symbols. */
+#define FLEXOS_GATE_TABLE_SECTION "flexos_gate_table"
+#define FLEXOS_GATE_RECORD_SIZE 24
+
 /* ---- Section names (the linker script keys pages by these) ------------ */
 #define FLEXOS_GATE_SECTION ".text.flexos_gates"
 
@@ -253,7 +266,21 @@ struct flexos_ept_entry {
   uint64_t (*unpack)(const uint64_t *args);
 };
 
+struct flexos_gate_record {
+  const void *target; /* the function a pointer may name */
+  const void *via;    /* what to call instead: gate instance or target */
+  uint32_t src, dst;  /* compartment indices */
+};
+
+/* The gate to call for function pointer fn, which compartment dst (or,
+ * with dst < 0, any compartment other than src) handed to code of src;
+ * stops the program (FLEXOS_EXIT_UNTRUSTED) when there is none.  file and
+ * line name the call. */
+const void *__flexos_indirect_target(const void *fn, int src, int dst,
+                                     const char *file, int line);
+
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_ept_entry) == FLEXOS_EPT_ENTRY_SIZE, "entry");
+FLEXOS_STATIC_ASSERT(sizeof(struct flexos_gate_record) == FLEXOS_GATE_RECORD_SIZE, "gate record");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, self) == FLEXOS_TCB_SELF, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, shared_stack) == FLEXOS_TCB_SHARED_STACK, "tcb");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, rpc_slot) == FLEXOS_TCB_RPC_SLOT, "tcb");

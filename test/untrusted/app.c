@@ -5,6 +5,10 @@
  *                  stops the program (FLEXOS_EXIT_UNTRUSTED) before use
  *   length         it returns 1000 for a 64-byte buffer: flexos_check_size
  *                  stops the program
+ *   callback-gated    it returns hostile_entry, which app gates elsewhere:
+ *                  the call goes through that gate (hostile's rights)
+ *   callback-ungated  it returns hostile_other, never gated by app: stopped
+ *   callback-caller   it returns app_grant, app's own function: stopped
  *   straddle       a pointer to the last byte of its shared buffer, checked
  *                  with flexos_check_shared for 1 GiB, which runs past all
  *                  shared memory: stopped
@@ -17,6 +21,33 @@
 #include "untrusted.h"
 
 static char app_secret[64] = "app's secret";
+
+/* What a forged callback would like app to run with app's rights. */
+static long app_grant(long x) {
+  printf("untrusted: app_grant ran: NOT STOPPED\n");
+  return x;
+}
+
+/* The gate that registers hostile_entry as callable from app. */
+long call_entry_directly(long x) { return flexos_gate(hostile, hostile_entry, x); }
+
+static int callback(const char *what) {
+  int answer = !strcmp(what, "callback-gated")     ? CALLBACK_GATED
+               : !strcmp(what, "callback-ungated") ? CALLBACK_UNGATED
+                                                   : CALLBACK_CALLER;
+  callback_fn cb = flexos_gate(hostile, hostile_callback, answer, (uintptr_t)app_grant);
+  /* Unchecked on purpose: the compiler warns here and routes the call
+   * through __flexos_indirect_target. */
+  long r = cb(1);
+  if (answer != CALLBACK_GATED) {
+    printf("untrusted: %s: NOT STOPPED (%ld)\n", what, r);
+    return 1;
+  }
+  if (r != 1 + 'h' || call_entry_directly(1) != r)
+    return 1;
+  printf("untrusted: callback through the gate: %ld\nuntrusted: ok\n", r);
+  return 0;
+}
 
 static int run(const char *what) {
   char copy[64];
@@ -36,6 +67,8 @@ static int run(const char *what) {
            p ? p : "");
     return 1;
   }
+  if (!strncmp(what, "callback-", 9))
+    return callback(what);
   if (!strcmp(what, "length")) {
     long n = flexos_gate(hostile, hostile_length);
     memcpy(copy, app_secret, flexos_check_size(n, sizeof copy));
@@ -55,7 +88,8 @@ static int run(const char *what) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    printf("usage: untrusted shared|null|caller|own|length|straddle\n");
+    printf("usage: untrusted shared|null|caller|own|length|straddle|"
+           "callback-gated|callback-ungated|callback-caller\n");
     return 1;
   }
   return run(argv[argc - 1]);

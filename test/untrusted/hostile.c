@@ -27,3 +27,18 @@ char *hostile_pointer(int answer, uintptr_t hint) {
 }
 
 long hostile_length(void) { return 1000; }
+
+/* Both read hostile's private data: run with app's rights, they fault. */
+long hostile_entry(long x) { return x + hostile_private[0]; }
+long hostile_other(long x) { return x - hostile_private[0]; }
+
+callback_fn hostile_callback(int answer, uintptr_t hint) {
+  switch (answer) {
+  case CALLBACK_GATED:
+    return hostile_entry;
+  case CALLBACK_UNGATED:
+    return hostile_other;
+  default:
+    return (callback_fn)hint;
+  }
+}

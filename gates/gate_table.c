@@ -1,0 +1,36 @@
+/*
+ * FILE: gates/gate_table.c
+ * DESCRIPTION:
+ *   Checked indirect calls (docs/untrusted-values.md): a function pointer
+ *   that an untrusted compartment handed over is called only through a
+ *   gate that some code of the caller's compartment already takes to that
+ *   function, found in the gate table the passes leave in every object
+ *   (include/flexos/abi.h).  So the pointer can name only a gated entry
+ *   point of another compartment, never the caller's own code, and the
+ *   call switches rights as a direct gate would.  Linked into images
+ *   (runtime/) and processes (platform/linux); runs in any compartment and
+ *   reads only read-only data.
+ * License: MIT (see LICENSE)
+ */
+#include <flexos/abi.h>
+#include <flexos/runtime.h>
+
+/* Weak: a program without any gate record has no table at all. */
+extern const struct flexos_gate_record __start_flexos_gate_table[]
+    __attribute__((weak));
+extern const struct flexos_gate_record __stop_flexos_gate_table[]
+    __attribute__((weak));
+
+const void *__flexos_indirect_target(const void *fn, int src, int dst,
+                                     const char *file, int line) {
+  for (const struct flexos_gate_record *r = __start_flexos_gate_table;
+       r < __stop_flexos_gate_table; r++) {
+    if (r->target != fn || r->src != (uint32_t)src)
+      continue;
+    if (dst < 0 ? r->dst != (uint32_t)src : r->dst == (uint32_t)dst)
+      return r->via;
+  }
+  __flexos_untrusted_fault("checked indirect call (no gate from this "
+                           "compartment to that function)",
+                           file, line, (unsigned long)fn, (unsigned long)dst);
+}
