@@ -247,8 +247,11 @@ public:
       return Fail();
     }
     // Reports of untrusted values need source locations even without -g:
-    // track them as -Rpass does, without emitting debug information.
-    if (Opts.Untrusted != "off" &&
+    // track them as -Rpass does, without emitting debug information; only
+    // where something can be untrusted (a compartment that trusts all the
+    // others, such as lwIP's beside the default one, pays nothing).
+    const Compartment *Self = Cfg->compartmentOf(Opts.Library);
+    if (Opts.Untrusted != "off" && !Cfg->trustsAll(*Self) &&
         CI.getCodeGenOpts().getDebugInfo() == llvm::codegenoptions::NoDebugInfo)
       CI.getCodeGenOpts().setDebugInfo(llvm::codegenoptions::LocTrackingOnly);
     PluginState *S = flexos_plugin_state();

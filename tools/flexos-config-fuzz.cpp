@@ -69,6 +69,10 @@ static void checkAccepted(const Config &C) {
   if (!Runtime)
     fail("no runtime library in an accepted configuration");
   for (const Compartment &X : Comps)
+    for (unsigned T : X.Trusts)
+      if (T >= Comps.size() || T == X.Index)
+        fail("a compartment trusts itself or one that does not exist");
+  for (const Compartment &X : Comps)
     if (C.compartmentOf(RuntimeLibraryName) == nullptr || C.pkruOf(X) == 0)
       fail("no PKRU for a compartment (or no runtime library)");
 }
@@ -83,6 +87,12 @@ static std::string write(const Config &C) {
     if (X.Mech == Mechanism::VmEpt) {
       Out += std::string("    polling: ") + (X.Polling ? "true" : "false") + "\n";
       Out += std::string("    check-pointers: ") + (X.CheckPointers ? "true" : "false") + "\n";
+    }
+    if (!X.Trusts.empty()) {
+      Out += "    trusts: [";
+      for (size_t I = 0; I < X.Trusts.size(); I++)
+        Out += (I ? ", " : "") + C.compartments()[X.Trusts[I]].Name;
+      Out += "]\n";
     }
     if (!X.Hardening.empty()) {
       Out += "    hardening: [";
@@ -106,7 +116,7 @@ static bool same(const Config &A, const Config &B) {
     const Compartment &X = A.compartments()[I], &Y = B.compartments()[I];
     if (X.Name != Y.Name || X.Mech != Y.Mech || X.IsDefault != Y.IsDefault ||
         X.Polling != Y.Polling || X.CheckPointers != Y.CheckPointers ||
-        X.Hardening != Y.Hardening)
+        X.Hardening != Y.Hardening || X.Trusts != Y.Trusts)
       return false;
   }
   for (const Library &L : A.libraries()) {
