@@ -158,6 +158,7 @@ private:
   std::set<std::pair<std::string, int>> Reported;
   SmallPtrSet<PHINode *, 8> Visiting; // phis isChecked is inside
   unsigned PathDepth = 0;             // predecessor walks isChecked is inside
+  bool Reporting = false;             // isChecked called for a report
   unsigned NumReports = 0;
 
   unsigned origin(const std::string &What, int Dst = -1);
@@ -504,9 +505,10 @@ bool FunctionCheck::isChecked(Value *V, Instruction *At,
     if (All)
       return true;
   }
-  if (!Load)
+  if (!Load || !Reporting)
     return false;
-  // A double fetch: the same field was read and tested before.
+  // A double fetch: the same field was read and tested before (looked for
+  // only for a report: it scans the function).
   for (Instruction &I : instructions(F)) {
     auto *Other = dyn_cast<LoadInst>(&I);
     if (!Other || Other == Load ||
@@ -529,7 +531,10 @@ void FunctionCheck::use(Value *V, Instruction *At, UseKind K,
   if (It == Untrusted.end())
     return;
   Instruction *Earlier = nullptr;
-  if (isChecked(V, At, Earlier))
+  Reporting = true;
+  bool Checked = isChecked(V, At, Earlier);
+  Reporting = false;
+  if (Checked)
     return;
   std::string What;
   switch (K) {
