@@ -13,9 +13,16 @@
  *   below its live frames for the duration, and both that slot and the
  *   default compartment's are put back before returning.  Under mechanism `none` (flexos_pku_on == 0, chosen at boot and
  *   kept in a read-only page) RDPKRU/WRPKRU are skipped: they would #UD.
- *   Frame layout: struct trapframe in runtime/kernel.h.
+ *   Frame layout: struct trapframe in runtime/kernel.h; every offset used
+ *   here comes from include/flexos/abi.h, whose values that header and
+ *   kernel.h assert against the C structs.
  * License: MIT (see LICENSE)
  */
+#include <flexos/abi.h>
+
+/* gate_slot[k - 1] of the TCB, indexed by 2k (bit of key k's AD in PKRU,
+ * from bsf) scaled by 4: FLEXOS_TCB_GATE_SLOT + 8 * (k - 1). */
+#define GATE_SLOT_BY_2K (FLEXOS_TCB_GATE_SLOT - 8)
   .macro ISR vec
   .if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
   .else
@@ -60,7 +67,7 @@ flexos_isr_common:
   rdpkru
   pushq %rax
   /* Still in the interrupted domain, whose memory the slot is: point the
-   * slot below the live frames (the interrupted rsp, 168(%rsp)), so that a
+   * slot below the live frames (the interrupted rsp in the frame), so that a
    * gate taken by a handler into this compartment starts beneath them
    * instead of on top of them. Only when rsp really is on this
    * compartment's stack: inside a gate, between WRPKRU and the stack
@@ -70,18 +77,18 @@ flexos_isr_common:
   andl $0x3ffffffc, %edx        /* own key: AD and WD clear; skip keys 0, 15 */
   bsfl %edx, %edx               /* 2k for key k = compartment k-1 */
   jz 1f
-  movq %gs:0x18(,%rdx,4), %rcx  /* gate_slot[k-1]: 0x20 + 8 * (k - 1) */
+  movq %gs:GATE_SLOT_BY_2K(,%rdx,4), %rcx  /* gate_slot[k-1] */
   testq %rcx, %rcx
   jz 1f
-  movq 168(%rsp), %rdx
+  movq FLEXOS_TRAPFRAME_RSP(%rsp), %rdx
   cmpq %rcx, %rdx               /* the slot sits at the stack's top */
   jae 1f
-  cmpq 8(%rcx), %rdx            /* stack_limit */
+  cmpq FLEXOS_GATE_SLOT_STACK_LIMIT(%rcx), %rdx
   jb 1f
   movq %rcx, %r12
-  movq (%rcx), %r13
+  movq FLEXOS_GATE_SLOT_STACK_TOP(%rcx), %r13
   andq $-16, %rdx
-  movq %rdx, (%rcx)
+  movq %rdx, FLEXOS_GATE_SLOT_STACK_TOP(%rcx)
 1:  /* into the runtime's domain */
   movl flexos_default_pkru(%rip), %eax
   xorl %ecx, %ecx
@@ -95,15 +102,15 @@ flexos_isr_common:
   andl $0x3ffffffc, %eax
   bsfl %eax, %eax
   jz 3f
-  movq %gs:0x18(,%rax,4), %r14
+  movq %gs:GATE_SLOT_BY_2K(,%rax,4), %r14
   testq %r14, %r14
   jz 3f
-  movq (%r14), %r15
+  movq FLEXOS_GATE_SLOT_STACK_TOP(%r14), %r15
   jmp 3f
 2:
   pushq $0
 3:
-  /* The frame is 184 bytes: realign for the C handler, and (with keys)
+  /* The frame is FLEXOS_TRAPFRAME_SIZE bytes: realign for the C handler, and (with keys)
    * keep the interrupted code's SSE state, which a handler's gate scrubs
    * and the code it reaches may use. rbx is saved in the frame and
    * callee-saved in flexos_trap. */
@@ -124,20 +131,20 @@ flexos_isr_common:
   movq %rbx, %rsp
   testq %r14, %r14
   jz 6f
-  movq %r15, (%r14)
+  movq %r15, FLEXOS_GATE_SLOT_STACK_TOP(%r14)
 6:
   cmpb $0, flexos_pku_on(%rip)
   je 5f
 4:  /* back to the interrupted domain (flexos_trap vetted the value) */
-  movl (%rsp), %eax
+  movl FLEXOS_TRAPFRAME_PKRU(%rsp), %eax
   xorl %ecx, %ecx
   xorl %edx, %edx
   wrpkru
-  cmpl (%rsp), %eax
+  cmpl FLEXOS_TRAPFRAME_PKRU(%rsp), %eax
   jne 4b
   testq %r12, %r12
   jz 5f
-  movq %r13, (%r12)
+  movq %r13, FLEXOS_GATE_SLOT_STACK_TOP(%r12)
   jmp 5f
 
   /* The first entry of every thread (runtime/thread.c): a new thread

@@ -42,6 +42,10 @@ struct trapframe {
   uint64_t vector, error;
   uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
+_Static_assert(offsetof(struct trapframe, pkru) == FLEXOS_TRAPFRAME_PKRU, "trapframe");
+_Static_assert(offsetof(struct trapframe, vector) == FLEXOS_TRAPFRAME_VECTOR, "trapframe");
+_Static_assert(offsetof(struct trapframe, rsp) == FLEXOS_TRAPFRAME_RSP, "trapframe");
+_Static_assert(sizeof(struct trapframe) == FLEXOS_TRAPFRAME_SIZE, "trapframe");
 void flexos_trap(struct trapframe *tf);
 
 /* timer.c */

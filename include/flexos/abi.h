@@ -79,6 +79,16 @@
 #define FLEXOS_SHARED_STACK_TOP 0x00
 #define FLEXOS_SHARED_STACK_LIMIT 0x08
 
+/* ---- Trap frame --------------------------------------------------------
+ * What gates/interrupt_entry.S pushes on an interrupt and runtime/trap.c
+ * reads as struct trapframe (runtime/kernel.h, which asserts these): the
+ * CPU's ss, rsp, rflags, cs, rip at the top, then error code and vector,
+ * the 15 general registers, and the interrupted PKRU at the bottom. */
+#define FLEXOS_TRAPFRAME_PKRU 0
+#define FLEXOS_TRAPFRAME_VECTOR 128
+#define FLEXOS_TRAPFRAME_RSP 168 /* the interrupted stack pointer */
+#define FLEXOS_TRAPFRAME_SIZE 184
+
 /* ---- vm-ept remote procedure call slot --------------------------------- */
 #define FLEXOS_RPC_MAX_ARGS 12
 #define FLEXOS_RPC_STATE_IDLE 0
