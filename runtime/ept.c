@@ -78,6 +78,11 @@ void ept_boot(void) {
   if (!ept_active())
     return;
   const struct flexos_vm_info *info = (const void *)FLEXOS_VM_INFO_ADDR;
+  if ((info->magic & ~0xffull) == (FLEXOS_VM_MAGIC_BASE & ~0xffull) &&
+      info->magic != FLEXOS_VM_MAGIC)
+    flexos_panic("vm-ept: the monitor speaks flexos ABI %d, this image %d: "
+                 "build both from the same tree",
+                 (int)(info->magic - FLEXOS_VM_MAGIC_BASE), FLEXOS_ABI_VERSION);
   if (info->magic != FLEXOS_VM_MAGIC)
     flexos_panic("this image uses vm-ept: run it with tools/flexos-vmm, "
                  "not QEMU (no monitor info page at 0x%x)",

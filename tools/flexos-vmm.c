@@ -336,6 +336,10 @@ static void load_image(const char *path) {
       sizeof(struct flexos_image_config) > m.image_end - cfg_addr)
     die("flexos_image_config outside the image");
   const struct flexos_image_config *cfg = (const void *)(m.image + cfg_addr);
+  if (cfg->abi_version != FLEXOS_ABI_VERSION)
+    die("the image was built for flexos ABI %u, this monitor speaks %d: "
+        "build both from the same flexos tree",
+        cfg->abi_version, FLEXOS_ABI_VERSION);
   if (cfg->mechanism != FLEXOS_MECH_EPT)
     die("the image's compartments use %s, not vm-ept; boot it with "
         "tools/run-image.sh (QEMU)",

@@ -131,7 +131,9 @@
  * boot path serves QEMU and the monitor. */
 #define FLEXOS_VM_INFO_ADDR 0x1000
 #define FLEXOS_VM_START_INFO_ADDR 0x2000
-#define FLEXOS_VM_MAGIC 0x464c4558564d3031ull /* "FLEXVM01" */
+/* "FLEXVM0" and the ABI version's digit: "FLEXVM01" for version 1. */
+#define FLEXOS_VM_MAGIC_BASE 0x464c4558564d3030ull
+#define FLEXOS_VM_MAGIC (FLEXOS_VM_MAGIC_BASE + FLEXOS_ABI_VERSION)
 /* Each VM's private page pool and its slice of the shared pool (heaps,
  * stacks, RPC slots): every VM allocates shared pages only from its own
  * slice, so no allocator state is shared between VMs. */

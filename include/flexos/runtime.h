@@ -43,6 +43,8 @@ struct flexos_compartment_desc {
 };
 
 struct flexos_image_config {
+  uint32_t abi_version;    /* FLEXOS_ABI_VERSION; first, so a monitor of
+                            * another version can still read it */
   const char *name;        /* image name */
   uint32_t ncompartments;  /* 1..FLEXOS_MAX_COMPARTMENTS */
   uint32_t default_index;  /* compartment that runs main and the kernel */
