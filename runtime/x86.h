@@ -1,26 +1,17 @@
 /*
  * FILE: runtime/x86.h
  * DESCRIPTION:
- *   Inline wrappers for the x86-64 instructions the runtime needs (port
- *   I/O, control registers, MSRs, CPUID, RDPKRU, RDTSC).  WRPKRU is
- *   deliberately absent: it lives only in gates/ (tools/flexos-scan).
+ *   Inline wrappers for the x86-64 instructions the runtime needs:
+ *   control registers, MSRs, CPUID, RDPKRU, interrupts, and (from
+ *   <flexos/x86.h>) port I/O and RDTSC.  WRPKRU is deliberately absent:
+ *   it lives only in gates/ (tools/flexos-scan).
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_RUNTIME_X86_H
 #define FLEXOS_RUNTIME_X86_H
+#include <flexos/x86.h>
 #include <stdint.h>
 
-static inline void outb(uint16_t port, uint8_t v) {
-  __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline uint8_t inb(uint16_t port) {
-  uint8_t v;
-  __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-  return v;
-}
-static inline void outl(uint16_t port, uint32_t v) {
-  __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
 static inline uint64_t read_cr2(void) {
   uint64_t v;
   __asm__ volatile("mov %%cr2, %0" : "=r"(v));
@@ -54,11 +45,6 @@ static inline uint32_t rdpkru(void) {
   uint32_t eax, edx;
   __asm__ volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
   return eax;
-}
-static inline uint64_t rdtsc(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-  return ((uint64_t)hi << 32) | lo;
 }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }

@@ -31,6 +31,7 @@
 #include <flexos.h>
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,12 +147,6 @@ static int forged(void) {
   return wrong ? 1 : 0;
 }
 
-static inline uint64_t rdtsc(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-  return (uint64_t)hi << 32 | lo;
-}
-
 /* A call the compiler cannot inline or drop. */
 __attribute__((noinline)) long plain_call(long x) {
   __asm__ volatile("" : "+r"(x));
@@ -159,21 +154,21 @@ __attribute__((noinline)) long plain_call(long x) {
 }
 
 static int bench(int n) {
-  uint64_t tp = rdtsc();
+  uint64_t tp = rdtsc_ordered();
   long acc = 0;
   for (int i = 0; i < n; i++)
     acc += plain_call(i);
-  uint64_t t0 = rdtsc();
+  uint64_t t0 = rdtsc_ordered();
   printf("bench: plain-call %lu cycles (%ld)\n", (t0 - tp) / n, acc & 1);
   for (int i = 0; i < n; i++)
     flexos_vm_null_hypercall();
-  uint64_t t1 = rdtsc();
+  uint64_t t1 = rdtsc_ordered();
   for (int i = 0; i < n; i++)
     flexos_gate(net, net_zero);
-  uint64_t t2 = rdtsc();
+  uint64_t t2 = rdtsc_ordered();
   for (int i = 0; i < n; i++)
     flexos_gate(crypto, crypto_zero);
-  uint64_t t3 = rdtsc();
+  uint64_t t3 = rdtsc_ordered();
   printf("bench: null-hypercall %lu cycles\n", (t1 - t0) / n);
   printf("bench: gate-to-net %lu cycles\n", (t2 - t1) / n);
   printf("bench: gate-to-crypto %lu cycles\n", (t3 - t2) / n);
@@ -198,7 +193,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (!strcmp(mode, "badport")) {
-    __asm__ volatile("outb %%al, %%dx" : : "a"(0x42), "d"(0x80));
+    outb(0x80, 0x42);
     printf("WRONG: the monitor ignored a write to port 0x80\n");
     return 1;
   }
@@ -214,16 +209,14 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "netdev-own")) {
     static __attribute__((aligned(4096))) char rings[sizeof(struct flexos_pvnet)];
-    __asm__ volatile("outl %%eax, %%dx"
-                     : : "a"((uint32_t)(uintptr_t)rings), "d"(FLEXOS_PVNET_PORT_SETUP));
+    outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)(uintptr_t)rings);
     printf("WRONG: the monitor took app's own memory as the network device\n");
     return 1;
   }
   if (!strcmp(mode, "netdev-shared")) {
     char *page = flexos_malloc_shared(2 * 4096);
     uintptr_t aligned = ((uintptr_t)page + 4095) & ~(uintptr_t)4095;
-    __asm__ volatile("outl %%eax, %%dx"
-                     : : "a"((uint32_t)aligned), "d"(FLEXOS_PVNET_PORT_SETUP));
+    outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)aligned);
     printf("WRONG: the monitor took a network device on a shared page\n");
     return 1;
   }

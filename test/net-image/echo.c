@@ -25,6 +25,7 @@
 #include <flexos.h>
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <flexos_lwip.h>
 #include <stdio.h>
 #include <string.h>
@@ -176,8 +177,7 @@ static int read_lwip_heap(void) {
 static int steal_netdev(void) {
   static __attribute__((aligned(4096))) char rings[sizeof(struct flexos_pvnet)];
   printf("steal-netdev: registering app's rings at %p\n", (void *)rings);
-  __asm__ volatile("outl %%eax, %%dx"
-                   : : "a"((uint32_t)(uintptr_t)rings), "d"(FLEXOS_PVNET_PORT_SETUP));
+  outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)(uintptr_t)rings);
   printf("steal-netdev: NOT STOPPED\n");
   return 1;
 }

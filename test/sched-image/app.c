@@ -18,6 +18,7 @@
  */
 #include <flexos.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,12 +47,6 @@ static void check(int ok, const char *what) {
 static void note(char c) {
   if (norder < (int)sizeof(order) - 1)
     order[norder++] = c;
-}
-
-static uint64_t rdtsc(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-  return (uint64_t)hi << 32 | lo;
 }
 
 static void yielder(void *arg) {

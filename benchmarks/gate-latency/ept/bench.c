@@ -20,6 +20,7 @@
  */
 #include <flexos.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,12 +30,6 @@
 
 long far_fn0(void);
 long far_fn6(long a, long b, long c, long d, long e, long f);
-
-static inline uint64_t rdtsc(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-  return ((uint64_t)hi << 32) | lo;
-}
 
 static __attribute__((noinline)) long plain_fn0(void) {
   __asm__ volatile("");
@@ -47,7 +42,7 @@ static const char *const names[NCASES] = {
 
 static uint64_t one_batch(int c) {
   long acc = 0;
-  uint64_t t0 = rdtsc();
+  uint64_t t0 = rdtsc_ordered();
   for (int i = 0; i < BATCH; i++) {
     switch (c) {
     case PLAIN: acc += plain_fn0(); break;
@@ -57,7 +52,7 @@ static uint64_t one_batch(int c) {
     case GATE6: acc += flexos_gate(far, far_fn6, acc, 2, 3, 4, 5, 6); break;
     }
   }
-  uint64_t t1 = rdtsc();
+  uint64_t t1 = rdtsc_ordered();
   if (acc == -1)
     printf("unreachable\n");
   return (t1 - t0) / BATCH;

@@ -15,6 +15,7 @@
  */
 #include <flexos.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,12 +28,6 @@ long near_fn6(long a, long b, long c, long d, long e, long f);
 long far_fn0(void);
 long far_fn6(long a, long b, long c, long d, long e, long f);
 char *far_ptr(void);
-
-static inline uint64_t rdtsc(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-  return ((uint64_t)hi << 32) | lo;
-}
 
 static __attribute__((noinline)) long plain_fn0(void) {
   __asm__ volatile("");
@@ -71,10 +66,10 @@ static struct result measure(long (*fn)(void)) {
   static uint64_t v[SAMPLES];
   long (*volatile f)(void) = fn;
   for (int s = 0; s < SAMPLES; s++) {
-    uint64_t t0 = rdtsc();
+    uint64_t t0 = rdtsc_ordered();
     for (int i = 0; i < BATCH; i++)
       f();
-    v[s] = (rdtsc() - t0) / BATCH;
+    v[s] = (rdtsc_ordered() - t0) / BATCH;
   }
   sort(v, SAMPLES);
   return (struct result){v[SAMPLES / 10], v[SAMPLES / 2], v[SAMPLES * 9 / 10]};

@@ -11,21 +11,12 @@
  */
 #include "pci.h"
 
+#include <flexos/x86.h>
+
 #define CONFIG_ADDRESS 0xcf8
 #define CONFIG_DATA 0xcfc
 #define HEADER_TYPE 0x0c /* byte 2 of this dword; bit 7 = multi-function */
 
-static void outl(uint16_t port, uint32_t v) {
-  __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-static uint32_t inl(uint16_t port) {
-  uint32_t v;
-  __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-  return v;
-}
-static void outw(uint16_t port, uint16_t v) {
-  __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
 
 static void select_reg(const struct pci_dev *d, uint8_t off) {
   outl(CONFIG_ADDRESS, 0x80000000u | (uint32_t)d->bus << 16 |

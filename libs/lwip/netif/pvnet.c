@@ -31,6 +31,7 @@
 #include <flexos.h>
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <flexos_lwip.h>
 #include <sched.h>
 #include <stdio.h>
@@ -59,12 +60,10 @@ static struct {
   uint32_t rx_resyncs;      /* rx_head out of range: ring skipped */
 } dev;
 
-/* The "memory" clobber matters: ring writes must reach memory before the
- * monitor looks at them during the outl, and the MAC it writes during the
- * setup outl must be read afterwards, not before. */
-static inline void outl(uint16_t port, uint32_t v) {
-  __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
+/* outl (<flexos/x86.h>) is a compiler barrier, which matters: ring
+ * writes must reach memory before the monitor looks at them during the
+ * outl, and the MAC it writes during the setup outl must be read
+ * afterwards, not before. */
 
 /* x86 keeps loads and stores in order; the compiler must only not move
  * frame accesses across index accesses. */

@@ -26,6 +26,7 @@
  */
 #include <flexos.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <flexos_lwip.h>
 #include <sched.h>
 #include <stdio.h>
@@ -104,30 +105,6 @@ static struct {
   int tx_nfree;
 } dev;
 
-static void outb(uint16_t port, uint8_t v) {
-  __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static void outw(uint16_t port, uint16_t v) {
-  __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-static void outl(uint16_t port, uint32_t v) {
-  __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-static uint8_t inb(uint16_t port) {
-  uint8_t v;
-  __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-  return v;
-}
-static uint16_t inw(uint16_t port) {
-  uint16_t v;
-  __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-  return v;
-}
-static uint32_t inl(uint16_t port) {
-  uint32_t v;
-  __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-  return v;
-}
 
 /* x86 keeps stores in order and DMA is coherent: the compiler must only
  * not move ring writes across the index update. */

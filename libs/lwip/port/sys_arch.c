@@ -18,6 +18,7 @@
  */
 #include <flexos.h>
 #include <flexos/runtime.h>
+#include <flexos/x86.h>
 #include <flexos_lwip.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -243,11 +244,8 @@ u32_t sys_now(void) { return (u32_t)(flexos_ticks() * TICK_MS); }
  * numbers and local ports, not cryptography. */
 unsigned int flexos_lwip_rand(void) {
   static uint64_t state;
-  if (!state) {
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    state = ((uint64_t)hi << 32 | lo) | 1;
-  }
+  if (!state)
+    state = rdtsc() | 1;
   state ^= state << 13;
   state ^= state >> 7;
   state ^= state << 17;

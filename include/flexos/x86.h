@@ -1,0 +1,50 @@
+/*
+ * FILE: include/flexos/x86.h
+ * DESCRIPTION:
+ *   Port I/O and the time-stamp counter, for code inside images: the
+ *   runtime (runtime/x86.h adds the privileged rest), the network drivers
+ *   (libs/lwip/netif) and the benchmarks.  Port writes are compiler
+ *   barriers, so that the memory a device reads during the write (a ring,
+ *   the monitor's pvnet page) is written before it.  rdtsc_ordered waits
+ *   for earlier instructions first (lfence), for timing.
+ * License: MIT (see LICENSE)
+ */
+#ifndef FLEXOS_X86_H
+#define FLEXOS_X86_H
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t v) {
+  __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+static inline void outw(uint16_t port, uint16_t v) {
+  __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+static inline void outl(uint16_t port, uint32_t v) {
+  __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+static inline uint8_t inb(uint16_t port) {
+  uint8_t v;
+  __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+  return v;
+}
+static inline uint16_t inw(uint16_t port) {
+  uint16_t v;
+  __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+  return v;
+}
+static inline uint32_t inl(uint16_t port) {
+  uint32_t v;
+  __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+  return v;
+}
+static inline uint64_t rdtsc(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
+static inline uint64_t rdtsc_ordered(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
+#endif
