@@ -11,8 +11,10 @@
  *   iretq.  Handlers may take gates themselves (FlexOS skipped gates on
  *   the interrupt stack): the interrupted compartment's gate slot is moved
  *   below its live frames for the duration, and both that slot and the
- *   default compartment's are put back before returning.  Under mechanism `none` (flexos_pku_on == 0, chosen at boot and
- *   kept in a read-only page) RDPKRU/WRPKRU are skipped: they would #UD.
+ *   default compartment's are put back before returning.  Under `none`
+ *   and vm-ept (flexos_pku_on == 0, chosen at boot and kept in a
+ *   read-only page) RDPKRU/WRPKRU are skipped: they would #UD, and a VM
+ *   is its compartment's alone.
  *   Frame layout: struct trapframe in runtime/kernel.h; every offset used
  *   here comes from include/flexos/abi.h, whose values that header and
  *   kernel.h assert against the C structs.

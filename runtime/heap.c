@@ -1,7 +1,8 @@
 /*
  * FILE: runtime/heap.c
  * DESCRIPTION:
- *   Heaps: one fixed 1 MiB region per compartment, keyed with the
+ *   Heaps: one fixed region per compartment (1 MiB unless the image asks
+ *   for more: flexos_add_image HEAP_KB, SHARED_HEAP_KB), keyed with the
  *   compartment's key, and one shared region (key 15).  Each region holds
  *   its own allocator state at its start, so malloc() running in a
  *   compartment touches only that compartment's pages; the table of regions

@@ -2,8 +2,9 @@
  * FILE: runtime/kernel.h
  * DESCRIPTION:
  *   Internal interfaces between the runtime's subsystems (one file each:
- *   console, exit, gdt, idt, trap, timer, paging, pku, page_alloc, heap,
- *   thread, main).  Code outside runtime/ uses include/flexos/runtime.h.
+ *   console, exit, gdt, idt, trap, irq, timer, paging, pku, ept,
+ *   page_alloc, heap, thread, stack_chk, untrusted, main).  Code outside
+ *   runtime/ uses include/flexos/runtime.h.
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_RUNTIME_KERNEL_H

@@ -5,9 +5,10 @@
  *   common, key 15 shared (include/flexos/abi.h).  At boot an intel-pku
  *   image checks CPUID.(7,0):ECX.PKU[bit 3], sets CR4.PKE and enters the
  *   default compartment's PKRU through the interrupt-entry gate's switch
- *   (no WRPKRU outside gates/).  A `none` image, or a CPU without PKU in a
- *   none image, never executes RDPKRU/WRPKRU: flexos_pku_on stays 0 and
- *   every compartment query answers "default".
+ *   (no WRPKRU outside gates/); on a CPU without PKU it stops with a
+ *   panic rather than run unprotected.  `none` and vm-ept images never
+ *   execute RDPKRU/WRPKRU: flexos_pku_on stays 0 and every compartment
+ *   query answers "default" (under vm-ept, the VM's own compartment).
  * License: MIT (see LICENSE)
  */
 #include "kernel.h"

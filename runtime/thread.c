@@ -18,6 +18,11 @@
  *   compartment; the ctx_* primitives below from sched's (through gates
  *   into library `runtime`) and flexos_irq_wait from a driver's.
  *
+ *   Under vm-ept each VM runs this file for its own compartment: threads
+ *   get stacks only for compartments of this VM, and the VMs other than
+ *   the default one serve gate calls on FIBER contexts (ept.c), one per
+ *   nesting level of a calling thread.
+ *
  *   Mechanism for a scheduler library (libs/sched, docs/sched.md), which
  *   keeps its policy state in its own compartment and reaches these
  *   through gates: flexos_ctx_create starts a thread directly in a given

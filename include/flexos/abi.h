@@ -2,9 +2,11 @@
  * FILE: include/flexos/abi.h
  * DESCRIPTION:
  *   The one binary interface shared by the compiler passes, the gate
- *   trampolines in gates/, the kernel runtime and (later) the VM monitor.
- *   docs/abi.md explains every constant and structure below; the
- *   _Static_asserts keep the offsets used from assembly honest.
+ *   trampolines in gates/, the kernel runtime, the hosted runtime
+ *   (platform/linux) and the vm-ept monitor (tools/flexos-vmm, which
+ *   checks FLEXOS_ABI_VERSION in every image it loads).  docs/abi.md
+ *   explains the constants and structures below; the _Static_asserts tie
+ *   every offset used from assembly to its C struct.
  *   Plain C11 and usable from assembly (define __ASSEMBLER__).
  * License: MIT (see LICENSE)
  */
