@@ -15,6 +15,7 @@
 
 #include "flexos/abi.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -89,6 +90,9 @@ private:
   void parseLibraries(yaml::Node *N);
   void parseHardening(yaml::Node *N, Compartment &C);
   void parseTrusts(yaml::Node *N, Compartment &C);
+  bool forEachListItem(
+      yaml::Node *N, const std::string &Expected, const std::string &What,
+      llvm::function_ref<void(yaml::Node &, const std::string &)> Add);
   void resolveTrusts();
   void checkWhole(yaml::Node *Top);
 };
@@ -294,48 +298,49 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
   Cfg.Comps.push_back(C);
 }
 
-// hardening: [stack-protector, ubsan] (a flow or block sequence; may be
-// empty).
-void ConfigParser::parseHardening(yaml::Node *N, Compartment &C) {
+// A list of scalars (a flow or block sequence; may be empty): each item
+// goes to Add, with its node for error positions. Returns false, after an
+// error saying `Expected`, when N is not a list.
+bool ConfigParser::forEachListItem(
+    yaml::Node *N, const std::string &Expected, const std::string &What,
+    llvm::function_ref<void(yaml::Node &, const std::string &)> Add) {
   auto *Seq = dyn_cast_or_null<yaml::SequenceNode>(N);
   if (!Seq) {
-    error(N, "'hardening' must be a list, e.g. [stack-protector, ubsan]");
-    return;
+    error(N, Expected);
+    return false;
   }
-  for (yaml::Node &Item : *Seq) {
-    std::optional<std::string> H = scalar(&Item, "a hardening option");
-    if (!H)
-      continue;
-    if (*H != "stack-protector" && *H != "ubsan") {
-      error(&Item, "unknown hardening option '" + *H +
-                       "'; expected stack-protector or ubsan");
-      continue;
-    }
-    if (llvm::is_contained(C.Hardening, *H)) {
-      error(&Item, "hardening option '" + *H + "' is listed twice");
-      continue;
-    }
-    C.Hardening.push_back(*H);
-  }
+  for (yaml::Node &Item : *Seq)
+    if (std::optional<std::string> V = scalar(&Item, What))
+      Add(Item, *V);
+  return true;
+}
+
+// hardening: [stack-protector, ubsan]
+void ConfigParser::parseHardening(yaml::Node *N, Compartment &C) {
+  forEachListItem(
+      N, "'hardening' must be a list, e.g. [stack-protector, ubsan]",
+      "a hardening option", [&](yaml::Node &Item, const std::string &H) {
+        if (H != "stack-protector" && H != "ubsan")
+          error(&Item, "unknown hardening option '" + H +
+                           "'; expected stack-protector or ubsan");
+        else if (llvm::is_contained(C.Hardening, H))
+          error(&Item, "hardening option '" + H + "' is listed twice");
+        else
+          C.Hardening.push_back(H);
+      });
 }
 
 // trusts: [lwip, sched] (names of compartments, resolved in checkWhole
 // since they may be declared further down).
 void ConfigParser::parseTrusts(yaml::Node *N, Compartment &C) {
-  auto *Seq = dyn_cast_or_null<yaml::SequenceNode>(N);
-  if (!Seq) {
-    error(N, "'trusts' must be a list of compartment names, e.g. [lwip]");
-    return;
-  }
-  for (yaml::Node &Item : *Seq) {
-    std::optional<std::string> Name = scalar(&Item, "a compartment name");
-    if (!Name)
-      continue;
-    for (const auto &[Prev, Off] : C.TrustNames)
-      if (Prev == *Name)
-        error(&Item, "compartment '" + *Name + "' is listed twice in 'trusts'");
-    C.TrustNames.push_back({*Name, offsetOf(&Item)});
-  }
+  forEachListItem(
+      N, "'trusts' must be a list of compartment names, e.g. [lwip]",
+      "a compartment name", [&](yaml::Node &Item, const std::string &Name) {
+        for (const auto &[Prev, Off] : C.TrustNames)
+          if (Prev == Name)
+            error(&Item, "compartment '" + Name + "' is listed twice in 'trusts'");
+        C.TrustNames.push_back({Name, offsetOf(&Item)});
+      });
 }
 
 void ConfigParser::parseLibraries(yaml::Node *N) {

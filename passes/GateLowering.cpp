@@ -426,20 +426,64 @@ void Lowering::emitGateRecord(Function &Target, Constant *Via,
 }
 
 // After the gate: __flexos_check_gate_result(ptr, "src -> dst: fn"), which
-// stops the program unless the pointer is NULL or in shared memory.  A
+// stops the program unless the pointer is NULL or in shared memory.  Under
+// intel-pku the common case is tested inline first: NULL, or a page whose
+// bit in the image's shared-page bitmap is set (include/flexos/abi.h).  A
 // function pointer is left to the caller's checks (it is never shared
-// data; flexos-check-untrusted reports calls through it).
+// data; flexos-check-untrusted routes calls through it).
 void Lowering::checkResult(Instruction *After, Value *Result, Function &Target,
                            const Compartment &Dst, bool ReturnsCode) {
   if (ReturnsCode)
     return;
-  IRBuilder<> B(After->getNextNode());
+  LLVMContext &Ctx = M.getContext();
+  Instruction *Next = After->getNextNode();
+  IRBuilder<> B(Next);
   std::string Desc =
       (RC.Self->Name + " -> " + Dst.Name + ": " + Target.getName()).str();
   FunctionCallee Check = M.getOrInsertFunction(
       "__flexos_check_gate_result",
       FunctionType::get(B.getVoidTy(), {B.getPtrTy(), B.getPtrTy()}, false));
-  B.CreateCall(Check, {Result, B.CreateGlobalStringPtr(Desc, "flexos.gate.name")});
+  Value *Name = B.CreateGlobalStringPtr(Desc, "flexos.gate.name");
+  if (Config::gateMechanism(*RC.Self, Dst) != Mechanism::IntelPku) {
+    B.CreateCall(Check, {Result, Name});
+    return;
+  }
+  // entry: if (p == 0) goto done; if (!bits) goto slow;
+  //        page = p >> 12; if (page >= limit) goto slow;
+  //        if (bits[page >> 3] >> (page & 7) & 1) goto done;
+  // slow:  __flexos_check_gate_result(p, name)
+  auto *Bits = M.getGlobalVariable(FLEXOS_SHARED_PAGE_BITS);
+  if (!Bits) {
+    Bits = new GlobalVariable(M, B.getInt8Ty(), /*isConstant=*/false,
+                              GlobalValue::ExternalWeakLinkage, nullptr,
+                              FLEXOS_SHARED_PAGE_BITS);
+  }
+  BasicBlock *Head = Next->getParent();
+  BasicBlock *Done = Head->splitBasicBlock(Next, "flexos.checked");
+  Function *F = Head->getParent();
+  BasicBlock *Probe = BasicBlock::Create(Ctx, "flexos.check.probe", F, Done);
+  BasicBlock *Test = BasicBlock::Create(Ctx, "flexos.check.test", F, Done);
+  BasicBlock *Slow = BasicBlock::Create(Ctx, "flexos.check.slow", F, Done);
+  Head->getTerminator()->eraseFromParent();
+  B.SetInsertPoint(Head);
+  Value *Addr = B.CreatePtrToInt(Result, B.getInt64Ty());
+  Value *IsNull = B.CreateICmpEQ(Addr, B.getInt64(0));
+  B.CreateCondBr(IsNull, Done, Probe);
+  B.SetInsertPoint(Probe);
+  Value *Page = B.CreateLShr(Addr, 12);
+  Value *NoBits = B.CreateICmpEQ(Bits, ConstantPointerNull::get(B.getPtrTy()));
+  Value *Beyond = B.CreateICmpUGE(Page, B.getInt64(FLEXOS_SHARED_PAGE_LIMIT >> 12));
+  B.CreateCondBr(B.CreateOr(NoBits, Beyond), Slow, Test);
+  B.SetInsertPoint(Test);
+  Value *Byte = B.CreateLoad(B.getInt8Ty(),
+                             B.CreateGEP(B.getInt8Ty(), Bits, B.CreateLShr(Page, 3)));
+  Value *Bit = B.CreateAnd(B.CreateLShr(B.CreateZExt(Byte, B.getInt64Ty()),
+                                        B.CreateAnd(Page, 7)),
+                           1);
+  B.CreateCondBr(B.CreateICmpNE(Bit, B.getInt64(0)), Done, Slow);
+  B.SetInsertPoint(Slow);
+  B.CreateCall(Check, {Result, Name});
+  B.CreateBr(Done);
 }
 
 // The callee's half of a vm-ept gate: a record in .flexos_ept_entries that

@@ -24,7 +24,7 @@
 #define PTE_KEY_OF(pte) ((int)(((pte) >> 59) & 0xf))
 #define PTE_ADDR(pte) ((pte) & 0x000ffffffffff000ull)
 
-#define MAX_MAPPED (256ul << 20) /* 4 KiB mapping covers up to 256 MiB */
+#define MAX_MAPPED FLEXOS_SHARED_PAGE_LIMIT /* 4 KiB pages cover 256 MiB */
 #define LOW_UNMAPPED (1ul << 20)
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
@@ -32,11 +32,13 @@ static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[512] __attribute__((aligned(4096)));
 static uint64_t pt[MAX_MAPPED / (2ul << 20)][512] __attribute__((aligned(4096)));
 static uintptr_t mapped_end;
-/* One bit per page keyed FLEXOS_SHARED_KEY, for __flexos_is_shared
- * (runtime/untrusted.c): common memory, which every compartment may read
- * and only the default one, which maps pages, may write. */
-__attribute__((section(".flexos_common"))) static uint8_t
-    shared_pages[MAX_MAPPED >> 15];
+/* One bit per page keyed FLEXOS_SHARED_KEY (include/flexos/abi.h, read
+ * inline by lowered gates and by __flexos_is_shared): common memory,
+ * which every compartment may read and only the default one, which maps
+ * pages, may write. */
+__attribute__((section(".flexos_common"))) uint8_t
+    __flexos_shared_page_bits[MAX_MAPPED >> 15];
+#define shared_pages __flexos_shared_page_bits
 
 /* Linker-script symbols (cmake/FlexosImage.cmake). */
 extern char __text_start[], __text_end[], __common_ro_start[],

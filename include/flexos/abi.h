@@ -191,6 +191,17 @@
 #define FLEXOS_GATE_TABLE_SECTION "flexos_gate_table"
 #define FLEXOS_GATE_RECORD_SIZE 24
 
+/* ---- Shared-page bitmap: the fast path of a gate's result check -------
+ * Images under intel-pku keep one bit per 4 KiB page below
+ * FLEXOS_SHARED_PAGE_LIMIT, set when the page has the shared key, in
+ * __flexos_shared_page_bits (common memory: every compartment reads it,
+ * runtime/paging.c writes it).  A lowered intel-pku gate that returns a
+ * data pointer tests that bit inline and calls __flexos_check_gate_result
+ * only when it is clear; a program without the bitmap (a hosted process:
+ * the symbol is weak and absent) always calls. */
+#define FLEXOS_SHARED_PAGE_BITS "__flexos_shared_page_bits"
+#define FLEXOS_SHARED_PAGE_LIMIT (256ul << 20)
+
 /* ---- Section names (the linker script keys pages by these) ------------ */
 #define FLEXOS_GATE_SECTION ".text.flexos_gates"
 

@@ -1,6 +1,8 @@
 ; A data pointer that a gate into an untrusted compartment returns is
 ; checked right after the gate (__flexos_check_gate_result stops the
-; program unless it is NULL or shared). Not for a function pointer (called
+; program unless it is NULL or shared). Under intel-pku NULL and pages
+; whose bit is set in the image's shared-page bitmap pass inline; the call
+; is the slow path (and the only path without a bitmap: a weak symbol). Not for a function pointer (called
 ; below), not for gates from net into the default compartment, which net
 ; trusts, and not under mechanism none.
 ; RUN: %opt_flexos -passes='flexos-lower-gates<config=%inputs/two-pku.yaml;library=app>,verify' -S %s | FileCheck %s --check-prefix=PKU
@@ -15,9 +17,24 @@ declare ptr @net_handler()
 declare ptr @util_buf()
 
 ; PKU: @flexos.gate.name = private unnamed_addr constant [{{[0-9]+}} x i8] c"trusted -> net: net_buf\00"
+; PKU: @__flexos_shared_page_bits = extern_weak global i8
 ; PKU-LABEL: define ptr @data(
 ; PKU: %r = call ptr @__flexos_mpk_gate.trusted.net.net_buf()
+; PKU-NEXT: %[[A:.*]] = ptrtoint ptr %r to i64
+; PKU-NEXT: %[[NULL:.*]] = icmp eq i64 %[[A]], 0
+; PKU-NEXT: br i1 %[[NULL]], label %flexos.checked, label %flexos.check.probe
+; PKU: flexos.check.probe:
+; PKU-NEXT: %[[PAGE:.*]] = lshr i64 %[[A]], 12
+; PKU-NEXT: icmp eq ptr @__flexos_shared_page_bits, null
+; PKU-NEXT: icmp uge i64 %[[PAGE]], 65536
+; PKU: flexos.check.test:
+; PKU: load i8, ptr
+; PKU: br i1 %{{.*}}, label %flexos.checked, label %flexos.check.slow
+; PKU: flexos.check.slow:
 ; PKU-NEXT: call void @__flexos_check_gate_result(ptr %r, ptr @flexos.gate.name)
+; PKU-NEXT: br label %flexos.checked
+; PKU: flexos.checked:
+; PKU-NEXT: ret ptr %r
 ; EPT-LABEL: define ptr @data(
 ; EPT: %[[R:.*]] = inttoptr i64 %flexos.rpc.ret to ptr
 ; EPT-NEXT: call void @__flexos_check_gate_result(ptr %[[R]], ptr @flexos.gate.name)
