@@ -87,6 +87,27 @@ private:
   void parseTop(yaml::MappingNode *Top);
   void parseCompartments(yaml::Node *N);
   void parseCompartment(yaml::Node *N);
+  // One compartment while its keys are read (parseCompartment).
+  struct Draft {
+    Compartment C;
+    bool HaveName = false, HaveMech = false;
+    std::optional<size_t> PollingAt, CheckAt; // where vm-ept-only keys sit
+  };
+  // A compartment key and what reads its value: the one list of valid
+  // keys (an unknown key's error names them from here).
+  struct CompartmentKey {
+    const char *Name;
+    void (ConfigParser::*Read)(yaml::KeyValueNode &KV, Draft &D);
+  };
+  static const CompartmentKey CompartmentKeys[];
+  std::optional<bool> boolean(yaml::KeyValueNode &KV, StringRef Key);
+  void readName(yaml::KeyValueNode &KV, Draft &D);
+  void readMechanism(yaml::KeyValueNode &KV, Draft &D);
+  void readDefault(yaml::KeyValueNode &KV, Draft &D);
+  void readHardening(yaml::KeyValueNode &KV, Draft &D);
+  void readTrusts(yaml::KeyValueNode &KV, Draft &D);
+  void readPolling(yaml::KeyValueNode &KV, Draft &D);
+  void readCheckPointers(yaml::KeyValueNode &KV, Draft &D);
   void parseLibraries(yaml::Node *N);
   void parseHardening(yaml::Node *N, Compartment &C);
   void parseTrusts(yaml::Node *N, Compartment &C);
@@ -200,18 +221,25 @@ void ConfigParser::parseCompartments(yaml::Node *N) {
     error(N, "'compartments' is empty; declare at least one compartment");
 }
 
+const ConfigParser::CompartmentKey ConfigParser::CompartmentKeys[] = {
+    {"name", &ConfigParser::readName},
+    {"mechanism", &ConfigParser::readMechanism},
+    {"default", &ConfigParser::readDefault},
+    {"hardening", &ConfigParser::readHardening},
+    {"trusts", &ConfigParser::readTrusts},
+    {"polling", &ConfigParser::readPolling},
+    {"check-pointers", &ConfigParser::readCheckPointers},
+};
+
 void ConfigParser::parseCompartment(yaml::Node *N) {
   auto *Map = dyn_cast_or_null<yaml::MappingNode>(N);
   if (!Map) {
     error(N, "a compartment must be a mapping with 'name' and 'mechanism'");
     return;
   }
-  Compartment C;
-  C.Offset = offsetOf(N);
-  bool HaveName = false, HaveMech = false;
+  Draft D;
+  D.C.Offset = offsetOf(N);
   StringSet<> Seen;
-  size_t PollingOffset = 0, CheckOffset = 0;
-  bool HavePolling = false, HaveCheck = false;
   for (yaml::KeyValueNode &KV : *Map) {
     std::optional<std::string> Key = scalar(KV.getKey(), "a key");
     if (!Key)
@@ -220,82 +248,106 @@ void ConfigParser::parseCompartment(yaml::Node *N) {
       error(KV.getKey(), "duplicate key '" + *Key + "' in this compartment");
       continue;
     }
-    if (*Key == "hardening") {
-      parseHardening(KV.getValue(), C);
+    const CompartmentKey *K = llvm::find_if(
+        CompartmentKeys, [&](const CompartmentKey &K) { return *Key == K.Name; });
+    if (K != std::end(CompartmentKeys)) {
+      (this->*K->Read)(KV, D);
       continue;
     }
-    if (*Key == "trusts") {
-      parseTrusts(KV.getValue(), C);
-      continue;
-    }
-    std::optional<std::string> Val = scalar(KV.getValue(), "'" + *Key + "'");
-    if (!Val)
-      continue;
-    if (*Key == "name") {
-      HaveName = true;
-      if (!isValidName(*Val)) {
-        error(KV.getValue(), "compartment name '" + *Val +
-                                 "' must match [A-Za-z_][A-Za-z0-9_]*");
-        continue;
-      }
-      for (const Compartment &Other : Cfg.Comps)
-        if (Other.Name == *Val)
-          error(KV.getValue(), "duplicate compartment name '" + *Val + "'");
-      C.Name = *Val;
-    } else if (*Key == "mechanism") {
-      HaveMech = true;
-      std::optional<Mechanism> M = parseMechanism(*Val);
-      if (!M) {
-        error(KV.getValue(), "unknown mechanism '" + *Val +
-                                 "'; expected none, intel-pku or vm-ept");
-        continue;
-      }
-      C.Mech = *M;
-    } else if (*Key == "default") {
-      if (*Val != "true" && *Val != "false") {
-        error(KV.getValue(), "'default' must be true or false");
-        continue;
-      }
-      C.IsDefault = *Val == "true";
-    } else if (*Key == "polling" || *Key == "check-pointers") {
-      if (*Val != "true" && *Val != "false") {
-        error(KV.getValue(), "'" + *Key + "' must be true or false");
-        continue;
-      }
-      bool On = *Val == "true";
-      if (*Key == "polling") {
-        C.Polling = On;
-        HavePolling = true;
-        PollingOffset = offsetOf(KV.getKey());
-      } else {
-        C.CheckPointers = On;
-        HaveCheck = true;
-        CheckOffset = offsetOf(KV.getKey());
-      }
-    } else {
-      error(KV.getKey(), "unknown compartment key '" + *Key +
-                             "'; expected name, mechanism, default, "
-                             "hardening, trusts, polling or check-pointers");
-    }
+    std::string Expected;
+    for (size_t I = 0; I < std::size(CompartmentKeys); ++I)
+      Expected += std::string(I == 0 ? "" : I + 1 == std::size(CompartmentKeys) ? " or " : ", ") +
+                  CompartmentKeys[I].Name;
+    error(KV.getKey(), "unknown compartment key '" + *Key + "'; expected " + Expected);
   }
+  Compartment &C = D.C;
   // Both options describe the VM backend's RPC; elsewhere they would be
   // silently meaningless.
-  if (HaveMech && C.Mech != Mechanism::VmEpt) {
-    if (HavePolling)
-      Errors.push_back({PollingOffset, "'polling' applies to vm-ept "
-                                       "compartments only; remove it or use "
-                                       "mechanism: vm-ept"});
-    if (HaveCheck)
-      Errors.push_back({CheckOffset, "'check-pointers' applies to vm-ept "
-                                     "compartments only; remove it or use "
-                                     "mechanism: vm-ept"});
+  if (D.HaveMech && C.Mech != Mechanism::VmEpt) {
+    if (D.PollingAt)
+      Errors.push_back({*D.PollingAt, "'polling' applies to vm-ept "
+                                      "compartments only; remove it or use "
+                                      "mechanism: vm-ept"});
+    if (D.CheckAt)
+      Errors.push_back({*D.CheckAt, "'check-pointers' applies to vm-ept "
+                                    "compartments only; remove it or use "
+                                    "mechanism: vm-ept"});
   }
-  if (!HaveName)
+  if (!D.HaveName)
     error(N, "compartment without a 'name'");
-  if (!HaveMech)
+  if (!D.HaveMech)
     error(N, "compartment without a 'mechanism' (none, intel-pku or vm-ept)");
   C.Index = Cfg.Comps.size();
   Cfg.Comps.push_back(C);
+}
+
+// true or false, else an error naming the key.
+std::optional<bool> ConfigParser::boolean(yaml::KeyValueNode &KV, StringRef Key) {
+  std::optional<std::string> Val = scalar(KV.getValue(), "'" + Key.str() + "'");
+  if (!Val)
+    return std::nullopt;
+  if (*Val != "true" && *Val != "false") {
+    error(KV.getValue(), "'" + Key + "' must be true or false");
+    return std::nullopt;
+  }
+  return *Val == "true";
+}
+
+void ConfigParser::readName(yaml::KeyValueNode &KV, Draft &D) {
+  std::optional<std::string> Val = scalar(KV.getValue(), "'name'");
+  if (!Val)
+    return;
+  D.HaveName = true;
+  if (!isValidName(*Val)) {
+    error(KV.getValue(), "compartment name '" + *Val +
+                             "' must match [A-Za-z_][A-Za-z0-9_]*");
+    return;
+  }
+  for (const Compartment &Other : Cfg.Comps)
+    if (Other.Name == *Val)
+      error(KV.getValue(), "duplicate compartment name '" + *Val + "'");
+  D.C.Name = *Val;
+}
+
+void ConfigParser::readMechanism(yaml::KeyValueNode &KV, Draft &D) {
+  std::optional<std::string> Val = scalar(KV.getValue(), "'mechanism'");
+  if (!Val)
+    return;
+  D.HaveMech = true;
+  std::optional<Mechanism> M = parseMechanism(*Val);
+  if (!M) {
+    error(KV.getValue(), "unknown mechanism '" + *Val +
+                             "'; expected none, intel-pku or vm-ept");
+    return;
+  }
+  D.C.Mech = *M;
+}
+
+void ConfigParser::readDefault(yaml::KeyValueNode &KV, Draft &D) {
+  if (std::optional<bool> B = boolean(KV, "default"))
+    D.C.IsDefault = *B;
+}
+
+void ConfigParser::readHardening(yaml::KeyValueNode &KV, Draft &D) {
+  parseHardening(KV.getValue(), D.C);
+}
+
+void ConfigParser::readTrusts(yaml::KeyValueNode &KV, Draft &D) {
+  parseTrusts(KV.getValue(), D.C);
+}
+
+void ConfigParser::readPolling(yaml::KeyValueNode &KV, Draft &D) {
+  if (std::optional<bool> B = boolean(KV, "polling")) {
+    D.C.Polling = *B;
+    D.PollingAt = offsetOf(KV.getKey());
+  }
+}
+
+void ConfigParser::readCheckPointers(yaml::KeyValueNode &KV, Draft &D) {
+  if (std::optional<bool> B = boolean(KV, "check-pointers")) {
+    D.C.CheckPointers = *B;
+    D.CheckAt = offsetOf(KV.getKey());
+  }
 }
 
 // A list of scalars (a flow or block sequence; may be empty): each item
