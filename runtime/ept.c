@@ -32,6 +32,7 @@
 #include <stdio.h>
 
 #include "kernel.h"
+#include "mechanism.h"
 #include "x86.h"
 
 /* gates/ept_gate.S: outl value -> FLEXOS_EPT_PORT */
@@ -59,19 +60,12 @@ static volatile uint64_t trapped[FLEXOS_MAX_COMPARTMENTS];
 
 static uint64_t refused; /* requests this VM refused (reports) */
 
-int ept_active(void) {
+static int ept_active(void) {
   return flexos_image_config.mechanism == FLEXOS_MECH_EPT;
 }
 
 int ept_self(void) { return (int)vm.compartment; }
 
-int runtime_home_compartment(void) {
-  return ept_active() ? ept_self() : (int)flexos_image_config.default_index;
-}
-
-int runtime_has_compartment(int index) {
-  return !ept_active() || index == ept_self();
-}
 
 /* Runs first in kmain, while the low 1 MiB is still mapped. */
 void ept_boot(void) {
@@ -545,3 +539,65 @@ void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,
 void flexos_vm_null_hypercall(void) { __flexos_vm_trap(FLEXOS_VM_TRAP_NULL); }
 
 uint64_t flexos_vm_refused(void) { return refused; }
+
+/* ---- the mechanism table (runtime/mechanism.h) ------------------------ */
+
+extern int main(int argc, char **argv);
+
+static void ept_banner(const struct flexos_image_config *cfg, uint64_t ram_mib) {
+  printf("flexos: image %s, VM of compartment %s (%u of %u), vm-ept, "
+         "%lu MiB RAM\n", cfg->name, flexos_compartment_name(ept_self()),
+         ept_self() + 1, cfg->ncompartments, ram_mib);
+}
+
+static void ept_memory_init(uintptr_t image_end) {
+  (void)image_end; /* the monitor's pools, not the RAM after the image */
+  ept_pools();
+}
+
+/* No interrupts here: the monitor raises events only while this VM is
+ * stopped, so the ready check and the wait need no fencing. */
+static void ept_idle_nothing(void) {}
+
+/* Only main's VM runs main; the others serve gate calls. */
+static int ept_main_or_serve(int argc, char **argv) {
+  if (ept_self() == (int)flexos_image_config.default_index)
+    return main(argc, argv);
+  return ept_serve_forever(argc, argv);
+}
+
+static int ept_has_compartment(int index) { return index == ept_self(); }
+
+static uint32_t ept_thread_pkru(int compartment) {
+  (void)compartment;
+  return flexos_default_pkru; /* no protection keys inside a VM */
+}
+static int ept_pkru_valid(uint64_t pkru) {
+  (void)pkru;
+  return 1;
+}
+static const char *ept_interrupted(uint64_t pkru) {
+  (void)pkru;
+  return "none";
+}
+
+const struct mechanism mechanism_ept = {
+    .boot = ept_boot,
+    .banner = ept_banner,
+    .memory_init = ept_memory_init,
+    .interrupts = 0,
+    .ticks = ept_ticks,
+    .take_events = ept_take_events,
+    .idle_enter = ept_idle_nothing,
+    .idle_leave = ept_idle_nothing,
+    .idle_wait = ept_idle,
+    .rpc_depth = FLEXOS_VM_MAX_DEPTH,
+    .serve = ept_main_or_serve,
+    .home_compartment = ept_self,
+    .has_compartment = ept_has_compartment,
+    .thread_pkru = ept_thread_pkru,
+    .pkru_valid = ept_pkru_valid,
+    .interrupted = ept_interrupted,
+    .is_shared = ept_is_shared,
+    .start_remote = ept_start_remote,
+};

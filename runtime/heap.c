@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "mechanism.h"
 
 #define HEAP_PAGES 256 /* 1 MiB, unless the image asks for more */
 
@@ -65,7 +66,7 @@ static size_t heap_pages(uint32_t kb) {
 /* Runs at boot in the boot context (PKRU 0: every key writable). */
 void heap_init(void) {
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
-    if (runtime_has_compartment((int)i)) /* vm-ept: this VM's only */
+    if (mechanism->has_compartment((int)i)) /* vm-ept: this VM's only */
       heaps[i] = heap_create(FLEXOS_KEY_OF(i), heap_pages(flexos_image_config.heap_kb));
   shared_heap = heap_create(FLEXOS_SHARED_KEY,
                             heap_pages(flexos_image_config.shared_heap_kb));

@@ -13,6 +13,7 @@
  * License: MIT (see LICENSE)
  */
 #include "kernel.h"
+#include "mechanism.h"
 #include "x86.h"
 
 #define PIC1_DATA 0x21
@@ -29,7 +30,7 @@ static struct {
 /* Under vm-ept there is no PIC: lines fire as `events` bits the monitor
  * sets (runtime/ept.c), which need no masking. */
 static void pic_set_mask(int line, int masked) {
-  if (ept_active())
+  if (!mechanism->interrupts)
     return;
   uint16_t port = line < 8 ? PIC1_DATA : PIC2_DATA;
   uint8_t bit = (uint8_t)(1u << (line & 7));

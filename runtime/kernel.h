@@ -3,7 +3,8 @@
  * DESCRIPTION:
  *   Internal interfaces between the runtime's subsystems (one file each:
  *   console, exit, gdt, idt, trap, irq, timer, paging, pku, ept,
- *   page_alloc, heap, thread, stack_chk, untrusted, main).  Code outside
+ *   page_alloc, heap, thread, stack_chk, untrusted, main, local).  What
+ *   differs per mechanism is in runtime/mechanism.h.  Code outside
  *   runtime/ uses include/flexos/runtime.h.
  * License: MIT (see LICENSE)
  */
@@ -52,6 +53,7 @@ void flexos_trap(struct trapframe *tf);
 /* timer.c */
 void timer_init(void);
 void timer_tick(void);
+uint64_t timer_ticks(void); /* the PIT's count */
 
 /* irq.c: device lines of the legacy PIC (not the timer's) */
 void irq_line(int line);
@@ -91,11 +93,11 @@ void thread_init(void);
 __attribute__((noreturn)) void thread_run_main(int (*main_fn)(int, char **),
                                                int argc, char **argv);
 
-/* ept.c: the guest half of the vm-ept backend (docs/vm.md) */
-int ept_active(void);           /* image uses vm-ept */
-int ept_self(void);             /* this VM's compartment (vm-ept only) */
+/* ept.c: the guest half of the vm-ept backend (docs/vm.md), reached
+ * through mechanism_ept (runtime/mechanism.h); these are its parts. */
+int ept_self(void);             /* this VM's compartment */
 int ept_is_shared(uintptr_t a, size_t len); /* [a, a+len) in shared memory */
-void ept_boot(void);            /* read the monitor's info page; pools */
+void ept_boot(void);            /* read the monitor's info page */
 void ept_pools(void);           /* after paging: allocators, info page */
 int ept_serve_forever(int argc, char **argv); /* non-default VMs' "main" */
 void page_alloc_pools_are_zero(void); /* page_alloc.c, for ept.c */
@@ -112,10 +114,6 @@ struct flexos_thread *thread_fiber_create(void (*fn)(void *), void *arg);
 struct flexos_thread *thread_fiber_self(void);
 void thread_fiber_switch(struct flexos_thread *to);
 void thread_fiber_set_id(uint64_t id);
-/* The compartment the runtime's own work belongs to: the default one, or
- * this VM's under vm-ept. */
-int runtime_home_compartment(void);
-int runtime_has_compartment(int index); /* its memory exists here */
 
 /* stack_chk.c: the canary of compartments hardened with stack-protector */
 void stack_chk_init(void);

@@ -2,15 +2,19 @@
  * FILE: runtime/main.c
  * DESCRIPTION:
  *   kmain(): the boot sequence after runtime/boot.S reached long mode, and
- *   the PVH start_info parsing (command line, RAM size).  Ends by running
- *   the image's `int main(int argc, char **argv)` (default compartment) in
- *   the first thread; main's return value is the exit status.
+ *   the PVH start_info parsing (command line, RAM size).  It first picks
+ *   the image's mechanism table (runtime/mechanism.h), through which every
+ *   step that differs per mechanism goes, and ends by running the image's
+ *   `int main(int argc, char **argv)` (default compartment) in the first
+ *   thread (or what the mechanism serves instead); main's return value is
+ *   the exit status.
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "kernel.h"
+#include "mechanism.h"
 #include "x86.h"
 
 #define PVH_MAGIC 0x336ec578
@@ -66,43 +70,44 @@ static int split_args(void) {
 
 const char *flexos_cmdline(void) { return cmdline; }
 
+/* The image's mechanism table (runtime/mechanism.h), chosen first thing
+ * in kmain; none's until then. */
+SECTION_ROINIT const struct mechanism *mechanism = &mechanism_none;
+
+static const struct mechanism *mechanism_of(uint32_t m) {
+  switch (m) {
+  case FLEXOS_MECH_PKU:
+    return &mechanism_pku;
+  case FLEXOS_MECH_EPT:
+    return &mechanism_ept;
+  default:
+    return &mechanism_none;
+  }
+}
+
 void kmain(uint32_t start_info) {
   console_init();
   boot_parse((const struct hvm_start_info *)(uintptr_t)start_info);
-  ept_boot();
   const struct flexos_image_config *cfg = &flexos_image_config;
-  static const char *const mechanisms[] = {"none", "intel-pku", "vm-ept"};
-  if (ept_active())
-    printf("flexos: image %s, VM of compartment %s (%u of %u), vm-ept, "
-           "%lu MiB RAM\n", cfg->name, flexos_compartment_name(ept_self()),
-           ept_self() + 1, cfg->ncompartments, boot_ram_end >> 20);
-  else
-    printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
-           cfg->ncompartments, mechanisms[cfg->mechanism], boot_ram_end >> 20);
+  mechanism = mechanism_of(cfg->mechanism);
+  mechanism->boot();
+  mechanism->banner(cfg, boot_ram_end >> 20);
   gdt_init();
   idt_init();
   pku_init();
   paging_init(boot_ram_end);
   pku_enable();
-  if (ept_active())
-    ept_pools();
-  else
-    page_alloc_init((uintptr_t)__image_end, paging_mapped_end());
+  mechanism->memory_init((uintptr_t)__image_end);
   heap_init();
   stack_chk_init(); /* before paging_seal: the canary is read-only after */
   paging_seal();
   thread_init();
-  /* A vm-ept VM has no interrupt controller (tools/flexos-vmm): no timer. */
-  if (!ept_active())
+  if (mechanism->interrupts)
     timer_init();
   /* No sti here: this boot context still runs with PKRU 0, which the
    * interrupt gate rightly refuses to restore. Interrupts come on with the
    * main thread's first iretq (its frame has IF set and the default PKRU);
    * threads switch cooperatively, so IF stays on afterwards. */
   int argc = split_args();
-  /* Under vm-ept only the default compartment's VM runs main; the other
-   * VMs serve gate calls. */
-  if (ept_active() && ept_self() != (int)cfg->default_index)
-    thread_run_main(ept_serve_forever, argc, argv);
-  thread_run_main(main, argc, argv);
+  thread_run_main(mechanism->serve ? mechanism->serve : main, argc, argv);
 }

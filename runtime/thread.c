@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "mechanism.h"
 #include "x86.h"
 
 #define MAX_THREADS 160 /* a server with 128 clients, lwIP, main */
@@ -142,7 +143,7 @@ static void stacks_free(struct flexos_thread *t) {
 static int stacks_create(struct flexos_thread *t) {
   uint64_t *top;
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++) {
-    if (!runtime_has_compartment((int)i)) /* vm-ept: another VM's */
+    if (!mechanism->has_compartment((int)i)) /* vm-ept: another VM's */
       continue;
     if (!(t->stack[i] = stack_create(FLEXOS_KEY_OF(i), &top)))
       return -1;
@@ -154,8 +155,7 @@ static int stacks_create(struct flexos_thread *t) {
   t->tcb->shared_stack_limit = top[1]; /* trusted copies (abi.h) */
   t->tcb->shared_stack_base = top[0];
   /* vm-ept: one slot per nesting level of calls the thread serves. */
-  size_t bytes = (ept_active() ? FLEXOS_VM_MAX_DEPTH : 1) *
-                 sizeof(struct flexos_rpc_slot);
+  size_t bytes = mechanism->rpc_depth * sizeof(struct flexos_rpc_slot);
   void *rpc = flexos_malloc_shared(bytes);
   if (!rpc)
     return -1;
@@ -171,7 +171,7 @@ static __attribute__((noreturn)) void thread_start(struct flexos_thread *t);
  * returns to flexos_isr_exit, which restores PKRU from the frame and
  * iretqs to thread_start(t) on the default compartment's stack. */
 static void frame_create(struct flexos_thread *t) {
-  uint64_t top = ((uint64_t *)t->tcb->gate_slot[runtime_home_compartment()])[0];
+  uint64_t top = ((uint64_t *)t->tcb->gate_slot[mechanism->home_compartment()])[0];
   uint64_t *sp = (uint64_t *)top;
   *--sp = 0;                            /* fake return address */
   uint64_t entry_rsp = (uint64_t)sp;
@@ -261,7 +261,7 @@ static void wake_expired(void) {
 
 /* Round robin from the thread after `current`; 0 if none is ready. */
 static struct flexos_thread *pick_next(void) {
-  ept_take_events();
+  mechanism->take_events();
   wake_expired();
   long cur = current - threads;
   for (long k = 1; k <= MAX_THREADS; k++) {
@@ -370,22 +370,14 @@ static uint64_t next_deadline(void) {
  * or device event instead (which cannot be lost either: the monitor only
  * raises events while this VM is stopped). */
 static void idle_halt(void) {
-  if (ept_active()) {
-    wake_expired();
-    for (int i = 1; i < MAX_THREADS; i++)
-      if (threads[i].state == READY)
-        return;
-    ept_idle(next_deadline());
-    return;
-  }
-  cli();
+  mechanism->idle_enter();
   wake_expired();
   for (int i = 1; i < MAX_THREADS; i++)
     if (threads[i].state == READY) {
-      sti();
+      mechanism->idle_leave();
       return;
     }
-  __asm__ volatile("sti; hlt" ::: "memory");
+  mechanism->idle_wait(next_deadline());
 }
 
 static void thread_start(struct flexos_thread *t) {
@@ -414,7 +406,7 @@ static struct flexos_thread *thread_by_id(uint64_t id) {
 /* A thread an event made ready (round robin from current), once per tick
  * also checking deadlines; 0 if none. */
 static struct flexos_thread *event_woken(void) {
-  ept_take_events();
+  mechanism->take_events();
   uint64_t now = flexos_ticks();
   if (now != expiry_tick) {
     expiry_tick = now;
@@ -475,7 +467,7 @@ static void ctx_frame_create(struct flexos_thread *t, int compartment,
   *--sp = 0;                            /* vector */
   for (int r = 0; r < 15; r++)          /* rax .. r15; rsi = b, rdi = a */
     *--sp = r == 5 ? (uint64_t)a : r == 4 ? (uint64_t)b : 0;
-  *--sp = flexos_pku_on ? pku_pkru_of(compartment) : flexos_default_pkru;
+  *--sp = mechanism->thread_pkru(compartment);
   *--sp = (uint64_t)flexos_isr_exit;    /* thread_switch's ret */
   for (int r = 0; r < 6; r++)
     *--sp = 0;                          /* rbx, rbp, r12..r15 */
@@ -495,7 +487,7 @@ static struct remote_start remote_starts[MAX_THREADS];
 static void remote_entry(void *start, void *unused) {
   (void)unused;
   struct remote_start *r = start;
-  ept_start_remote(r->compartment, r->entry, r->a, r->b);
+  mechanism->start_remote(r->compartment, r->entry, r->a, r->b);
   flexos_panic("thread %lu: its start in compartment %s was refused or "
                "returned", flexos_thread_id(),
                flexos_compartment_name(r->compartment));
@@ -517,12 +509,12 @@ uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
     return 0;
   t->fn = 0;
   t->arg = 0;
-  if (runtime_has_compartment(compartment)) {
+  if (mechanism->has_compartment(compartment)) {
     ctx_frame_create(t, compartment, entry, a, b);
   } else {
     struct remote_start *r = &remote_starts[t - threads];
     *r = (struct remote_start){compartment, entry, a, b};
-    ctx_frame_create(t, runtime_home_compartment(), remote_entry, r, 0);
+    ctx_frame_create(t, mechanism->home_compartment(), remote_entry, r, 0);
   }
   t->state = READY;
   return t->id;

@@ -5,11 +5,12 @@
  *   PICs, remapped to vectors 32..47 with every line but IRQ0 masked.
  *   The tick counter lives in common memory (key 0): every compartment can
  *   read it, only the default compartment (the IRQ handler) writes it.
- *   Under vm-ept there is no PIT; flexos_ticks() reads the monitor's tick
- *   count instead.
+ *   flexos_ticks() asks the mechanism (runtime/mechanism.h): under vm-ept
+ *   there is no PIT, and the monitor keeps the count.
  * License: MIT (see LICENSE)
  */
 #include "kernel.h"
+#include "mechanism.h"
 #include "x86.h"
 
 #define PIT_HZ 1193182
@@ -50,10 +51,8 @@ void timer_tick(void) {
 
 void flexos_set_tick_hook(void (*hook)(uint64_t tick)) { tick_hook = hook; }
 
-/* A vm-ept VM has no PIT: the monitor keeps one tick count for all VMs
- * and writes it into each before it runs (runtime/ept.c). */
-uint64_t flexos_ticks(void) {
-  if (ept_active())
-    return ept_ticks();
-  return ticks;
-}
+uint64_t timer_ticks(void) { return ticks; }
+
+/* The mechanism's clock: this PIT's ticks, or under vm-ept the tick count
+ * the monitor keeps for all VMs (runtime/ept.c). */
+uint64_t flexos_ticks(void) { return mechanism->ticks(); }

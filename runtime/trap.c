@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "kernel.h"
+#include "mechanism.h"
 #include "x86.h"
 
 #define PIC1_CMD 0x20
@@ -30,10 +31,7 @@ static const char *const exc_names[32] = {
     "RES", "RES", "RES", "RES", "RES", "RES", "HV", "VC", "SX", "RES"};
 
 static const char *from_name(const struct trapframe *tf) {
-  if (!flexos_pku_on)
-    return "none";
-  int c = pku_compartment_of((uint32_t)tf->pkru);
-  return c < 0 ? "unknown" : flexos_compartment_name(c);
+  return mechanism->interrupted(tf->pkru);
 }
 
 static const char *touched_name(uintptr_t addr) {
@@ -100,6 +98,6 @@ void flexos_trap(struct trapframe *tf) {
   irq(tf->vector);
   /* The exit path WRPKRUs tf->pkru back: only a compartment's own value
    * may come back, never an arbitrary one left in the frame. */
-  if (flexos_pku_on && pku_compartment_of((uint32_t)tf->pkru) < 0)
+  if (!mechanism->pkru_valid(tf->pkru))
     flexos_panic("trap: bad saved PKRU 0x%lx", tf->pkru);
 }

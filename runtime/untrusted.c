@@ -2,9 +2,10 @@
  * FILE: runtime/untrusted.c
  * DESCRIPTION:
  *   Checks on values from untrusted compartments (docs/untrusted-values.md):
- *   is a range shared memory (intel-pku: every page carries the shared
- *   key; vm-ept: the shared section or the monitor's shared pool; none:
- *   nothing is isolated, so yes), and the reports when a check fails.
+ *   is a range shared memory (the mechanism says: intel-pku, every page
+ *   carries the shared key; vm-ept, the shared section or the monitor's
+ *   shared pool; none, nothing is isolated, so yes), and the reports when
+ *   a check fails.
  *   Everything here runs in the caller's compartment and reads only
  *   common memory.
  * License: MIT (see LICENSE)
@@ -12,16 +13,10 @@
 #include <stdio.h>
 
 #include "kernel.h"
+#include "mechanism.h"
 
 int __flexos_is_shared(const void *p, size_t len) {
-  switch (flexos_image_config.mechanism) {
-  case FLEXOS_MECH_PKU:
-    return paging_is_shared((uintptr_t)p, len);
-  case FLEXOS_MECH_EPT:
-    return ept_is_shared((uintptr_t)p, len);
-  default:
-    return 1;
-  }
+  return mechanism->is_shared((uintptr_t)p, len);
 }
 
 static __attribute__((noreturn)) void stop(void) {

@@ -1,0 +1,77 @@
+/*
+ * FILE: runtime/mechanism.h
+ * DESCRIPTION:
+ *   What the runtime does differently per isolation mechanism, behind one
+ *   table chosen at the start of kmain from the image configuration.  The
+ *   generic files (main, irq, timer, thread, trap, heap) call these and
+ *   never ask which mechanism runs; a new mechanism is a new table in its
+ *   own file.  Tables: mechanism_none and mechanism_pku (one address
+ *   space, local.c and pku.c) and mechanism_ept (a VM per compartment,
+ *   ept.c).
+ * License: MIT (see LICENSE)
+ */
+#ifndef FLEXOS_RUNTIME_MECHANISM_H
+#define FLEXOS_RUNTIME_MECHANISM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include <flexos/runtime.h>
+
+struct mechanism {
+  /* First thing at boot, before the banner (vm-ept: the info page). */
+  void (*boot)(void);
+  /* The boot banner's line. */
+  void (*banner)(const struct flexos_image_config *cfg, uint64_t ram_mib);
+  /* The page allocator on this address space's free memory, once paging
+   * is on (image_end: the first byte after the image). */
+  void (*memory_init)(uintptr_t image_end);
+  /* Devices and ticks come as interrupts (a PIC and the PIT); without,
+   * the monitor raises events and keeps the clock. */
+  int interrupts;
+  uint64_t (*ticks)(void);           /* 100 Hz ticks since boot */
+  void (*take_events)(void);         /* device events raised meanwhile */
+  /* Idling when no thread is ready: enter, then either leave (something
+   * became ready) or wait for an interrupt, an event or the deadline
+   * (a tick, 0 = none).  Between enter and wait no wake-up is lost. */
+  void (*idle_enter)(void);
+  void (*idle_leave)(void);
+  void (*idle_wait)(uint64_t deadline);
+  size_t rpc_depth;                  /* RPC slots per thread */
+  /* The boot thread runs this instead of main, when not 0 (vm-ept VMs
+   * other than the default one serve gate calls). */
+  int (*serve)(int argc, char **argv);
+  /* The compartment the runtime's own code runs in here, and whether a
+   * compartment's memory exists in this address space. */
+  int (*home_compartment)(void);
+  int (*has_compartment)(int index);
+  /* PKRU a new thread starts with in `compartment`, and whether a PKRU
+   * saved in a trap frame is one a compartment runs with. */
+  uint32_t (*thread_pkru)(int compartment);
+  int (*pkru_valid)(uint64_t pkru);
+  /* The name of the compartment a trap frame's PKRU belongs to. */
+  const char *(*interrupted)(uint64_t pkru);
+  /* Is [a, a+len) memory every compartment shares (runtime/untrusted.c)? */
+  int (*is_shared)(uintptr_t a, size_t len);
+  /* Start entry(a, b) in a compartment whose memory is not here (only
+   * when has_compartment says so); returns only when refused. */
+  void (*start_remote)(int compartment, void (*entry)(void *, void *),
+                       void *a, void *b);
+};
+
+extern const struct mechanism mechanism_none, mechanism_pku, mechanism_ept;
+/* The image's table; read-only once kmain has chosen it. */
+extern const struct mechanism *mechanism;
+
+/* Shared by the one-address-space tables (local.c). */
+void local_banner(const struct flexos_image_config *cfg, uint64_t ram_mib);
+void local_memory_init(uintptr_t image_end);
+uint64_t local_ticks(void);
+void local_no_events(void);
+void local_idle_enter(void);
+void local_idle_leave(void);
+void local_idle_wait(uint64_t deadline);
+int local_home_compartment(void);
+int local_has_compartment(int index);
+void local_no_boot(void);
+
+#endif
