@@ -36,52 +36,67 @@ using namespace flexos;
 
 namespace {
 
-Expected<PassOptions> parseOptions(StringRef Params) {
-  PassOptions O;
+// One pass parameter: its key, what it looks like in errors, and where
+// its value goes (false: the value is not valid).
+template <typename Options> struct Param {
+  const char *Key;
+  const char *Shape; // "config=FILE"
+  bool (*Set)(Options &, StringRef Value);
+};
+
+// KEY=VALUE;KEY=VALUE... against a table of parameters; Pass names the
+// pass in errors.
+template <typename Options, size_t N>
+Expected<Options> parseParams(StringRef Params, StringRef Pass,
+                              const Param<Options> (&Table)[N]) {
+  Options O;
   while (!Params.empty()) {
-    StringRef Param;
-    std::tie(Param, Params) = Params.split(';');
-    auto [Key, Value] = Param.split('=');
-    if (Key == "config")
-      O.ConfigPath = Value.str();
-    else if (Key == "library")
-      O.Library = Value.str();
-    else if (Key == "untrusted" &&
-             (Value == "warn" || Value == "error" || Value == "off"))
-      O.Untrusted = Value.str();
-    else if (Key == "untrusted")
-      return make_error<StringError>(
-          "flexos: untrusted=" + Value + " is not valid; use untrusted=warn, "
-          "untrusted=error or untrusted=off",
-          inconvertibleErrorCode());
-    else
-      return make_error<StringError>(
-          "flexos: unknown pass parameter '" + Key +
-              "'; expected config=FILE, library=NAME or "
-              "untrusted=warn|error|off",
-          inconvertibleErrorCode());
+    StringRef One;
+    std::tie(One, Params) = Params.split(';');
+    auto [Key, Value] = One.split('=');
+    const Param<Options> *P = llvm::find_if(
+        Table, [&, &Key = Key](const Param<Options> &P) { return Key == P.Key; });
+    std::string Expected;
+    for (size_t I = 0; I < N; ++I)
+      Expected += std::string(I == 0 ? "" : I + 1 == N ? " or " : ", ") + Table[I].Shape;
+    if (P == std::end(Table))
+      return make_error<StringError>(Pass + ": unknown pass parameter '" + Key +
+                                         "'; expected " + Expected,
+                                     inconvertibleErrorCode());
+    if (!P->Set(O, Value))
+      return make_error<StringError>(Pass + ": " + Key + "=" + Value +
+                                         " is not valid; use " + P->Shape,
+                                     inconvertibleErrorCode());
   }
   return O;
 }
 
+const Param<PassOptions> PassParams[] = {
+    {"config", "config=FILE",
+     [](PassOptions &O, StringRef V) { O.ConfigPath = V.str(); return true; }},
+    {"library", "library=NAME",
+     [](PassOptions &O, StringRef V) { O.Library = V.str(); return true; }},
+    {"untrusted", "untrusted=warn|error|off",
+     [](PassOptions &O, StringRef V) {
+       O.Untrusted = V.str();
+       return V == "warn" || V == "error" || V == "off";
+     }},
+};
+
 // facts=FILE;library=NAME for flexos-emit-facts.
+const Param<FactsOptions> FactsParams[] = {
+    {"facts", "facts=FILE",
+     [](FactsOptions &O, StringRef V) { O.Path = V.str(); return true; }},
+    {"library", "library=NAME",
+     [](FactsOptions &O, StringRef V) { O.Library = V.str(); return true; }},
+};
+
+Expected<PassOptions> parseOptions(StringRef Params) {
+  return parseParams(Params, "flexos", PassParams);
+}
+
 Expected<FactsOptions> parseFactsOptions(StringRef Params) {
-  FactsOptions O;
-  while (!Params.empty()) {
-    StringRef Param;
-    std::tie(Param, Params) = Params.split(';');
-    auto [Key, Value] = Param.split('=');
-    if (Key == "facts")
-      O.Path = Value.str();
-    else if (Key == "library")
-      O.Library = Value.str();
-    else
-      return make_error<StringError>(
-          "flexos-emit-facts: unknown pass parameter '" + Key +
-              "'; expected facts=FILE or library=NAME",
-          inconvertibleErrorCode());
-  }
-  return O;
+  return parseParams(Params, "flexos-emit-facts", FactsParams);
 }
 
 void addAll(ModulePassManager &MPM, const PassOptions &O) {

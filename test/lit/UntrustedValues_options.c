@@ -10,7 +10,7 @@
 // ERR: UntrustedValues_options.c:[[@LINE+9]]:3: error: flexos: untrusted value used as the size argument of memcpy
 // WARN: UntrustedValues_options.c:[[@LINE+8]]:3: warning: flexos: untrusted value used as the size argument of memcpy
 // BAD: flexos: unknown plugin argument 'untrusted=maybe'
-// OPTBAD: flexos: untrusted=maybe is not valid; use untrusted=warn, untrusted=error or untrusted=off
+// OPTBAD: flexos: untrusted=maybe is not valid; use untrusted=warn|error|off
 #include <flexos.h>
 #include <string.h>
 long net_len(void);
