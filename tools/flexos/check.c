@@ -97,35 +97,23 @@ const char *find_flexos_config(const char *given) {
  * 0; 1 when flexos-config rejects the file (its messages are already on
  * stderr); 2 when the tool cannot run. */
 static int list_config(const char *tool, const char *path, struct yconfig *cfg) {
-  int fd[2];
-  if (pipe(fd) != 0)
-    die("pipe: %s", strerror(errno));
-  pid_t pid = fork();
-  if (pid < 0)
-    die("fork: %s", strerror(errno));
-  if (pid == 0) {
-    dup2(fd[1], 1);
-    close(fd[0]);
-    close(fd[1]);
-    execlp(tool, tool, "--list", path, (char *)NULL);
-    fprintf(stderr, "flexos: cannot run %s: %s; build it (target "
-            "flexos-config) or pass --flexos-config PATH\n", tool,
-            strerror(errno));
-    _exit(127);
-  }
-  close(fd[1]);
-  FILE *f = fdopen(fd[0], "r");
+  char *const argv[] = {(char *)tool, "--list", (char *)path, NULL};
+  int fd;
+  int pid = spawn_reading(argv, NULL, NULL,
+                          "build it (target flexos-config) or pass "
+                          "--flexos-config PATH", &fd);
+  FILE *f = fdopen(fd, "r");
   char line[1024];
   while (f && fgets(line, sizeof line, f))
     yconfig_add_line(cfg, line);
   if (f)
     fclose(f);
-  int st;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-    ;
-  if (!WIFEXITED(st) || WEXITSTATUS(st) == 127)
+  else
+    close(fd);
+  int st = wait_exit(pid);
+  if (st < 0 || st == 127)
     return 2;
-  return WEXITSTATUS(st) ? 1 : 0;
+  return st ? 1 : 0;
 }
 
 /* "compartment IDX NAME MECH DEFAULT PKRU POLLING CHECKPTRS HARDENING" and

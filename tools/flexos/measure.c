@@ -54,25 +54,14 @@ int write_yaml_file(const struct space *s, const struct config *c,
 /* Runs cmd through sh with FLEXOS_CONFIG=yaml and "$1" = yaml; stores its
  * output in buf.  Returns the exit status, or -1 when it did not exit. */
 static int run_cmd(const char *cmd, const char *yaml, char *buf, size_t n) {
-  int fd[2];
-  if (pipe(fd) != 0)
-    die("pipe: %s", strerror(errno));
-  pid_t pid = fork();
-  if (pid < 0)
-    die("fork: %s", strerror(errno));
-  if (pid == 0) {
-    dup2(fd[1], 1);
-    close(fd[0]);
-    close(fd[1]);
-    setenv("FLEXOS_CONFIG", yaml, 1);
-    execl("/bin/sh", "sh", "-c", cmd, "flexos-bench", yaml, (char *)NULL);
-    _exit(127);
-  }
-  close(fd[1]);
+  char *const argv[] = {"/bin/sh", "-c", (char *)cmd, "flexos-bench", (char *)yaml,
+                        NULL};
+  int fd;
+  int pid = spawn_reading(argv, "FLEXOS_CONFIG", yaml, NULL, &fd);
   size_t got = 0;
   ssize_t r;
   char sink[512];
-  while ((r = read(fd[0], got + 1 < n ? buf + got : sink,
+  while ((r = read(fd, got + 1 < n ? buf + got : sink,
                    got + 1 < n ? n - 1 - got : sizeof sink)) != 0) {
     if (r < 0 && errno == EINTR)
       continue;
@@ -82,11 +71,8 @@ static int run_cmd(const char *cmd, const char *yaml, char *buf, size_t n) {
       got += (size_t)r;
   }
   buf[got] = 0;
-  close(fd[0]);
-  int st;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-    ;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  close(fd);
+  return wait_exit(pid);
 }
 
 static void progress(size_t i, size_t n, double t0) {

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 struct chunk {
   struct chunk *next;
@@ -129,4 +131,36 @@ double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int spawn_reading(char *const argv[], const char *env_name,
+                  const char *env_value, const char *hint, int *out) {
+  int fd[2];
+  if (pipe(fd) != 0)
+    die("pipe: %s", strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0)
+    die("fork: %s", strerror(errno));
+  if (pid == 0) {
+    dup2(fd[1], 1);
+    close(fd[0]);
+    close(fd[1]);
+    if (env_name)
+      setenv(env_name, env_value, 1);
+    execvp(argv[0], argv);
+    fprintf(stderr, "flexos: cannot run %s: %s%s%s\n", argv[0], strerror(errno),
+            hint ? "; " : "", hint ? hint : "");
+    _exit(127);
+  }
+  close(fd[1]);
+  *out = fd[0];
+  return (int)pid;
+}
+
+int wait_exit(int pid) {
+  int st;
+  while (waitpid((pid_t)pid, &st, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -48,4 +48,13 @@ void *xrealloc(void *p, size_t size);
 /* Monotonic seconds. */
 double now_s(void);
 
+/* Starts argv[0] (searched in PATH) with its stdout on a pipe, and with
+ * env_name=env_value set when env_name is not NULL; *out is the pipe's
+ * read end.  When the program cannot run, the child says so (with hint,
+ * if any) and exits 127.  Returns the child's pid. */
+int spawn_reading(char *const argv[], const char *env_name,
+                  const char *env_value, const char *hint, int *out);
+/* Waits for pid: its exit status, or -1 when it did not exit. */
+int wait_exit(int pid);
+
 #endif
