@@ -17,6 +17,7 @@
 #include <flexos_lwip.h>
 #include <stdio.h>
 
+#include "lwip/etharp.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -43,6 +44,17 @@ void netif_rx_dropped(const char *driver, const char *why) {
   if (drops++ % 100 == 0)
     printf("%s: dropped a received frame (%s); %lu so far\n", driver, why,
            (unsigned long)drops);
+}
+
+void netif_ethernet_setup(struct netif *netif, const char name[2],
+                          netif_linkoutput_fn linkoutput) {
+  netif->hwaddr_len = ETH_HWADDR_LEN;
+  netif->mtu = 1500;
+  netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_LINK_UP;
+  netif->name[0] = name[0];
+  netif->name[1] = name[1];
+  netif->output = etharp_output;
+  netif->linkoutput = linkoutput;
 }
 
 static void tcpip_ready(void *sem) { sys_sem_signal(sem); }

@@ -169,13 +169,7 @@ err_t pvnet_init(struct netif *netif) {
   outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)(uintptr_t)pv);
   for (int i = 0; i < ETH_HWADDR_LEN; i++)
     netif->hwaddr[i] = pv->mac[i];
-  netif->hwaddr_len = ETH_HWADDR_LEN;
-  netif->mtu = 1500;
-  netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_LINK_UP;
-  netif->name[0] = 'p';
-  netif->name[1] = 'v';
-  netif->output = etharp_output;
-  netif->linkoutput = linkoutput;
+  netif_ethernet_setup(netif, "pv", linkoutput);
   printf("pvnet: mac %02x:%02x:%02x:%02x:%02x:%02x, irq %d (vm-ept monitor "
          "device)\n", netif->hwaddr[0], netif->hwaddr[1], netif->hwaddr[2],
          netif->hwaddr[3], netif->hwaddr[4], netif->hwaddr[5],

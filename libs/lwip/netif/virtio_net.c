@@ -310,13 +310,7 @@ void virtio_net_rx_thread(void *arg) {
 err_t virtio_net_init(struct netif *netif) {
   if (device_init(netif->hwaddr) < 0)
     return ERR_IF;
-  netif->hwaddr_len = ETH_HWADDR_LEN;
-  netif->mtu = 1500;
-  netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_LINK_UP;
-  netif->name[0] = 'v';
-  netif->name[1] = 'n';
-  netif->output = etharp_output;
-  netif->linkoutput = linkoutput;
+  netif_ethernet_setup(netif, "vn", linkoutput);
   printf("virtio-net: io 0x%x, %s %d, queues %u/%u, mac "
          "%02x:%02x:%02x:%02x:%02x:%02x\n", dev.io,
          dev.irq ? "irq" : "polling, no irq", dev.irq, dev.q[RXQ].size,
