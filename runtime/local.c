@@ -2,10 +2,11 @@
  * FILE: runtime/local.c
  * DESCRIPTION:
  *   The mechanism table for images whose compartments share one address
- *   space (runtime/mechanism.h): mechanism_none here, and the parts
- *   mechanism_pku (pku.c) shares with it: the PIT and PIC deliver ticks
- *   and device interrupts, the page allocator takes the RAM after the
- *   image, and an idle CPU halts until the next interrupt.
+ *   space, none and intel-pku (runtime/mechanism.h): the PIT and PIC
+ *   deliver ticks and device interrupts, the page allocator takes the RAM
+ *   after the image, an idle CPU halts until the next interrupt, and the
+ *   protection keys (pku.c, when flexos_pku_on) decide PKRU values and
+ *   what memory is shared.
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -14,58 +15,64 @@
 #include "mechanism.h"
 #include "x86.h"
 
-void local_no_boot(void) {}
+static void local_no_boot(void) {}
 
-void local_banner(const struct flexos_image_config *cfg, uint64_t ram_mib) {
+static void local_banner(const struct flexos_image_config *cfg, uint64_t ram_mib) {
   static const char *const names[] = {"none", "intel-pku", "vm-ept"};
   printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
          cfg->ncompartments, names[cfg->mechanism], ram_mib);
 }
 
-void local_memory_init(uintptr_t image_end) {
+static void local_memory_init(uintptr_t image_end) {
   page_alloc_init(image_end, paging_mapped_end());
 }
 
-void local_no_events(void) {}
+static void local_no_events(void) {}
 
 /* With interrupts off the ready check and the halt cannot be split by
  * one: `sti; hlt` runs the hlt in sti's shadow. */
-void local_idle_enter(void) { cli(); }
-void local_idle_leave(void) { sti(); }
-void local_idle_wait(uint64_t deadline) {
+static void local_idle_enter(void) { cli(); }
+static void local_idle_leave(void) { sti(); }
+static void local_idle_wait(uint64_t deadline) {
   (void)deadline; /* the next tick interrupt comes anyway */
   __asm__ volatile("sti; hlt" ::: "memory");
 }
 
-int local_home_compartment(void) {
+static int local_home_compartment(void) {
   return (int)flexos_image_config.default_index;
 }
-int local_has_compartment(int index) {
+static int local_has_compartment(int index) {
   (void)index;
   return 1;
 }
 
-static uint32_t none_thread_pkru(int compartment) {
-  (void)compartment;
-  return flexos_default_pkru;
-}
-static int none_pkru_valid(uint64_t pkru) {
-  (void)pkru;
-  return 1;
-}
-static const char *none_interrupted(uint64_t pkru) {
-  (void)pkru;
-  return "none";
+/* With intel-pku (flexos_pku_on, set at boot and read-only after) a
+ * thread starts with its compartment's PKRU, and a trap frame may hold
+ * only a compartment's own value; without, everything is the default
+ * compartment's and all memory counts as shared. */
+static uint32_t local_thread_pkru(int compartment) {
+  return flexos_pku_on ? pku_pkru_of(compartment) : flexos_default_pkru;
 }
 
-/* Nothing is isolated: every address counts as shared. */
-static int none_is_shared(uintptr_t a, size_t len) {
-  (void)a;
-  (void)len;
-  return 1;
+/* The interrupt exit WRPKRUs a frame's PKRU back: only a compartment's
+ * own value may come back, never an arbitrary one left in the frame. */
+static int local_pkru_valid(uint64_t pkru) {
+  return !flexos_pku_on ||
+         (pkru <= 0xffffffffu && pku_compartment_of((uint32_t)pkru) >= 0);
 }
 
-const struct mechanism mechanism_none = {
+static const char *local_interrupted(uint64_t pkru) {
+  if (!flexos_pku_on)
+    return "none";
+  int c = pkru <= 0xffffffffu ? pku_compartment_of((uint32_t)pkru) : -1;
+  return c < 0 ? "unknown" : flexos_compartment_name(c);
+}
+
+static int local_is_shared(uintptr_t a, size_t len) {
+  return !flexos_pku_on || paging_is_shared(a, len);
+}
+
+const struct mechanism mechanism_local = {
     .boot = local_no_boot,
     .banner = local_banner,
     .memory_init = local_memory_init,
@@ -79,9 +86,9 @@ const struct mechanism mechanism_none = {
     .serve = 0,
     .home_compartment = local_home_compartment,
     .has_compartment = local_has_compartment,
-    .thread_pkru = none_thread_pkru,
-    .pkru_valid = none_pkru_valid,
-    .interrupted = none_interrupted,
-    .is_shared = none_is_shared,
+    .thread_pkru = local_thread_pkru,
+    .pkru_valid = local_pkru_valid,
+    .interrupted = local_interrupted,
+    .is_shared = local_is_shared,
     .start_remote = 0, /* every compartment is here */
 };

@@ -71,18 +71,11 @@ static int split_args(void) {
 const char *flexos_cmdline(void) { return cmdline; }
 
 /* The image's mechanism table (runtime/mechanism.h), chosen first thing
- * in kmain; none's until then. */
-SECTION_ROINIT const struct mechanism *mechanism = &mechanism_none;
+ * in kmain; the one-address-space table until then. */
+SECTION_ROINIT const struct mechanism *mechanism = &mechanism_local;
 
 static const struct mechanism *mechanism_of(uint32_t m) {
-  switch (m) {
-  case FLEXOS_MECH_PKU:
-    return &mechanism_pku;
-  case FLEXOS_MECH_EPT:
-    return &mechanism_ept;
-  default:
-    return &mechanism_none;
-  }
+  return m == FLEXOS_MECH_EPT ? &mechanism_ept : &mechanism_local;
 }
 
 void kmain(uint32_t start_info) {

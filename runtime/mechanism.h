@@ -5,9 +5,8 @@
  *   table chosen at the start of kmain from the image configuration.  The
  *   generic files (main, irq, timer, thread, trap, heap) call these and
  *   never ask which mechanism runs; a new mechanism is a new table in its
- *   own file.  Tables: mechanism_none and mechanism_pku (one address
- *   space, local.c and pku.c) and mechanism_ept (a VM per compartment,
- *   ept.c).
+ *   own file.  Tables: mechanism_local (none and intel-pku: one address
+ *   space, local.c) and mechanism_ept (a VM per compartment, ept.c).
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_RUNTIME_MECHANISM_H
@@ -58,20 +57,8 @@ struct mechanism {
                        void *a, void *b);
 };
 
-extern const struct mechanism mechanism_none, mechanism_pku, mechanism_ept;
+extern const struct mechanism mechanism_local, mechanism_ept;
 /* The image's table; read-only once kmain has chosen it. */
 extern const struct mechanism *mechanism;
-
-/* Shared by the one-address-space tables (local.c). */
-void local_banner(const struct flexos_image_config *cfg, uint64_t ram_mib);
-void local_memory_init(uintptr_t image_end);
-uint64_t local_ticks(void);
-void local_no_events(void);
-void local_idle_enter(void);
-void local_idle_leave(void);
-void local_idle_wait(uint64_t deadline);
-int local_home_compartment(void);
-int local_has_compartment(int index);
-void local_no_boot(void);
 
 #endif

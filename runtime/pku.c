@@ -93,39 +93,3 @@ const char *flexos_compartment_name(int index) {
     return "?";
   return flexos_image_config.comp[index].name;
 }
-
-/* ---- the mechanism table (runtime/mechanism.h) ------------------------ */
-
-static uint32_t pku_thread_pkru(int compartment) { return pku_pkru_of(compartment); }
-
-/* The interrupt exit WRPKRUs a frame's PKRU back: only a compartment's
- * own value may come back, never an arbitrary one left in the frame. */
-static int pku_pkru_valid(uint64_t pkru) {
-  return pkru <= 0xffffffffu && pku_compartment_of((uint32_t)pkru) >= 0;
-}
-
-static const char *pku_interrupted(uint64_t pkru) {
-  int c = pkru <= 0xffffffffu ? pku_compartment_of((uint32_t)pkru) : -1;
-  return c < 0 ? "unknown" : flexos_compartment_name(c);
-}
-
-const struct mechanism mechanism_pku = {
-    .boot = local_no_boot,
-    .banner = local_banner,
-    .memory_init = local_memory_init,
-    .interrupts = 1,
-    .ticks = timer_ticks,
-    .take_events = local_no_events,
-    .idle_enter = local_idle_enter,
-    .idle_leave = local_idle_leave,
-    .idle_wait = local_idle_wait,
-    .rpc_depth = 1,
-    .serve = 0,
-    .home_compartment = local_home_compartment,
-    .has_compartment = local_has_compartment,
-    .thread_pkru = pku_thread_pkru,
-    .pkru_valid = pku_pkru_valid,
-    .interrupted = pku_interrupted,
-    .is_shared = paging_is_shared,
-    .start_remote = 0, /* every compartment is here */
-};
