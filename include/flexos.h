@@ -25,11 +25,14 @@
 
 #ifdef __FLEXOS_PLUGIN__
 
+/* nothrow: the marker never unwinds, so that in C++ functions with
+ * cleanups the call stays a call (the passes replace it). */
 #ifdef __cplusplus
 extern "C"
 #endif
-void *__flexos_gate_target(const char *library, void *function,
-                           const char *file, int line);
+__attribute__((nothrow)) void *__flexos_gate_target(const char *library,
+                                                    void *function,
+                                                    const char *file, int line);
 
 /* The call goes through a pointer of fn's own type, so the compiler checks
  * the arguments exactly as for fn(args...). File and line let the passes
