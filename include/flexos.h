@@ -80,8 +80,9 @@ int __flexos_is_shared(const void *p, size_t len);
 #define __FLEXOS_IS_SHARED(p, len) __flexos_is_shared(p, len)
 #else
 #define __FLEXOS_UNTRUSTED_FAULT(check, file, line, value, bound)            \
-  __builtin_trap()
-#define __FLEXOS_IS_SHARED(p, len) 1
+  ((void)(check), (void)(file), (void)(line), (void)(value), (void)(bound), \
+   __builtin_trap())
+#define __FLEXOS_IS_SHARED(p, len) ((void)(p), (void)(len), 1)
 #endif
 
 static inline size_t __flexos_check_index(size_t i, size_t n,
