@@ -49,11 +49,7 @@ SmallPtrSet<GlobalVariable *, 8> takeSharedGlobals(Module &M) {
     return Shared;
   SmallVector<Constant *, 8> Keep;
   for (Value *Op : Arr->operands()) {
-    auto *Entry = cast<ConstantStruct>(Op);
-    StringRef Str;
-    if (getConstantStringInfo(Entry->getOperand(1), Str) &&
-        Str == ShareAnnotation) {
-      Value *Target = Entry->getOperand(0)->stripPointerCasts();
+    if (Value *Target = shareAnnotationTarget(Op)) {
       if (auto *GV = dyn_cast<GlobalVariable>(Target))
         Shared.insert(GV);
       else if (auto *F = dyn_cast<Function>(Target))

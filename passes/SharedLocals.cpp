@@ -40,6 +40,15 @@ using namespace llvm;
 
 namespace flexos {
 
+Value *shareAnnotationTarget(Value *Entry) {
+  auto *S = dyn_cast<ConstantStruct>(Entry);
+  StringRef Str;
+  if (!S || S->getNumOperands() < 2 ||
+      !getConstantStringInfo(S->getOperand(1), Str) || Str != ShareAnnotation)
+    return nullptr;
+  return S->getOperand(0)->stripPointerCasts();
+}
+
 namespace {
 
 struct SharedVar {

@@ -24,6 +24,10 @@ namespace flexos {
 // The annotation the plugin attaches to flexos_share declarations.
 inline constexpr const char *ShareAnnotation = "flexos_share";
 
+// What an llvm.global.annotations entry marks flexos_share (a global or,
+// wrongly, a function), or nullptr for any other entry.
+llvm::Value *shareAnnotationTarget(llvm::Value *Entry);
+
 struct SharedLocals : llvm::PassInfoMixin<SharedLocals> {
   explicit SharedLocals(PassOptions Opts) : Opts(std::move(Opts)) {}
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &);

@@ -680,15 +680,9 @@ SmallPtrSet<GlobalVariable *, 8> sharedGlobals(Module &M) {
                   : nullptr;
   if (!Arr)
     return Shared;
-  for (Value *Op : Arr->operands()) {
-    auto *Entry = dyn_cast<ConstantStruct>(Op);
-    StringRef Str;
-    if (Entry && getConstantStringInfo(Entry->getOperand(1), Str) &&
-        Str == ShareAnnotation)
-      if (auto *GV = dyn_cast<GlobalVariable>(
-              Entry->getOperand(0)->stripPointerCasts()))
-        Shared.insert(GV);
-  }
+  for (Value *Op : Arr->operands())
+    if (auto *GV = dyn_cast_or_null<GlobalVariable>(shareAnnotationTarget(Op)))
+      Shared.insert(GV);
   return Shared;
 }
 

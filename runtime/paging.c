@@ -38,7 +38,6 @@ static uintptr_t mapped_end;
  * pages, may write. */
 __attribute__((section(".flexos_common"))) uint8_t
     __flexos_shared_page_bits[MAX_MAPPED >> 15];
-#define shared_pages __flexos_shared_page_bits
 
 /* Linker-script symbols (cmake/FlexosImage.cmake). */
 extern char __text_start[], __text_end[], __common_ro_start[],
@@ -71,9 +70,9 @@ static void note_shared(uintptr_t va, int shared) {
   if (page >= (MAX_MAPPED >> 12))
     return;
   if (shared)
-    shared_pages[page >> 3] |= (uint8_t)(1u << (page & 7));
+    __flexos_shared_page_bits[page >> 3] |= (uint8_t)(1u << (page & 7));
   else
-    shared_pages[page >> 3] &= (uint8_t)~(1u << (page & 7));
+    __flexos_shared_page_bits[page >> 3] &= (uint8_t)~(1u << (page & 7));
 }
 
 static void map_range(uintptr_t start, uintptr_t end, enum kind kind, int key) {
@@ -94,7 +93,7 @@ int paging_is_shared(uintptr_t va, size_t len) {
   if (va + len < va || va + len > MAX_MAPPED)
     return 0;
   for (uintptr_t page = va >> 12; page <= (va + len - 1) >> 12; page++)
-    if (!(shared_pages[page >> 3] >> (page & 7) & 1))
+    if (!(__flexos_shared_page_bits[page >> 3] >> (page & 7) & 1))
       return 0;
   return 1;
 }

@@ -95,7 +95,7 @@ if [ -n "${FLEXOS_QEMU_PRELOAD:-}" ]; then
 fi
 
 if [ -n "$gdb_port" ]; then
-  # One ELF holds every compartment's code and symbols; QEMU's gdb stub
+  # One ELF holds every compartment's code and symbols; QEMU's gdb server
   # reads guest memory through the guest's page tables, so breakpoints by
   # function name work in any compartment (hbreak before paging is on).
   echo "run-image: waiting for gdb on 127.0.0.1:$gdb_port; attach with:"

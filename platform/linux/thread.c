@@ -236,7 +236,7 @@ void hosted_thread_enter_first(void) {
   }
 }
 
-/* The gates reach the stub (thread_entry.S) by a weak reference, which
+/* The gates reach the trampoline (thread_entry.S) by a weak reference, which
  * does not pull an archive member into the link: this one does. */
 extern char __flexos_thread_enter_first[];
 __attribute__((used)) static void *const keep_enter_first = __flexos_thread_enter_first;
