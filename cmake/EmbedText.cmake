@@ -1,5 +1,5 @@
 # Turns a text file into a C++ raw string literal (used to embed
-# gates/mpk_gate.inc into the compiler passes). A leading /* ... */ banner
+# gates/pku_gate.inc into the compiler passes). A leading /* ... */ banner
 # is left out so that it is not repeated in every compiled module.
 # Usage: cmake -DIN=file -DOUT=file.inc -P cmake/EmbedText.cmake
 file(READ "${IN}" CONTENT)

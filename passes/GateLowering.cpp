@@ -9,8 +9,8 @@
 //    This pass replaces each such pair, given the caller's compartment S (the
 //    translation unit's library) and the callee's compartment D (lib):
 //      - S == D or mechanism none: call T @fn(args...)
-//      - intel-pku: call T @"__flexos_mpk_gate.S.D.fn"(args...), plus one
-//        FLEXOS_MPK_GATE instance (gates/mpk_gate.inc) in module assembly
+//      - intel-pku: call T @"__flexos_pku_gate.S.D.fn"(args...), plus one
+//        FLEXOS_PKU_GATE instance (gates/pku_gate.inc) in module assembly
 //      - vm-ept: arguments marshalled into the thread's RPC slot, then
 //        call void @__flexos_ept_call(slot), result read back
 //    Anything it cannot lower is an error that names the call; nothing is
@@ -40,9 +40,9 @@ using namespace llvm;
 
 namespace flexos {
 
-// gates/mpk_gate.inc, embedded at build time (passes/CMakeLists.txt).
-static const char MpkGateMacro[] =
-#include "MpkGateMacro.inc"
+// gates/pku_gate.inc, embedded at build time (passes/CMakeLists.txt).
+static const char PkuGateMacro[] =
+#include "PkuGateMacro.inc"
     ;
 
 namespace {
@@ -92,7 +92,7 @@ private:
   bool lowerMarker(CallInst *Marker);
   bool classifyCall(CallBase &CB, Function &Target, Classification &C,
                     unsigned MaxStack);
-  void lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst);
+  void lowerPku(CallBase &CB, Function &Target, const Compartment &Dst);
   Instruction *lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst);
   void emitEptEntry(CallBase &CB, Function &Target, const Compartment &Dst);
   void checkResult(Instruction *After, Value *Result, Function &Target,
@@ -139,9 +139,9 @@ bool Lowering::run() {
   for (CallInst *CI : Markers)
     Changed |= lowerMarker(CI);
   if (!ModuleAsm.empty()) {
-    if (M.getModuleInlineAsm().find(".macro FLEXOS_MPK_GATE ") ==
+    if (M.getModuleInlineAsm().find(".macro FLEXOS_PKU_GATE ") ==
         std::string::npos)
-      M.appendModuleInlineAsm(MpkGateMacro);
+      M.appendModuleInlineAsm(PkuGateMacro);
     M.appendModuleInlineAsm(ModuleAsm);
   }
   if (!Failed && MarkerFn->use_empty())
@@ -211,7 +211,7 @@ bool Lowering::lowerMarker(CallInst *Marker) {
       if (Dst->Index != RC.Self->Index)
         emitGateRecord(*Target, Target, *Dst);
     } else if (Mech == Mechanism::IntelPku) {
-      lowerMpk(*CB, *Target, *Dst);
+      lowerPku(*CB, *Target, *Dst);
       if (auto *Via = dyn_cast<Constant>(CB->getCalledOperand()))
         emitGateRecord(*Target, Via, *Dst);
       if (Check)
@@ -301,12 +301,12 @@ bool Lowering::classifyCall(CallBase &CB, Function &Target, Classification &C,
   return false;
 }
 
-void Lowering::lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst) {
+void Lowering::lowerPku(CallBase &CB, Function &Target, const Compartment &Dst) {
   Classification C;
   if (!classifyCall(CB, Target, C, 6))
     return;
   const Compartment &Src = *RC.Self;
-  std::string Instance = ("__flexos_mpk_gate." + Src.Name + "." + Dst.Name + "." +
+  std::string Instance = ("__flexos_pku_gate." + Src.Name + "." + Dst.Name + "." +
                       Target.getName())
                          .str();
   // The file may already name the instance (say, through an asm label to
@@ -320,7 +320,7 @@ void Lowering::lowerMpk(CallBase &CB, Function &Target, const Compartment &Dst) 
   }
   if (Emitted.insert(Instance).second) {
     raw_string_ostream OS(ModuleAsm);
-    OS << "FLEXOS_MPK_GATE " << Instance << ", " << Target.getName() << ", "
+    OS << "FLEXOS_PKU_GATE " << Instance << ", " << Target.getName() << ", "
        << Src.Index << ", " << Dst.Index << ", "
        << format_hex(RC.Cfg->pkruOf(Src), 10) << ", "
        << format_hex(RC.Cfg->pkruOf(Dst), 10) << ", " << C.NumInt << ", "

@@ -93,16 +93,48 @@ public:
 private:
   Function &F;
   SmallVectorImpl<SharedVar> &Vars;
+  // The block's layout: each variable's offset, the block's size and
+  // alignment (top-down: the block is [new, new + FrameSize)).
+  SmallVector<uint64_t, 4> Offsets;
+  uint64_t FrameSize = 0;
+  Align MaxAlign = Align(16);
+  // The shared stack's header field holding the top, and its value on
+  // entry (restored on every return).
+  Value *TopPtr = nullptr;
+  Value *Saved = nullptr;
+
+  bool layOut();
+  void dropMarkers();
+  Value *reserveFrame(IRBuilder<> &B);
+  Value *checkedNewTop(IRBuilder<> &B);
+  void redirect(IRBuilder<> &B, Value *Base);
+  void releaseAtReturns();
   void error(const Twine &Msg) {
     F.getContext().diagnose(DiagnosticInfoUnsupported(F, "flexos: " + Msg));
   }
 };
 
 bool Mover::run() {
+  if (!layOut())
+    return false;
+  // Annotations and lifetime markers go first (one of them may be where
+  // the new code would start).
+  dropMarkers();
+  BasicBlock &Entry = F.getEntryBlock();
+  BasicBlock::iterator IP = Entry.getFirstInsertionPt();
+  while (isa<AllocaInst>(*IP))
+    ++IP;
+  IRBuilder<> B(&Entry, IP);
+  redirect(B, reserveFrame(B));
+  releaseAtReturns();
+  return true;
+}
+
+// Offsets of the variables in declaration order, each at its alignment;
+// false (after an error) when one is not a fixed-size local.
+bool Mover::layOut() {
   const DataLayout &DL = F.getParent()->getDataLayout();
   uint64_t Size = 0;
-  Align MaxAlign(16);
-  SmallVector<uint64_t, 4> Offsets;
   for (SharedVar &V : Vars) {
     if (!V.Alloca) {
       error("flexos_share in " + F.getName() + " does not annotate a local "
@@ -122,11 +154,13 @@ bool Mover::run() {
     Size += TS->getFixedValue();
     MaxAlign = std::max(MaxAlign, A);
   }
-  // Lay out top-down: the block is [new, new + Size).
-  uint64_t FrameSize = alignTo(Size, MaxAlign);
-  // Annotations and lifetime markers go first (one of them may be where
-  // the new code would start). Lifetime markers only make sense on allocas;
-  // the block lives for the whole call.
+  FrameSize = alignTo(Size, MaxAlign);
+  return true;
+}
+
+// Lifetime markers only make sense on allocas; the block lives for the
+// whole call.
+void Mover::dropMarkers() {
   for (SharedVar &V : Vars) {
     for (Instruction *Ann : V.Annotations)
       Ann->eraseFromParent();
@@ -135,27 +169,33 @@ bool Mover::run() {
       if (auto *II = dyn_cast<IntrinsicInst>(U); II && II->isLifetimeStartOrEnd())
         II->eraseFromParent();
   }
+}
 
-  BasicBlock &Entry = F.getEntryBlock();
-  BasicBlock::iterator IP = Entry.getFirstInsertionPt();
-  while (isa<AllocaInst>(*IP))
-    ++IP;
-  IRBuilder<> B(&Entry, IP);
+// Moves the thread's shared-stack top down by FrameSize (checked against
+// the stack's bounds) and returns the block's base.
+Value *Mover::reserveFrame(IRBuilder<> &B) {
   LLVMContext &Ctx = F.getContext();
   Type *I64 = B.getInt64Ty();
   Value *TcbField = ConstantExpr::getIntToPtr(
       B.getInt64(FLEXOS_TCB_SHARED_STACK), PointerType::get(Ctx, 256));
   Value *Stack = B.CreateLoad(B.getPtrTy(), TcbField, "flexos.sstack");
-  Value *TopPtr = B.CreateConstGEP1_32(B.getInt8Ty(), Stack,
-                                       FLEXOS_SHARED_STACK_TOP);
-  Value *Saved = B.CreateLoad(I64, TopPtr, "flexos.sstack.saved");
-  // The header is shared memory that any compartment may rewrite: bound
-  // what it says by the TCB's read-only copies, so that a forged top can
-  // never put this frame outside the thread's shared stack.
+  TopPtr = B.CreateConstGEP1_32(B.getInt8Ty(), Stack, FLEXOS_SHARED_STACK_TOP);
+  Saved = B.CreateLoad(I64, TopPtr, "flexos.sstack.saved");
+  Value *New = checkedNewTop(B);
+  B.CreateStore(New, TopPtr);
+  return B.CreateIntToPtr(New, B.getPtrTy(), "flexos.shared.frame");
+}
+
+// The new top, FrameSize below the saved one.  The header is shared
+// memory that any compartment may rewrite: bound what it says by the
+// TCB's read-only copies, so that a forged top can never put this frame
+// outside the thread's shared stack.
+Value *Mover::checkedNewTop(IRBuilder<> &B) {
+  LLVMContext &Ctx = F.getContext();
   auto TcbWord = [&](uint64_t Off, const char *Name) {
     Value *P = ConstantExpr::getIntToPtr(B.getInt64(Off),
                                          PointerType::get(Ctx, 256));
-    return B.CreateLoad(I64, P, Name);
+    return B.CreateLoad(B.getInt64Ty(), P, Name);
   };
   Value *Limit = TcbWord(FLEXOS_TCB_SHARED_STACK_LIMIT, "flexos.sstack.limit");
   Value *Ceiling = TcbWord(FLEXOS_TCB_SHARED_STACK_BASE, "flexos.sstack.base");
@@ -173,9 +213,11 @@ bool Mover::run() {
     OF->setDoesNotReturn();
   OB.CreateCall(OverflowFn)->setDoesNotReturn();
   B.SetInsertPoint(SplitAt);
-  B.CreateStore(New, TopPtr);
-  Value *Base = B.CreateIntToPtr(New, B.getPtrTy(), "flexos.shared.frame");
+  return New;
+}
 
+// Every use of a shared local now addresses its slot in the block.
+void Mover::redirect(IRBuilder<> &B, Value *Base) {
   for (size_t I = 0; I < Vars.size(); ++I) {
     AllocaInst *A = Vars[I].Alloca;
     Value *Addr = B.CreateConstGEP1_64(B.getInt8Ty(), Base, Offsets[I],
@@ -183,9 +225,12 @@ bool Mover::run() {
     A->replaceAllUsesWith(Addr);
     A->eraseFromParent();
   }
-  // Release before every return; a musttail call must stay right before
-  // its ret, so there the release goes before the call (the callee cannot
-  // legally use this frame's locals anyway).
+}
+
+// Release before every return; a musttail call must stay right before
+// its ret, so there the release goes before the call (the callee cannot
+// legally use this frame's locals anyway).
+void Mover::releaseAtReturns() {
   for (BasicBlock &BB : F) {
     auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator());
     if (!Ret)
@@ -195,7 +240,6 @@ bool Mover::run() {
       Before = Tail;
     new StoreInst(Saved, TopPtr, Before);
   }
-  return true;
 }
 
 } // namespace

@@ -164,6 +164,13 @@ private:
   unsigned origin(const std::string &What, int Dst = -1);
   void findSources();
   bool propagate(Instruction &I);
+  int originOf(const DenseMap<Value *, unsigned> &Map, Value *V) const;
+  bool confined(Value *V, Instruction *At, BasicBlock *Through = nullptr);
+  bool propagateCast(CastInst &CI);
+  bool propagateArithmetic(BinaryOperator &BO);
+  bool propagateMerge(Instruction &I);
+  bool propagateLoad(LoadInst &LD);
+  bool noteSharedMemory(CallBase &CB);
   bool mark(DenseMap<Value *, unsigned> &Map, Value *V, unsigned O);
   void findUses();
   void checkCall(CallBase &CB);
@@ -273,99 +280,125 @@ void FunctionCheck::findSources() {
 }
 
 // Sources of the local kind and propagation, to a fixed point.
+// The origin V carries in Map (a GEP into a shared global carries the
+// global's), or -1.
+int FunctionCheck::originOf(const DenseMap<Value *, unsigned> &Map,
+                            Value *V) const {
+  if (auto It = Map.find(V); It != Map.end())
+    return It->second;
+  if (auto *CE = dyn_cast<ConstantExpr>(V)) // a GEP into a shared global
+    if (CE->isCast() || CE->getOpcode() == Instruction::GetElementPtr)
+      if (auto *GV = dyn_cast<GlobalVariable>(CE->stripPointerCasts()->
+                                               stripInBoundsConstantOffsets()))
+        if (auto It = Map.find(GV); It != Map.end())
+          return It->second;
+  return -1;
+}
+
+// A value checked where it flows on leaves a clean result: off += n
+// after `if (n < 0 || n > room) return` does not make off untrusted.
+bool FunctionCheck::confined(Value *V, Instruction *At, BasicBlock *Through) {
+  Instruction *Unused;
+  return isChecked(V, At, Unused, Through);
+}
+
+// One step of the fixed point: does I become untrusted (or a pointer to
+// untrusted memory) through its operands?
 bool FunctionCheck::propagate(Instruction &I) {
-  // A value checked where it flows on leaves a clean result: off += n
-  // after `if (n < 0 || n > room) return` does not make off untrusted.
-  auto Confined = [&](Value *V, Instruction *At,
-                      BasicBlock *Through = nullptr) {
-    Instruction *Unused;
-    return isChecked(V, At, Unused, Through);
-  };
-  auto Get = [&](DenseMap<Value *, unsigned> &Map, Value *V) -> int {
-    if (auto It = Map.find(V); It != Map.end())
-      return It->second;
-    if (auto *CE = dyn_cast<ConstantExpr>(V)) // a GEP into a shared global
-      if (CE->isCast() || CE->getOpcode() == Instruction::GetElementPtr)
-        if (auto *GV = dyn_cast<GlobalVariable>(CE->stripPointerCasts()->
-                                                 stripInBoundsConstantOffsets()))
-          if (auto It = Map.find(GV); It != Map.end())
-            return It->second;
-    return -1;
-  };
-  if (auto *CI = dyn_cast<CastInst>(&I)) {
-    bool Changed = false;
-    if (int O = Get(Untrusted, CI->getOperand(0));
-        O >= 0 && !Confined(CI->getOperand(0), CI))
-      Changed |= mark(Untrusted, CI, O);
-    if (int O = Get(SharedPtr, CI->getOperand(0)); O >= 0 && CI->getType()->isPointerTy())
-      Changed |= mark(SharedPtr, CI, O);
-    return Changed;
-  }
-  if (auto *BO = dyn_cast<BinaryOperator>(&I)) {
-    // v & C and v urem C lie in [0, C]: bounded.
-    if ((BO->getOpcode() == Instruction::And ||
-         BO->getOpcode() == Instruction::URem) &&
-        isa<ConstantInt>(BO->getOperand(1)))
-      return false;
-    for (Value *Op : BO->operands())
-      if (int O = Get(Untrusted, Op); O >= 0 && !Confined(Op, BO))
-        return mark(Untrusted, BO, O);
-    return false;
-  }
+  if (auto *CI = dyn_cast<CastInst>(&I))
+    return propagateCast(*CI);
+  if (auto *BO = dyn_cast<BinaryOperator>(&I))
+    return propagateArithmetic(*BO);
   if (auto *GEP = dyn_cast<GetElementPtrInst>(&I)) {
-    if (int O = Get(Untrusted, GEP->getPointerOperand()); O >= 0)
+    if (int O = originOf(Untrusted, GEP->getPointerOperand()); O >= 0)
       return mark(Untrusted, GEP, O);
-    if (int O = Get(SharedPtr, GEP->getPointerOperand()); O >= 0)
+    if (int O = originOf(SharedPtr, GEP->getPointerOperand()); O >= 0)
       return mark(SharedPtr, GEP, O);
     return false;
   }
-  if (isa<PHINode>(I) || isa<SelectInst>(I)) {
-    bool Changed = false;
-    auto *PN = dyn_cast<PHINode>(&I);
-    unsigned First = PN ? 0 : 1;
-    for (unsigned K = First; K < I.getNumOperands(); ++K) {
-      Instruction *At = PN ? PN->getIncomingBlock(K)->getTerminator() : &I;
-      if (int O = Get(Untrusted, I.getOperand(K));
-          O >= 0 && !Confined(I.getOperand(K), At, PN ? PN->getParent() : nullptr))
-        Changed |= mark(Untrusted, &I, O);
-      if (int O = Get(SharedPtr, I.getOperand(K)); O >= 0)
-        Changed |= mark(SharedPtr, &I, O);
-    }
-    return Changed;
-  }
-  if (auto *LD = dyn_cast<LoadInst>(&I)) {
-    Value *P = LD->getPointerOperand();
-    if (int O = Get(Untrusted, P); O >= 0)
-      return mark(Untrusted, LD, O);
-    if (int O = Get(SharedPtr, P); O >= 0)
-      return mark(Untrusted, LD, O);
-    if (auto It = HandedOut.find(getUnderlyingObject(P));
-        It != HandedOut.end() && !Untrusted.count(LD) && mayFollowGate(LD))
-      return mark(Untrusted, LD, It->second);
-    return false;
-  }
+  if (isa<PHINode>(I) || isa<SelectInst>(I))
+    return propagateMerge(I);
+  if (auto *LD = dyn_cast<LoadInst>(&I))
+    return propagateLoad(*LD);
   auto *CB = dyn_cast<CallBase>(&I);
   if (!CB || !CB->getCalledFunction() || RC.Cfg->trustsAll(*RC.Self))
     return false;
-  StringRef Name = CB->getCalledFunction()->getName();
-  // A local annotated flexos_share, or a fresh shared block.
+  return noteSharedMemory(*CB);
+}
+
+bool FunctionCheck::propagateCast(CastInst &CI) {
+  bool Changed = false;
+  if (int O = originOf(Untrusted, CI.getOperand(0));
+      O >= 0 && !confined(CI.getOperand(0), &CI))
+    Changed |= mark(Untrusted, &CI, O);
+  if (int O = originOf(SharedPtr, CI.getOperand(0));
+      O >= 0 && CI.getType()->isPointerTy())
+    Changed |= mark(SharedPtr, &CI, O);
+  return Changed;
+}
+
+bool FunctionCheck::propagateArithmetic(BinaryOperator &BO) {
+  // v & C and v urem C lie in [0, C]: bounded.
+  if ((BO.getOpcode() == Instruction::And ||
+       BO.getOpcode() == Instruction::URem) &&
+      isa<ConstantInt>(BO.getOperand(1)))
+    return false;
+  for (Value *Op : BO.operands())
+    if (int O = originOf(Untrusted, Op); O >= 0 && !confined(Op, &BO))
+      return mark(Untrusted, &BO, O);
+  return false;
+}
+
+// A phi or select: untrusted when an operand is, unless the operand is
+// checked on its way in (a phi's incoming edge).
+bool FunctionCheck::propagateMerge(Instruction &I) {
+  bool Changed = false;
+  auto *PN = dyn_cast<PHINode>(&I);
+  unsigned First = PN ? 0 : 1;
+  for (unsigned K = First; K < I.getNumOperands(); ++K) {
+    Instruction *At = PN ? PN->getIncomingBlock(K)->getTerminator() : &I;
+    if (int O = originOf(Untrusted, I.getOperand(K));
+        O >= 0 && !confined(I.getOperand(K), At, PN ? PN->getParent() : nullptr))
+      Changed |= mark(Untrusted, &I, O);
+    if (int O = originOf(SharedPtr, I.getOperand(K)); O >= 0)
+      Changed |= mark(SharedPtr, &I, O);
+  }
+  return Changed;
+}
+
+bool FunctionCheck::propagateLoad(LoadInst &LD) {
+  Value *P = LD.getPointerOperand();
+  if (int O = originOf(Untrusted, P); O >= 0)
+    return mark(Untrusted, &LD, O);
+  if (int O = originOf(SharedPtr, P); O >= 0)
+    return mark(Untrusted, &LD, O);
+  if (auto It = HandedOut.find(getUnderlyingObject(P));
+      It != HandedOut.end() && !Untrusted.count(&LD) && mayFollowGate(&LD))
+    return mark(Untrusted, &LD, It->second);
+  return false;
+}
+
+// A local annotated flexos_share, or a fresh shared block: memory the
+// other side may write once a gate ran.
+bool FunctionCheck::noteSharedMemory(CallBase &CB) {
+  StringRef Name = CB.getCalledFunction()->getName();
   if (Name.starts_with("llvm.var.annotation")) {
     StringRef Str;
-    if (getConstantStringInfo(CB->getArgOperand(1), Str) &&
+    if (getConstantStringInfo(CB.getArgOperand(1), Str) &&
         Str == ShareAnnotation)
       return HandedOut
-          .try_emplace(getUnderlyingObject(CB->getArgOperand(0)),
+          .try_emplace(getUnderlyingObject(CB.getArgOperand(0)),
                        origin("a load from a flexos_share local (declared "
-                              "at " + describeLoc(CB->getDebugLoc()) +
+                              "at " + describeLoc(CB.getDebugLoc()) +
                               ") after a gate may have run"))
           .second;
     return false;
   }
   if (Name == "flexos_malloc_shared")
     return HandedOut
-        .try_emplace(CB, origin("a load from shared heap memory (allocated "
-                                "at " + describeLoc(CB->getDebugLoc()) +
-                                ") after a gate may have run"))
+        .try_emplace(&CB, origin("a load from shared heap memory (allocated "
+                                 "at " + describeLoc(CB.getDebugLoc()) +
+                                 ") after a gate may have run"))
         .second;
   return false;
 }
@@ -731,6 +764,92 @@ bool checkIndirectCall(CallBase &CB, const Compartment &Self, int Dst) {
 
 } // namespace
 
+namespace {
+
+// Gives every indirect call of F an id (metadata `Kind`) that a copy of F
+// keeps, even where jump threading duplicates the call, so that the
+// copy's checked calls map back to F's.
+DenseMap<unsigned, CallBase *> numberIndirectCalls(Function &F, unsigned Kind,
+                                                   unsigned &LastId) {
+  LLVMContext &Ctx = F.getContext();
+  DenseMap<unsigned, CallBase *> Calls;
+  for (Instruction &I : instructions(F))
+    if (auto *CB = dyn_cast<CallBase>(&I);
+        CB && !CB->getCalledFunction() && !CB->isInlineAsm()) {
+      Calls[++LastId] = CB;
+      CB->setMetadata(Kind, MDNode::get(Ctx, ConstantAsMetadata::get(
+                                                 ConstantInt::get(Type::getInt32Ty(Ctx), LastId))));
+    }
+  return Calls;
+}
+
+// A copy of F to analyse: its scalar locals are SSA values and its
+// short-circuit conditions (`while (p && (n = gate()) > 0)`) are threaded
+// into plain branches. Its loads become volatile first, so that no two
+// reads of a shared field are merged into one.
+Function *analysisCopy(Function &F) {
+  ValueToValueMapTy VMap;
+  Function *Copy = CloneFunction(&F, VMap);
+  Copy->setLinkage(GlobalValue::InternalLinkage);
+  Copy->removeFnAttr(Attribute::OptimizeNone);
+  {
+    DominatorTree DT(*Copy);
+    AssumptionCache AC(*Copy);
+    SmallVector<AllocaInst *, 16> Allocas;
+    for (Instruction &I : Copy->getEntryBlock())
+      if (auto *AI = dyn_cast<AllocaInst>(&I); AI && isAllocaPromotable(AI))
+        Allocas.push_back(AI);
+    if (!Allocas.empty())
+      PromoteMemToReg(Allocas, DT, &AC);
+  }
+  for (Instruction &I : instructions(*Copy))
+    if (auto *LD = dyn_cast<LoadInst>(&I))
+      LD->setVolatile(true);
+  LoopAnalysisManager LAM;
+  FunctionAnalysisManager FAM;
+  CGSCCAnalysisManager CGAM;
+  ModuleAnalysisManager MAM;
+  PassBuilder PB;
+  PB.registerModuleAnalyses(MAM);
+  PB.registerCGSCCAnalyses(CGAM);
+  PB.registerFunctionAnalyses(FAM);
+  PB.registerLoopAnalyses(LAM);
+  PB.crossRegisterProxies(LAM, FAM, CGAM, MAM);
+  FunctionPassManager FPM;
+  FPM.addPass(JumpThreadingPass());
+  FPM.run(*Copy, FAM);
+  return Copy;
+}
+
+// Analyses a copy of F (diagnostics name F) and routes F's unchecked
+// indirect calls through the gate table; true when F changed.
+bool checkFunction(Function &F, const ResolvedConfig &RC,
+                   const SmallPtrSetImpl<GlobalVariable *> &Shared,
+                   DiagnosticSeverity Severity, unsigned &CallId) {
+  unsigned IdKind = F.getContext().getMDKindID("flexos.call");
+  DenseMap<unsigned, CallBase *> Calls = numberIndirectCalls(F, IdKind, CallId);
+  Function *Copy = analysisCopy(F);
+  std::string Name = F.getName().str();
+  F.setName(Name + ".flexos.original");
+  Copy->setName(Name);
+  FunctionCheck Check(*Copy, RC, Shared, Severity);
+  Check.run();
+  bool Changed = false;
+  for (auto &[CB, Dst] : Check.UncheckedCalls)
+    if (MDNode *Id = CB->getMetadata(IdKind)) {
+      unsigned N = mdconst::extract<ConstantInt>(Id->getOperand(0))->getZExtValue();
+      if (CallBase *Orig = Calls.lookup(N); Orig && !Orig->getMetadata("flexos.checked"))
+        Changed |= checkIndirectCall(*Orig, *RC.Self, Dst);
+    }
+  for (auto &[N, CB] : Calls)
+    CB->setMetadata(IdKind, nullptr);
+  Copy->eraseFromParent();
+  F.setName(Name);
+  return Changed;
+}
+
+} // namespace
+
 PreservedAnalyses UntrustedValues::run(Module &M, ModuleAnalysisManager &) {
   StringRef Mode = Opts.Untrusted.empty()
                        ? StringRef(flexos_plugin_state()->FromFrontend.Untrusted)
@@ -753,72 +872,8 @@ PreservedAnalyses UntrustedValues::run(Module &M, ModuleAnalysisManager &) {
       Work.push_back(&F);
   bool Changed = false;
   unsigned CallId = 0;
-  for (Function *F : Work) {
-    // Indirect calls get an id the copy keeps (jump threading may
-    // duplicate them), so that the checked ones map back.
-    LLVMContext &Ctx = M.getContext();
-    unsigned IdKind = Ctx.getMDKindID("flexos.call");
-    DenseMap<unsigned, CallBase *> Calls;
-    for (Instruction &I : instructions(*F))
-      if (auto *CB = dyn_cast<CallBase>(&I);
-          CB && !CB->getCalledFunction() && !CB->isInlineAsm()) {
-        Calls[++CallId] = CB;
-        CB->setMetadata(IdKind, MDNode::get(Ctx, ConstantAsMetadata::get(
-                                                     ConstantInt::get(Type::getInt32Ty(Ctx), CallId))));
-      }
-    // Analyse a copy whose scalar locals are SSA values and whose
-    // short-circuit conditions (`while (p && (n = gate()) > 0)`) are
-    // threaded into plain branches. Its loads become volatile first, so
-    // that no two reads of a shared field are merged into one.
-    ValueToValueMapTy VMap;
-    Function *Copy = CloneFunction(F, VMap);
-    Copy->setLinkage(GlobalValue::InternalLinkage);
-    Copy->removeFnAttr(Attribute::OptimizeNone);
-    {
-      DominatorTree DT(*Copy);
-      AssumptionCache AC(*Copy);
-      SmallVector<AllocaInst *, 16> Allocas;
-      for (Instruction &I : Copy->getEntryBlock())
-        if (auto *AI = dyn_cast<AllocaInst>(&I); AI && isAllocaPromotable(AI))
-          Allocas.push_back(AI);
-      if (!Allocas.empty())
-        PromoteMemToReg(Allocas, DT, &AC);
-    }
-    for (Instruction &I : instructions(*Copy))
-      if (auto *LD = dyn_cast<LoadInst>(&I))
-        LD->setVolatile(true);
-    {
-      LoopAnalysisManager LAM;
-      FunctionAnalysisManager FAM;
-      CGSCCAnalysisManager CGAM;
-      ModuleAnalysisManager MAM;
-      PassBuilder PB;
-      PB.registerModuleAnalyses(MAM);
-      PB.registerCGSCCAnalyses(CGAM);
-      PB.registerFunctionAnalyses(FAM);
-      PB.registerLoopAnalyses(LAM);
-      PB.crossRegisterProxies(LAM, FAM, CGAM, MAM);
-      FunctionPassManager FPM;
-      FPM.addPass(JumpThreadingPass());
-      FPM.run(*Copy, FAM);
-    }
-    // Diagnostics name the original function.
-    std::string Name = F->getName().str();
-    F->setName(Name + ".flexos.original");
-    Copy->setName(Name);
-    FunctionCheck Check(*Copy, *RC, Shared, Severity);
-    Check.run();
-    for (auto &[CB, Dst] : Check.UncheckedCalls)
-      if (MDNode *Id = CB->getMetadata(IdKind)) {
-        unsigned N = mdconst::extract<ConstantInt>(Id->getOperand(0))->getZExtValue();
-        if (CallBase *Orig = Calls.lookup(N); Orig && !Orig->getMetadata("flexos.checked"))
-          Changed |= checkIndirectCall(*Orig, *RC->Self, Dst);
-      }
-    for (auto &[N, CB] : Calls)
-      CB->setMetadata(IdKind, nullptr);
-    Copy->eraseFromParent();
-    F->setName(Name);
-  }
+  for (Function *F : Work)
+    Changed |= checkFunction(*F, *RC, Shared, Severity, CallId);
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 

@@ -25,7 +25,7 @@
  *                    thread's own stack: a request always comes from the
  *                    thread that holds the (one) CPU;
  *     - idle and events: the default VM's idle thread asks the monitor to
- *                    wait (FLEXOS_VM_TRAP_IDLE); device events come back
+ *                    wait (FLEXOS_EPT_TRAP_IDLE); device events come back
  *                    as `events` bits, run as interrupt lines.
  * License: MIT (see LICENSE)
  */
@@ -36,7 +36,7 @@
 #include "x86.h"
 
 /* gates/ept_gate.S: outl value -> FLEXOS_EPT_PORT */
-void __flexos_vm_trap(uint64_t value);
+void __flexos_ept_trap(uint64_t value);
 
 extern const struct flexos_ept_entry __flexos_ept_entries_start[],
     __flexos_ept_entries_end[];
@@ -44,8 +44,8 @@ extern char __shared_start[], __shared_end[];
 
 /* A private copy of the info page; `live` is the page itself (the monitor
  * writes `inbox` there). */
-static struct flexos_vm_info vm;
-static volatile struct flexos_vm_info *live;
+static struct flexos_ept_info vm;
+static volatile struct flexos_ept_info *live;
 
 /* Polling mode: a caller writes the slot into the callee's doorbell; a
  * VM that waits for a call spins and sets `waiting` so that a polling
@@ -64,23 +64,23 @@ static int ept_active(void) {
   return flexos_image_config.mechanism == FLEXOS_MECH_EPT;
 }
 
-int ept_self(void) { return (int)vm.compartment; }
+static int ept_self(void) { return (int)vm.compartment; }
 
 
 /* Runs first in kmain, while the low 1 MiB is still mapped. */
-void ept_boot(void) {
+static void ept_boot(void) {
   if (!ept_active())
     return;
-  const struct flexos_vm_info *info = (const void *)FLEXOS_VM_INFO_ADDR;
-  if ((info->magic & ~0xffull) == (FLEXOS_VM_MAGIC_BASE & ~0xffull) &&
-      info->magic != FLEXOS_VM_MAGIC)
+  const struct flexos_ept_info *info = (const void *)FLEXOS_EPT_INFO_ADDR;
+  if ((info->magic & ~0xffull) == (FLEXOS_EPT_MAGIC_BASE & ~0xffull) &&
+      info->magic != FLEXOS_EPT_MAGIC)
     flexos_panic("vm-ept: the monitor speaks flexos ABI %d, this image %d: "
                  "build both from the same tree",
-                 (int)(info->magic - FLEXOS_VM_MAGIC_BASE), FLEXOS_ABI_VERSION);
-  if (info->magic != FLEXOS_VM_MAGIC)
+                 (int)(info->magic - FLEXOS_EPT_MAGIC_BASE), FLEXOS_ABI_VERSION);
+  if (info->magic != FLEXOS_EPT_MAGIC)
     flexos_panic("this image uses vm-ept: run it with tools/flexos-vmm, "
                  "not QEMU (no monitor info page at 0x%x)",
-                 FLEXOS_VM_INFO_ADDR);
+                 FLEXOS_EPT_INFO_ADDR);
   vm = *info;
   if (vm.compartment >= flexos_image_config.ncompartments ||
       vm.ncompartments != flexos_image_config.ncompartments)
@@ -91,17 +91,17 @@ void ept_boot(void) {
  * again (paging_init leaves the low 1 MiB unmapped). */
 static void entries_init(void);
 
-void ept_pools(void) {
+static void ept_pools(void) {
   page_alloc_init(vm.private_pool_start, vm.private_pool_end);
   page_alloc_init_shared(vm.shared_slice_start, vm.shared_slice_end);
   page_alloc_pools_are_zero(); /* the monitor's memory starts zeroed */
-  paging_map(FLEXOS_VM_INFO_ADDR, 1, pku_default_key(), 1);
-  live = (volatile struct flexos_vm_info *)FLEXOS_VM_INFO_ADDR;
+  paging_map(FLEXOS_EPT_INFO_ADDR, 1, paging_default_key(), 1);
+  live = (volatile struct flexos_ept_info *)FLEXOS_EPT_INFO_ADDR;
   entries_init();
 }
 
 /* Before ept_pools the info page is read through the boot copy. */
-uint64_t ept_ticks(void) { return live ? live->ticks : vm.ticks; }
+static uint64_t ept_ticks(void) { return live ? live->ticks : vm.ticks; }
 
 extern char __text_start[], __text_end[];
 
@@ -115,7 +115,7 @@ static int shared_region(uint64_t a) {
 
 static int in_shared(uint64_t a) { return shared_region(a) != 0; }
 
-int ept_is_shared(uintptr_t a, size_t len) {
+static int ept_is_shared(uintptr_t a, size_t len) {
   if (len == 0)
     len = 1;
   if (a + len < a)
@@ -264,7 +264,7 @@ static void serve(uint64_t slot_addr, int from) {
   struct flexos_tcb *t = tcb();
   uint64_t outer = t->rpc_slot;
   if (outer + 2 * sizeof(struct flexos_rpc_slot) > t->rpc_slot_end)
-    return refuse(s, fn_id, "calls nested too deeply", FLEXOS_VM_MAX_DEPTH);
+    return refuse(s, fn_id, "calls nested too deeply", FLEXOS_EPT_MAX_DEPTH);
   t->rpc_slot = outer + sizeof(struct flexos_rpc_slot);
   uint64_t r = e->unpack(args);
   t->rpc_slot = outer;
@@ -277,7 +277,7 @@ static void serve(uint64_t slot_addr, int from) {
  * (mine = 0: until it resumes us with nothing). */
 static void trap_and_serve(uint64_t value, uint64_t mine) {
   for (;;) {
-    __flexos_vm_trap(value);
+    __flexos_ept_trap(value);
     struct message msg = take_message();
     if (!msg.serve) {
       if (msg.done != mine)
@@ -346,7 +346,7 @@ static struct fiber *fiber_waiting_on(uint64_t slot) {
  * finished, or, for an idle caller, the request it is to serve. */
 static uint64_t fiber_trap(uint64_t value, uint64_t mine, int *from) {
   struct fiber *self = current_fiber;
-  __flexos_vm_trap(value);
+  __flexos_ept_trap(value);
   struct message msg = take_message();
   struct fiber *next;
   if (msg.serve) {
@@ -481,17 +481,17 @@ static __attribute__((noreturn)) void poll_forever(void) {
 
 /* A non-default VM's main thread: report ready, then serve (as the first
  * fiber, or spinning on the doorbell). */
-int ept_serve_forever(int argc, char **argv) {
+static int ept_serve_forever(int argc, char **argv) {
   (void)argc;
   (void)argv;
   if (vm.polling) {
-    trap_and_serve(FLEXOS_VM_TRAP_READY, 0);
+    trap_and_serve(FLEXOS_EPT_TRAP_READY, 0);
     poll_forever();
   }
   struct fiber *f = &fibers[nfibers++];
   f->thread = thread_fiber_self();
   current_fiber = f;
-  f->request = fiber_trap(FLEXOS_VM_TRAP_READY, 0, &f->from);
+  f->request = fiber_trap(FLEXOS_EPT_TRAP_READY, 0, &f->from);
   f->busy = 1;
   fiber_loop(f);
 }
@@ -499,10 +499,12 @@ int ept_serve_forever(int argc, char **argv) {
 /* The default VM's idle context: nothing can run until tick `deadline`
  * (0: none) or a device event.  No request can arrive meanwhile: every
  * other VM only runs on behalf of a thread of ours. */
-void ept_idle(uint64_t deadline) {
+static void ept_take_events(void);
+
+static void ept_idle(uint64_t deadline) {
   uint64_t now = flexos_ticks();
   live->idle_ns = !deadline ? 0 : deadline <= now ? 1 : (deadline - now) * 10000000ull;
-  __flexos_vm_trap(FLEXOS_VM_TRAP_IDLE);
+  __flexos_ept_trap(FLEXOS_EPT_TRAP_IDLE);
   struct message msg = take_message();
   if (msg.serve || msg.done)
     protocol_error("the monitor handed work to the idle context", msg);
@@ -510,7 +512,7 @@ void ept_idle(uint64_t deadline) {
 }
 
 /* Device lines the monitor raised while we were stopped. */
-void ept_take_events(void) {
+static void ept_take_events(void) {
   if (!ept_active() || !live || !live->events)
     return;
   uint64_t ev = __atomic_exchange_n(&live->events, 0, __ATOMIC_ACQ_REL);
@@ -519,8 +521,8 @@ void ept_take_events(void) {
       irq_line(line);
 }
 
-void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,
-                      void *b) {
+static void ept_start_remote(int compartment, void (*entry)(void *, void *),
+                             void *a, void *b) {
   if (any_polling)
     flexos_panic("vm-ept: no thread can start in compartment %s: threads in "
                  "other VMs need `polling: false` in every compartment",
@@ -536,9 +538,9 @@ void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,
 }
 
 /* Benchmarks: one VM exit and entry, nothing else. */
-void flexos_vm_null_hypercall(void) { __flexos_vm_trap(FLEXOS_VM_TRAP_NULL); }
+void flexos_ept_null_hypercall(void) { __flexos_ept_trap(FLEXOS_EPT_TRAP_NULL); }
 
-uint64_t flexos_vm_refused(void) { return refused; }
+uint64_t flexos_ept_refused(void) { return refused; }
 
 /* ---- the mechanism table (runtime/mechanism.h) ------------------------ */
 
@@ -568,9 +570,13 @@ static int ept_main_or_serve(int argc, char **argv) {
 
 static int ept_has_compartment(int index) { return index == ept_self(); }
 
+/* A VM's protection is its memory view, which the monitor builds: no
+ * protection keys inside a VM, so no PKRU is ever written (the interrupt
+ * exit writes one only with keys on). */
+static void ept_no_protection(void) {}
 static uint32_t ept_thread_pkru(int compartment) {
   (void)compartment;
-  return flexos_default_pkru; /* no protection keys inside a VM */
+  return 0;
 }
 static int ept_pkru_valid(uint64_t pkru) {
   (void)pkru;
@@ -584,6 +590,8 @@ static const char *ept_interrupted(uint64_t pkru) {
 const struct mechanism mechanism_ept = {
     .boot = ept_boot,
     .banner = ept_banner,
+    .protection_init = ept_no_protection,
+    .protection_enable = ept_no_protection,
     .memory_init = ept_memory_init,
     .interrupts = 0,
     .ticks = ept_ticks,
@@ -591,7 +599,7 @@ const struct mechanism mechanism_ept = {
     .idle_enter = ept_idle_nothing,
     .idle_leave = ept_idle_nothing,
     .idle_wait = ept_idle,
-    .rpc_depth = FLEXOS_VM_MAX_DEPTH,
+    .rpc_depth = FLEXOS_EPT_MAX_DEPTH,
     .serve = ept_main_or_serve,
     .home_compartment = ept_self,
     .has_compartment = ept_has_compartment,

@@ -66,7 +66,7 @@ static size_t heap_pages(uint32_t kb) {
 /* Runs at boot in the boot context (PKRU 0: every key writable). */
 void heap_init(void) {
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
-    if (mechanism->has_compartment((int)i)) /* vm-ept: this VM's only */
+    if (mechanism->has_compartment((int)i)) /* this address space's only */
       heaps[i] = heap_create(FLEXOS_KEY_OF(i), heap_pages(flexos_image_config.heap_kb));
   shared_heap = heap_create(FLEXOS_SHARED_KEY,
                             heap_pages(flexos_image_config.shared_heap_kb));

@@ -27,8 +27,8 @@ static struct {
   volatile int pending;     /* fired since the last wait consumed it */
 } lines[NLINES];
 
-/* Under vm-ept there is no PIC: lines fire as `events` bits the monitor
- * sets (runtime/ept.c), which need no masking. */
+/* A mechanism without interrupts has no PIC: its lines fire as events a
+ * monitor raises (mechanism->take_events), which need no masking. */
 static void pic_set_mask(int line, int masked) {
   if (!mechanism->interrupts)
     return;

@@ -1,11 +1,13 @@
 /*
  * FILE: runtime/kernel.h
  * DESCRIPTION:
- *   Internal interfaces between the runtime's subsystems (one file each:
- *   console, exit, gdt, idt, trap, irq, timer, paging, pku, ept,
- *   page_alloc, heap, thread, stack_chk, untrusted, main, local).  What
- *   differs per mechanism is in runtime/mechanism.h.  Code outside
- *   runtime/ uses include/flexos/runtime.h.
+ *   Internal interfaces between the runtime's generic subsystems (one
+ *   file each: console, exit, gdt, idt, trap, irq, timer, paging,
+ *   page_alloc, heap, thread, schedule, ctx, stack_chk, untrusted, main).
+ *   What differs per mechanism is behind runtime/mechanism.h (tables in
+ *   mechanism.c; local.c with pku.c and pku.h, ept.c), and no generic file
+ *   names a mechanism.  Code outside runtime/ uses
+ *   include/flexos/runtime.h.
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_RUNTIME_KERNEL_H
@@ -66,21 +68,16 @@ int paging_lookup(uintptr_t va, int *user, int *key); /* 0 if not mapped */
 uintptr_t paging_mapped_end(void);
 /* Every page of [va, va+len) mapped with the shared key?  Any compartment. */
 int paging_is_shared(uintptr_t va, size_t len);
+int paging_default_key(void);            /* the default compartment's key */
+const char *paging_key_owner(int key);   /* who a key is, for fault reports */
 void paging_seal(void); /* common read-only data becomes read-only */
-
-/* pku.c */
-void pku_init(void);
-void pku_enable(void);
-uint32_t pku_pkru_of(int compartment);
-int pku_compartment_of(uint32_t pkru);
-int pku_default_key(void);
-const char *pku_key_owner(int key);
-extern uint8_t flexos_pku_on;        /* read-only after boot */
-extern uint32_t flexos_default_pkru; /* read-only after boot */
 
 /* page_alloc.c: contiguous runs of pages, keyed on allocation */
 void page_alloc_init(uintptr_t start, uintptr_t end);
-void page_alloc_init_shared(uintptr_t start, uintptr_t end); /* vm-ept */
+/* A second pool for shared-key pages, when shared memory is apart from the
+ * rest (an address space per compartment); a pool already zero. */
+void page_alloc_init_shared(uintptr_t start, uintptr_t end);
+void page_alloc_pools_are_zero(void);
 void *page_alloc(size_t npages, int key);
 void *page_alloc_from(size_t npages, int pool_key, int key);
 void page_free(void *p, size_t npages);
@@ -93,22 +90,8 @@ void thread_init(void);
 __attribute__((noreturn)) void thread_run_main(int (*main_fn)(int, char **),
                                                int argc, char **argv);
 
-/* ept.c: the guest half of the vm-ept backend (docs/vm.md), reached
- * through mechanism_ept (runtime/mechanism.h); these are its parts. */
-int ept_self(void);             /* this VM's compartment */
-int ept_is_shared(uintptr_t a, size_t len); /* [a, a+len) in shared memory */
-void ept_boot(void);            /* read the monitor's info page */
-void ept_pools(void);           /* after paging: allocators, info page */
-int ept_serve_forever(int argc, char **argv); /* non-default VMs' "main" */
-void page_alloc_pools_are_zero(void); /* page_alloc.c, for ept.c */
-void ept_idle(uint64_t deadline);    /* wait for a tick deadline or an event */
-void ept_take_events(void);          /* device events the monitor raised */
-uint64_t ept_ticks(void);           /* the monitor's 100 Hz clock */
-/* Start entry(a, b) in a compartment of another VM; returns only when
- * that VM refuses. */
-void ept_start_remote(int compartment, void (*entry)(void *, void *), void *a,
-                      void *b);
-/* thread.c: contexts for ept.c (FIBER state) */
+/* thread.c: fibers, contexts the round robin never picks, which a
+ * mechanism switches among itself (one per request it serves) */
 struct flexos_thread;
 struct flexos_thread *thread_fiber_create(void (*fn)(void *), void *arg);
 struct flexos_thread *thread_fiber_self(void);

@@ -13,6 +13,7 @@
 
 #include "kernel.h"
 #include "mechanism.h"
+#include "pku.h"
 #include "x86.h"
 
 static void local_no_boot(void) {}
@@ -22,6 +23,11 @@ static void local_banner(const struct flexos_image_config *cfg, uint64_t ram_mib
   printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
          cfg->ncompartments, names[cfg->mechanism], ram_mib);
 }
+
+/* Protection keys: pku.c decides whether the image uses them (intel-pku)
+ * and stops it on a CPU without them. */
+static void local_protection_init(void) { pku_init(); }
+static void local_protection_enable(void) { pku_enable(); }
 
 static void local_memory_init(uintptr_t image_end) {
   page_alloc_init(image_end, paging_mapped_end());
@@ -75,6 +81,8 @@ static int local_is_shared(uintptr_t a, size_t len) {
 const struct mechanism mechanism_local = {
     .boot = local_no_boot,
     .banner = local_banner,
+    .protection_init = local_protection_init,
+    .protection_enable = local_protection_enable,
     .memory_init = local_memory_init,
     .interrupts = 1,
     .ticks = timer_ticks,

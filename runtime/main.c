@@ -70,26 +70,18 @@ static int split_args(void) {
 
 const char *flexos_cmdline(void) { return cmdline; }
 
-/* The image's mechanism table (runtime/mechanism.h), chosen first thing
- * in kmain; the one-address-space table until then. */
-SECTION_ROINIT const struct mechanism *mechanism = &mechanism_local;
-
-static const struct mechanism *mechanism_of(uint32_t m) {
-  return m == FLEXOS_MECH_EPT ? &mechanism_ept : &mechanism_local;
-}
-
 void kmain(uint32_t start_info) {
   console_init();
   boot_parse((const struct hvm_start_info *)(uintptr_t)start_info);
   const struct flexos_image_config *cfg = &flexos_image_config;
-  mechanism = mechanism_of(cfg->mechanism);
+  mechanism_choose(cfg->mechanism);
   mechanism->boot();
   mechanism->banner(cfg, boot_ram_end >> 20);
   gdt_init();
   idt_init();
-  pku_init();
+  mechanism->protection_init();
   paging_init(boot_ram_end);
-  pku_enable();
+  mechanism->protection_enable();
   mechanism->memory_init((uintptr_t)__image_end);
   heap_init();
   stack_chk_init(); /* before paging_seal: the canary is read-only after */

@@ -6,7 +6,8 @@
  *   generic files (main, irq, timer, thread, trap, heap) call these and
  *   never ask which mechanism runs; a new mechanism is a new table in its
  *   own file.  Tables: mechanism_local (none and intel-pku: one address
- *   space, local.c) and mechanism_ept (a VM per compartment, ept.c).
+ *   space, local.c) and mechanism_ept (a VM per compartment, ept.c);
+ *   mechanism.c maps the image's mechanism to its table.
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_RUNTIME_MECHANISM_H
@@ -17,10 +18,15 @@
 #include <flexos/runtime.h>
 
 struct mechanism {
-  /* First thing at boot, before the banner (vm-ept: the info page). */
+  /* First thing at boot, before the banner (e.g. read what a monitor
+   * says about this address space). */
   void (*boot)(void);
   /* The boot banner's line. */
   void (*banner)(const struct flexos_image_config *cfg, uint64_t ram_mib);
+  /* Hardware protection inside this address space: set up before paging
+   * (may stop the image when the CPU lacks it) and turned on after. */
+  void (*protection_init)(void);
+  void (*protection_enable)(void);
   /* The page allocator on this address space's free memory, once paging
    * is on (image_end: the first byte after the image). */
   void (*memory_init)(uintptr_t image_end);
@@ -36,8 +42,8 @@ struct mechanism {
   void (*idle_leave)(void);
   void (*idle_wait)(uint64_t deadline);
   size_t rpc_depth;                  /* RPC slots per thread */
-  /* The boot thread runs this instead of main, when not 0 (vm-ept VMs
-   * other than the default one serve gate calls). */
+  /* The boot thread runs this instead of main, when not 0 (an address
+   * space without the default compartment serves gate calls). */
   int (*serve)(int argc, char **argv);
   /* The compartment the runtime's own code runs in here, and whether a
    * compartment's memory exists in this address space. */
@@ -60,5 +66,7 @@ struct mechanism {
 extern const struct mechanism mechanism_local, mechanism_ept;
 /* The image's table; read-only once kmain has chosen it. */
 extern const struct mechanism *mechanism;
+/* Chooses the table of the image's FLEXOS_MECH_* (mechanism.c). */
+void mechanism_choose(uint32_t image_mechanism);
 
 #endif

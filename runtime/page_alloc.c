@@ -15,16 +15,17 @@
 
 #define MAX_PAGES (256ul << 20) / PAGE_SIZE
 
-/* A contiguous range of pages and its allocation bitmap.  Images have one
- * pool; a vm-ept VM has two: its private pool and its slice of the shared
- * pool, which serves key-15 (shared) allocations (runtime/ept.c). */
+/* A contiguous range of pages and its allocation bitmap.  One address
+ * space for all compartments has one pool; an address space per
+ * compartment has two: its private pool and its slice of the shared pool,
+ * which serves key-15 (shared) allocations (page_alloc_init_shared). */
 struct pool {
   uint64_t used[MAX_PAGES / 64];
   uintptr_t base;
   size_t npages_total;
   size_t npages_free;
   /* Pages from `untouched` on were never handed out; with
-   * `untouched_are_zero` (vm-ept: the monitor's fresh memory) they need
+   * `untouched_are_zero` (a monitor's fresh memory) they need
    * no zeroing, which spares a nested-KVM guest seconds at boot. */
   size_t untouched;
   int untouched_are_zero;
@@ -58,7 +59,7 @@ void page_alloc_init_shared(uintptr_t start, uintptr_t end) {
   pool_init(&shared_pool, start, end);
 }
 
-/* The pools' memory is zero (vm-ept: fresh anonymous memory). */
+/* The pools' memory is zero (a monitor's fresh anonymous memory). */
 void page_alloc_pools_are_zero(void) {
   main_pool.untouched_are_zero = 1;
   shared_pool.untouched_are_zero = 1;
@@ -95,7 +96,7 @@ static long find_run(struct pool *p, size_t n) {
 void *page_alloc(size_t n, int key) { return page_alloc_from(n, key, key); }
 
 /* The same, but taken from the pool that serves `pool_key` (shared pages
- * come from the shared pool under vm-ept): for callers that fill pages
+ * come from the shared pool when there is one): for callers that fill pages
  * before giving them their final key. */
 void *page_alloc_from(size_t n, int pool_key, int key) {
   struct pool *p = pool_for_key(pool_key);
@@ -115,7 +116,7 @@ void *page_alloc_from(size_t n, int pool_key, int key) {
     p->untouched = (size_t)first + n;
   /* Zero while the pages still carry the default key: keyed pages may be
    * unreachable from the default compartment afterwards. */
-  paging_map(va, n, pku_default_key(), 1);
+  paging_map(va, n, paging_default_key(), 1);
   memset((void *)va, 0, dirty * PAGE_SIZE);
   paging_map(va, n, key, 1);
   return (void *)va;
@@ -127,7 +128,7 @@ void page_free(void *ptr, size_t n) {
   if (!p || (va - p->base) % PAGE_SIZE ||
       n > p->npages_total - (va - p->base) / PAGE_SIZE)
     flexos_panic("page_free: bad pages %p (+%lu)", ptr, (unsigned long)n);
-  paging_map(va, n, pku_default_key(), 1);
+  paging_map(va, n, paging_default_key(), 1);
   for (size_t i = 0; i < n; i++)
     set_used(p, (va - p->base) / PAGE_SIZE + i, 0);
   p->npages_free += n;

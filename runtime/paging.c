@@ -98,6 +98,22 @@ int paging_is_shared(uintptr_t va, size_t len) {
   return 1;
 }
 
+/* Compartment i owns key i+1 (include/flexos/abi.h). */
+int paging_default_key(void) {
+  return FLEXOS_KEY_OF(flexos_image_config.default_index);
+}
+
+/* Who a page with this key belongs to, for fault reports. */
+const char *paging_key_owner(int key) {
+  if (key == FLEXOS_COMMON_KEY)
+    return "common";
+  if (key == FLEXOS_SHARED_KEY)
+    return "shared";
+  if (key - 1 < (int)flexos_image_config.ncompartments)
+    return flexos_image_config.comp[key - 1].name;
+  return "unassigned";
+}
+
 /* The image's layout, in link order; later entries win. */
 static void map_image(void) {
   const struct flexos_image_config *cfg = &flexos_image_config;
@@ -117,10 +133,11 @@ static void map_image(void) {
             FLEXOS_COMMON_KEY);
   map_range((uintptr_t)__common_rw_start, (uintptr_t)__common_rw_end, USER_RW,
             FLEXOS_COMMON_KEY);
-  /* vm-ept images keep the runtime's data apart from the default
-   * compartment's (each VM has its own copy); elsewhere this is empty. */
+  /* The runtime's data kept apart from the default compartment's, when
+   * an address space per compartment gives each its own copy; elsewhere
+   * this is empty. */
   map_range((uintptr_t)__kernel_rw_start, (uintptr_t)__kernel_rw_end, USER_RW,
-            pku_default_key());
+            paging_default_key());
 }
 
 /* Build the tables for [0, ram_end) and switch CR3 to them.  Free RAM
@@ -136,7 +153,7 @@ void paging_init(uintptr_t ram_end) {
   for (uintptr_t i = 0; i < mapped_end >> 21; i++)
     pd[i] = (uint64_t)pt[i] | PTE_P | PTE_W | PTE_U;
   map_range(PAGE_ROUND_UP(__image_end), mapped_end, USER_RW,
-            pku_default_key());
+            paging_default_key());
   map_image();
   write_cr3((uint64_t)pml4);
 }

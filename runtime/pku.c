@@ -13,6 +13,7 @@
  */
 #include "kernel.h"
 #include "mechanism.h"
+#include "pku.h"
 #include "x86.h"
 
 #define CPUID_7_ECX_PKU (1u << 3)
@@ -62,21 +63,6 @@ int pku_compartment_of(uint32_t pkru) {
     if (comp_pkru[i] == pkru)
       return (int)i;
   return -1;
-}
-
-int pku_default_key(void) {
-  return FLEXOS_KEY_OF(flexos_image_config.default_index);
-}
-
-/* Who a page with this key belongs to, for fault reports. */
-const char *pku_key_owner(int key) {
-  if (key == FLEXOS_COMMON_KEY)
-    return "common";
-  if (key == FLEXOS_SHARED_KEY)
-    return "shared";
-  if (key - 1 < (int)flexos_image_config.ncompartments)
-    return flexos_image_config.comp[key - 1].name;
-  return "unassigned";
 }
 
 int flexos_pku_active(void) { return flexos_pku_on; }

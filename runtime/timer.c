@@ -5,8 +5,8 @@
  *   PICs, remapped to vectors 32..47 with every line but IRQ0 masked.
  *   The tick counter lives in common memory (key 0): every compartment can
  *   read it, only the default compartment (the IRQ handler) writes it.
- *   flexos_ticks() asks the mechanism (runtime/mechanism.h): under vm-ept
- *   there is no PIT, and the monitor keeps the count.
+ *   flexos_ticks() asks the mechanism (runtime/mechanism.h): one without
+ *   interrupts has no PIT, and its monitor keeps the count.
  * License: MIT (see LICENSE)
  */
 #include "kernel.h"
@@ -53,6 +53,6 @@ void flexos_set_tick_hook(void (*hook)(uint64_t tick)) { tick_hook = hook; }
 
 uint64_t timer_ticks(void) { return ticks; }
 
-/* The mechanism's clock: this PIT's ticks, or under vm-ept the tick count
- * the monitor keeps for all VMs (runtime/ept.c). */
+/* The mechanism's clock: this PIT's ticks, or the count a monitor keeps
+ * for all address spaces. */
 uint64_t flexos_ticks(void) { return mechanism->ticks(); }

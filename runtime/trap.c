@@ -38,7 +38,7 @@ static const char *touched_name(uintptr_t addr) {
   int user, key;
   if (!paging_lookup(addr, &user, &key))
     return "unmapped";
-  return user ? pku_key_owner(key) : "kernel";
+  return user ? paging_key_owner(key) : "kernel";
 }
 
 /* Page-fault error code: bit 0 present, 1 write, 2 user, 3 reserved bit,

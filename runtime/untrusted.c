@@ -2,10 +2,8 @@
  * FILE: runtime/untrusted.c
  * DESCRIPTION:
  *   Checks on values from untrusted compartments (docs/untrusted-values.md):
- *   is a range shared memory (the mechanism says: intel-pku, every page
- *   carries the shared key; vm-ept, the shared section or the monitor's
- *   shared pool; none, nothing is isolated, so yes), and the reports when
- *   a check fails.
+ *   is a range shared memory (mechanism->is_shared decides), and the
+ *   reports when a check fails.
  *   Everything here runs in the caller's compartment and reads only
  *   common memory.
  * License: MIT (see LICENSE)

@@ -54,7 +54,7 @@ for mech in none intel-pku vm-ept; do
     -o "$out/app-$mech.s"
   case $mech in
     none)      grep -E 'call.*recv' "$out/app-$mech.s" ;;
-    intel-pku) grep -E 'call.*__flexos_mpk_gate|%gs:8' "$out/app-$mech.s"
+    intel-pku) grep -E 'call.*__flexos_pku_gate|%gs:8' "$out/app-$mech.s"
                echo "  gate instance:"
                grep -A5 -m2 -E '^\s*movl\s+\$[0-9]+, %eax' "$out/app-$mech.s" | head -12 ;;
     vm-ept)    grep -E '%gs:16|movabsq|__flexos_ept_call' "$out/app-$mech.s" ;;

@@ -19,7 +19,7 @@
  *     - [__flexos_gates_start, __flexos_gates_end) from the symbol table
  *       (a linked image; the linker script defines both symbols);
  *     - sections named .text.flexos_gates* (relocatable objects: the MPK
- *       gate instances of gates/mpk_gate.inc);
+ *       gate instances of gates/pku_gate.inc);
  *     - sections named with --allow-section.
  *   --trap-in FUNCTION turns such encodings inside FUNCTION (code that must
  *   never run, such as glibc's lazy-binding trampolines in a static
@@ -588,74 +588,81 @@ static void usage(FILE *f) {
           prog);
 }
 
-int main(int argc, char **argv) {
-  int i, worst = 0, nfiles = 0, opts = 1;
-  for (i = 1; i < argc; i++) {
+/* Adds a name to a list of at most MAX_ALLOWED; -1 (reported) when full. */
+static int add_name(const char **list, size_t *n, const char *name,
+                    const char *option) {
+  if (*n == MAX_ALLOWED) {
+    fprintf(stderr, "%s: error: more than %d %s options\n", prog,
+            MAX_ALLOWED, option);
+    return -1;
+  }
+  list[(*n)++] = name;
+  return 0;
+}
+
+/* Reads the options and leaves the input files in files[0..*nfiles).
+ * Returns -1 to continue, else the exit status (--help, --version, a bad
+ * option). */
+static int parse_options(int argc, char **argv, char **files, int *nfiles) {
+  int opts = 1;
+  for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (opts && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+    if (!opts || a[0] != '-' || !a[1]) {
+      files[(*nfiles)++] = argv[i];
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
       return 0;
-    } else if (opts && !strcmp(a, "--version")) {
+    } else if (!strcmp(a, "--version")) {
       printf("%s %s\n", prog, FLEXOS_VERSION);
       return 0;
-    } else if (opts && !strcmp(a, "--allow-section")) {
+    } else if (!strcmp(a, "--allow-section")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "%s: error: --allow-section needs a section name\n",
                 prog);
         return 2;
       }
-      if (nallowed == MAX_ALLOWED) {
-        fprintf(stderr, "%s: error: more than %d --allow-section options\n",
-                prog, MAX_ALLOWED);
+      if (add_name(allowed_names, &nallowed, argv[++i], "--allow-section") < 0)
         return 2;
-      }
-      allowed_names[nallowed++] = argv[++i];
-    } else if (opts && !strcmp(a, "--trap-in")) {
+    } else if (!strcmp(a, "--trap-in")) {
       if (i + 1 >= argc || ntrap >= MAX_ALLOWED) {
         fprintf(stderr, "%s: error: --trap-in needs a function name (at most %d)\n", prog,
                 MAX_ALLOWED);
         return 2;
       }
       trap_names[ntrap++] = argv[++i];
-    } else if (opts && !strncmp(a, "--allow-section=", 16)) {
-      if (nallowed == MAX_ALLOWED) {
-        fprintf(stderr, "%s: error: more than %d --allow-section options\n",
-                prog, MAX_ALLOWED);
+    } else if (!strncmp(a, "--allow-section=", 16)) {
+      if (add_name(allowed_names, &nallowed, a + 16, "--allow-section") < 0)
         return 2;
-      }
-      allowed_names[nallowed++] = a + 16;
-    } else if (opts && !strcmp(a, "--")) {
+    } else if (!strcmp(a, "--")) {
       opts = 0;
-    } else if (opts && a[0] == '-' && a[1]) {
+    } else {
       fprintf(stderr, "%s: error: unknown option %s; see %s --help\n", prog,
               a, prog);
       return 2;
     }
   }
-  for (i = 1, opts = 1; i < argc; i++) {
-    int rc;
-    if (opts && !strcmp(argv[i], "--trap-in")) {
-      i++;
-      continue;
-    }
-    if (opts && !strcmp(argv[i], "--allow-section")) {
-      i++;
-      continue;
-    }
-    if (opts && !strcmp(argv[i], "--")) {
-      opts = 0;
-      continue;
-    }
-    if (opts && argv[i][0] == '-' && argv[i][1])
-      continue;
-    nfiles++;
-    rc = scan_file(argv[i]);
-    if (rc > worst)
-      worst = rc;
+  return -1;
+}
+
+int main(int argc, char **argv) {
+  char **files = calloc((size_t)argc, sizeof(*files));
+  int nfiles = 0, worst = 0;
+  if (!files) {
+    fprintf(stderr, "%s: error: out of memory\n", prog);
+    return 2;
   }
+  int rc = parse_options(argc, argv, files, &nfiles);
+  if (rc >= 0)
+    return rc;
   if (!nfiles) {
     fprintf(stderr, "%s: error: no input file; see %s --help\n", prog, prog);
     return 2;
   }
+  for (int i = 0; i < nfiles; i++) {
+    rc = scan_file(files[i]);
+    if (rc > worst)
+      worst = rc;
+  }
+  free(files);
   return worst;
 }

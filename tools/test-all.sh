@@ -2,7 +2,7 @@
 # FILE: tools/test-all.sh
 # DESCRIPTION:
 #   Quick start, command 2: installs missing packages, builds everything and
-#   runs every test with ctest (labels: lit, hosted, image, kvm, mpk).
+#   runs every test with ctest (labels: lit, hosted, image, kvm, pku).
 #   Tests that need hardware this machine lacks (for example /dev/kvm)
 #   report themselves as skipped, with the reason.
 # USAGE: tools/test-all.sh [ctest arguments, e.g. -L lit]

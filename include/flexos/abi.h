@@ -51,7 +51,7 @@
  * locals checks what it reads there against these read-only copies. */
 #define FLEXOS_TCB_SHARED_STACK_LIMIT 0xa0 /* lowest usable address */
 #define FLEXOS_TCB_SHARED_STACK_BASE 0xa8  /* highest top (the initial one) */
-/* vm-ept: the end of the thread's array of FLEXOS_VM_MAX_DEPTH RPC slots
+/* vm-ept: the end of the thread's array of FLEXOS_EPT_MAX_DEPTH RPC slots
  * (rpc_slot moves one slot up per nested call the thread serves). */
 #define FLEXOS_TCB_RPC_SLOT_END 0xb0
 /* Hosted platform: the thread's syscall user dispatch selector (its first
@@ -109,17 +109,17 @@
  * dx = FLEXOS_EPT_PORT.  eax is the guest-physical address of the RPC slot
  * whose state the guest just set (REQUEST: a new call; DONE/ERROR: the
  * call it served is finished; slots live below 4 GiB), or one of the
- * FLEXOS_VM_TRAP_* codes below (all below the first page, never a slot).
+ * FLEXOS_EPT_TRAP_* codes below (all below the first page, never a slot).
  * When the monitor resumes a VM it leaves in the VM's info page either
  * `inbox` = a slot to serve, or `done` = the slot of one of the VM's own
  * calls that is now finished (calls of different threads may finish in
  * any order), or both 0 (after READY/IDLE: look at `events`). */
 #define FLEXOS_EPT_PORT 0x0f10
-#define FLEXOS_VM_TRAP_READY 0x0 /* booted: give me work */
-#define FLEXOS_VM_TRAP_NULL 0x1  /* null hypercall (benchmarks) */
+#define FLEXOS_EPT_TRAP_READY 0x0 /* booted: give me work */
+#define FLEXOS_EPT_TRAP_NULL 0x1  /* null hypercall (benchmarks) */
 /* The default VM has no thread to run: wait until `idle_ns` nanoseconds
  * have passed (0: no limit) or an event (a received frame) arrives. */
-#define FLEXOS_VM_TRAP_IDLE 0x2
+#define FLEXOS_EPT_TRAP_IDLE 0x2
 /* isa-debug-exit's port, used by the monitor too: writing N exits with N. */
 #define FLEXOS_EXIT_PORT 0xf4
 /* Console: the 16550 data register at 0x3f8 (the monitor prints bytes
@@ -127,23 +127,23 @@
 #define FLEXOS_COM1_PORT 0x3f8
 
 /* ---- vm-ept: the monitor's boot information page ----------------------
- * Each VM gets, at guest-physical FLEXOS_VM_INFO_ADDR (private to it), a
- * struct flexos_vm_info the monitor fills before the first instruction
- * and a PVH hvm_start_info at FLEXOS_VM_START_INFO_ADDR, so that the same
+ * Each VM gets, at guest-physical FLEXOS_EPT_INFO_ADDR (private to it), a
+ * struct flexos_ept_info the monitor fills before the first instruction
+ * and a PVH hvm_start_info at FLEXOS_EPT_START_INFO_ADDR, so that the same
  * boot path serves QEMU and the monitor. */
-#define FLEXOS_VM_INFO_ADDR 0x1000
-#define FLEXOS_VM_START_INFO_ADDR 0x2000
+#define FLEXOS_EPT_INFO_ADDR 0x1000
+#define FLEXOS_EPT_START_INFO_ADDR 0x2000
 /* "FLEXVM0" and the ABI version's digit: "FLEXVM01" for version 1. */
-#define FLEXOS_VM_MAGIC_BASE 0x464c4558564d3030ull
-#define FLEXOS_VM_MAGIC (FLEXOS_VM_MAGIC_BASE + FLEXOS_ABI_VERSION)
+#define FLEXOS_EPT_MAGIC_BASE 0x464c4558564d3030ull
+#define FLEXOS_EPT_MAGIC (FLEXOS_EPT_MAGIC_BASE + FLEXOS_ABI_VERSION)
 /* Each VM's private page pool and its slice of the shared pool (heaps,
  * stacks, RPC slots): every VM allocates shared pages only from its own
  * slice, so no allocator state is shared between VMs. */
 /* At least these; more when the image's heaps need it (tools/flexos-vmm
  * adds 8 MiB for stacks to HEAP_KB and SHARED_HEAP_KB). */
-#define FLEXOS_VM_PRIVATE_POOL (16ul << 20)
-#define FLEXOS_VM_SHARED_SLICE (8ul << 20)
-#define FLEXOS_VM_MAX_DEPTH 16 /* nested calls served per thread */
+#define FLEXOS_EPT_PRIVATE_POOL (16ul << 20)
+#define FLEXOS_EPT_SHARED_SLICE (8ul << 20)
+#define FLEXOS_EPT_MAX_DEPTH 16 /* nested calls served per thread */
 
 /* ---- vm-ept: the monitor's paravirtual network device ------------------
  * One device per run (tools/flexos-vmm --net), owned by the VM that
@@ -248,8 +248,8 @@ struct flexos_rpc_slot {
   uint64_t thread;  /* IN: the caller's thread id (flexos_thread_id()) */
 };
 
-struct flexos_vm_info {
-  uint64_t magic;        /* FLEXOS_VM_MAGIC */
+struct flexos_ept_info {
+  uint64_t magic;        /* FLEXOS_EPT_MAGIC */
   uint32_t compartment;  /* this VM's compartment index */
   uint32_t ncompartments;
   uint64_t private_pool_start, private_pool_end; /* this VM only */
@@ -260,7 +260,7 @@ struct flexos_vm_info {
   volatile uint64_t from;  /* OUT (monitor): the compartment that sent it */
   volatile uint64_t done;  /* OUT (monitor): 0 or one of our finished calls */
   volatile uint64_t events; /* OUT (monitor): device lines that fired */
-  uint64_t idle_ns;        /* IN: FLEXOS_VM_TRAP_IDLE's time limit */
+  uint64_t idle_ns;        /* IN: FLEXOS_EPT_TRAP_IDLE's time limit */
   /* OUT (monitor): 100 Hz ticks since the run began, written before
    * every entry into the VM.  The guest's clock, rather than the TSC:
    * rdtsc exits under nested KVM and costs microseconds; time that moves

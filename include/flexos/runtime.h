@@ -120,8 +120,8 @@ int flexos_irq_wait(int line, uint64_t deadline);
 /* vm-ept images (tools/flexos-vmm): one VM exit and entry, nothing else
  * (the floor a vm-ept gate is measured against); and how many gate
  * requests this VM's dispatcher refused. */
-void flexos_vm_null_hypercall(void);
-uint64_t flexos_vm_refused(void);
+void flexos_ept_null_hypercall(void);
+uint64_t flexos_ept_refused(void);
 /* What every vm-ept gate calls with its thread's filled-in RPC slot
  * (docs/abi.md); declared for tests that forge requests. */
 struct flexos_rpc_slot;

@@ -2,11 +2,12 @@
  * FILE: test/ept/app.c
  * DESCRIPTION:
  *   Library "app" (default compartment, runs main) of the vm-ept test.
- *   argv[1] picks the check:
+ *   argv[1] picks the check; what each must print and its exit status are
+ *   written once, in CMakeLists.txt (ept_test).  Every failed check here
+ *   prints a "WRONG ..." line; a mode that passes prints "ept: MODE ok".
  *     functional   gates in every direction with 0 and 10 arguments,
  *                  nested callbacks (app->net->app->...) and chains
  *                  (app->net->crypto->app), shared locals and globals;
- *                  prints "ept: functional ok" or "WRONG ..." lines;
  *     fault        net reads app's private global (the monitor must
  *                  report it and stop the run);
  *     forge        hand-made RPC requests: an identifier nobody exports,
@@ -101,7 +102,7 @@ static int functional(void) {
   flexos_free_shared(buf);
   check("shared global", flexos_gate(net, net_bump_shared), 41);
   check("shared global seen by app", shared_counter, 41);
-  check("refusals", (long)flexos_vm_refused(), 0);
+  check("refusals", (long)flexos_ept_refused(), 0);
   printf(wrong ? "ept: functional FAILED\n" : "ept: functional ok\n");
   return wrong ? 1 : 0;
 }
@@ -161,7 +162,7 @@ static int bench(int n) {
   uint64_t t0 = rdtsc_ordered();
   printf("bench: plain-call %lu cycles (%ld)\n", (t0 - tp) / n, acc & 1);
   for (int i = 0; i < n; i++)
-    flexos_vm_null_hypercall();
+    flexos_ept_null_hypercall();
   uint64_t t1 = rdtsc_ordered();
   for (int i = 0; i < n; i++)
     flexos_gate(net, net_zero);

@@ -121,11 +121,11 @@ gate-section)
   expect_reports 0
   expect_line "gate-ok\.o: ok: [0-9]+ executable bytes in 2 section\(s\), 1 "
   ;;
-mpk-gate-macro)
-  asm mpk-gate
-  scan "$W/mpk-gate.o"
+pku-gate-macro)
+  asm pku-gate
+  scan "$W/pku-gate.o"
   expect_status 0
-  expect_line "mpk-gate\.o: ok: .* 4 WRPKRU"
+  expect_line "pku-gate\.o: ok: .* 4 WRPKRU"
   ;;
 allow-section)
   asm trusted

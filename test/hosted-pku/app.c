@@ -199,7 +199,7 @@ static int attack(const char *op, const char *kind, const char *from, const char
 }
 
 /* The app->net gate instance of net_global_addr, emitted by the pass. */
-extern const unsigned char __flexos_gate_app_net[] __asm__("__flexos_mpk_gate.app.net.net_global_addr")
+extern const unsigned char __flexos_gate_app_net[] __asm__("__flexos_pku_gate.app.net.net_global_addr")
     __attribute__((weak));
 
 static int gate_middle(void) {
@@ -355,7 +355,7 @@ __attribute__((naked)) static long call_with_garbage(long (*fn)(long, long, long
 }
 
 extern long gate_app_net_leak(long, long, long, long, long, long)
-    __asm__("__flexos_mpk_gate.app.net.net_leak") __attribute__((weak));
+    __asm__("__flexos_pku_gate.app.net.net_leak") __attribute__((weak));
 
 static uint64_t fuzz_state;
 static long fuzz_next(void) { /* xorshift64 */

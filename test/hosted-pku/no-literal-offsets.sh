@@ -13,7 +13,7 @@
 # USAGE: no-literal-offsets.sh SOURCE_DIR
 # License: MIT (see LICENSE)
 src=$1
-bad=$(grep -nE '%[gf]s:\(?(0x[0-9a-fA-F]+|[0-9]+)' "$src/gates/mpk_gate.inc" "$src"/gates/*.S "$src"/platform/linux/*.S)
+bad=$(grep -nE '%[gf]s:\(?(0x[0-9a-fA-F]+|[0-9]+)' "$src/gates/pku_gate.inc" "$src"/gates/*.S "$src"/platform/linux/*.S)
 disp=$(grep -nE '(^|[ ,])-?(0x[0-9a-fA-F]+|[0-9]+)\(%' "$src"/gates/*.S | grep -vE '^[^:]+:[0-9]+: *(/\*|\*)')
 if [ -n "$bad$disp" ]; then
   echo "FAIL: struct offsets written as numbers (use FLEXOS_TCB_*, FLEXOS_TRAPFRAME_*, HOSTED_TCB_*):"

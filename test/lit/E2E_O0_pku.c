@@ -7,5 +7,5 @@ void f(void) { flexos_gate(lwip, tick); }
 // CHECK: wrpkru
 // CHECK-NEXT: cmpl $1073741774, %eax
 // CHECK-LABEL: f:
-// CHECK: callq __flexos_mpk_gate.trusted.net.tick
+// CHECK: callq __flexos_pku_gate.trusted.net.tick
 // CHECK-NOT: __flexos_gate_target

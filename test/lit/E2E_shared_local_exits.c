@@ -16,8 +16,8 @@ long work(int k) {
   return t + flexos_gate(lwip, sum8, 1, 2, 3, 4, 5, 6, 7, 8) +
          flexos_gate(tls, sum10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
 }
-// CHECK: FLEXOS_MPK_GATE __flexos_mpk_gate.app.net.sum8, sum8, 0, 1, 0x3ffffff0, 0x3fffffce, 6, 0, 2, 1, 0
-// CHECK: FLEXOS_MPK_GATE __flexos_mpk_gate.app.crypto.sum10, sum10, 0, 2, 0x3ffffff0, 0x3fffff3e, 6, 0, 4, 1, 0
+// CHECK: FLEXOS_PKU_GATE __flexos_pku_gate.app.net.sum8, sum8, 0, 1, 0x3ffffff0, 0x3fffffce, 6, 0, 2, 1, 0
+// CHECK: FLEXOS_PKU_GATE __flexos_pku_gate.app.crypto.sum10, sum10, 0, 2, 0x3ffffff0, 0x3fffff3e, 6, 0, 4, 1, 0
 // CHECK-LABEL: define {{.*}} @work(
 // CHECK: %[[SS:.*]] = load ptr, ptr addrspace(256) inttoptr (i64 8
 // CHECK-NEXT: %[[SAVED:.*]] = load i64, ptr %[[SS]]

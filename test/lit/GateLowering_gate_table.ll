@@ -11,7 +11,7 @@ declare ptr @__flexos_gate_target(ptr, ptr)
 declare i64 @recv(i64)
 declare i64 @helper(i64)
 
-; PKU: @__flexos_gate_record.trusted.net.recv = linkonce_odr hidden constant { ptr, ptr, i32, i32 } { ptr @recv, ptr @__flexos_mpk_gate.trusted.net.recv, i32 0, i32 1 }, section "flexos_gate_table", comdat, align 8
+; PKU: @__flexos_gate_record.trusted.net.recv = linkonce_odr hidden constant { ptr, ptr, i32, i32 } { ptr @recv, ptr @__flexos_pku_gate.trusted.net.recv, i32 0, i32 1 }, section "flexos_gate_table", comdat, align 8
 ; PKU-NOT: @__flexos_gate_record.trusted.net.recv =
 ; PKU-NOT: @__flexos_gate_record.trusted.trusted
 ; NONE: @__flexos_gate_record.trusted.net.recv = linkonce_odr hidden constant { ptr, ptr, i32, i32 } { ptr @recv, ptr @recv, i32 0, i32 1 }, section "flexos_gate_table", comdat, align 8

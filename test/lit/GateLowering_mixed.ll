@@ -10,7 +10,7 @@ declare i32 @hash(i32)
 declare i32 @recv(i32)
 
 ; CHECK-LABEL: define i32 @to_keyed(
-; CHECK: call i32 @__flexos_mpk_gate.trusted.keyed.hash(i32 %x)
+; CHECK: call i32 @__flexos_pku_gate.trusted.keyed.hash(i32 %x)
 ; KEYED-LABEL: define i32 @to_keyed(
 ; KEYED: call i32 @hash(i32 %x)
 define i32 @to_keyed(i32 %x) {

@@ -15,4 +15,4 @@ define i32 @serve(i32 %fd, ptr %buf) {
 }
 ; CHECK-NOT: __flexos_gate_target
 ; CHECK-NOT: __flexos_ept_call
-; CHECK-NOT: __flexos_mpk_gate
+; CHECK-NOT: __flexos_pku_gate

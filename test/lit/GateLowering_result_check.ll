@@ -19,7 +19,7 @@ declare ptr @util_buf()
 ; PKU: @flexos.gate.name = private unnamed_addr constant [{{[0-9]+}} x i8] c"trusted -> net: net_buf\00"
 ; PKU: @__flexos_shared_page_bits = extern_weak global i8
 ; PKU-LABEL: define ptr @data(
-; PKU: %r = call ptr @__flexos_mpk_gate.trusted.net.net_buf()
+; PKU: %r = call ptr @__flexos_pku_gate.trusted.net.net_buf()
 ; PKU-NEXT: %[[A:.*]] = ptrtoint ptr %r to i64
 ; PKU-NEXT: %[[NULL:.*]] = icmp eq i64 %[[A]], 0
 ; PKU-NEXT: br i1 %[[NULL]], label %flexos.checked, label %flexos.check.probe

@@ -6,7 +6,7 @@ declare ptr @__flexos_gate_target(ptr, ptr)
 declare void @flexos_thread_yield()
 
 ; CHECK-LABEL: define void @yield_from_net(
-; CHECK: call void @__flexos_mpk_gate.net.app.flexos_thread_yield()
+; CHECK: call void @__flexos_pku_gate.net.app.flexos_thread_yield()
 define void @yield_from_net() {
   %g = call ptr @__flexos_gate_target(ptr @.runtime, ptr @flexos_thread_yield)
   call void %g()

@@ -15,4 +15,4 @@ define i32 @f(ptr %b) {
   ret i32 %r
 }
 ; CHECK-NOT: __flexos_gate_target
-; CHECK-NOT: __flexos_mpk_gate
+; CHECK-NOT: __flexos_pku_gate

@@ -4,9 +4,9 @@
 ; RUN: %opt_flexos -passes='flexos<config=%inputs/two-pku.yaml;library=app>,flexos<config=%inputs/two-pku.yaml;library=app>' -S %s -o %t.twice.ll
 ; RUN: diff %t.once.ll %t.twice.ll
 ; RUN: FileCheck %s < %t.once.ll
-; CHECK-COUNT-1: module asm "FLEXOS_MPK_GATE __flexos_mpk_gate.trusted.net.recv,
+; CHECK-COUNT-1: module asm "FLEXOS_PKU_GATE __flexos_pku_gate.trusted.net.recv,
 ; CHECK: define i32 @serve(i32 %fd) section ".text.flexos.trusted"
-; CHECK: call i32 @__flexos_mpk_gate.trusted.net.recv(
+; CHECK: call i32 @__flexos_pku_gate.trusted.net.recv(
 @.lwip = private unnamed_addr constant [5 x i8] c"lwip\00"
 @.share = private unnamed_addr constant [13 x i8] c"flexos_share\00", section "llvm.metadata"
 @.file = private unnamed_addr constant [4 x i8] c"a.c\00", section "llvm.metadata"

@@ -46,8 +46,8 @@ static uint64_t one_batch(int c) {
   for (int i = 0; i < BATCH; i++) {
     switch (c) {
     case PLAIN: acc += plain_fn0(); break;
-    case NULL1: flexos_vm_null_hypercall(); break;
-    case NULL2: flexos_vm_null_hypercall(); flexos_vm_null_hypercall(); break;
+    case NULL1: flexos_ept_null_hypercall(); break;
+    case NULL2: flexos_ept_null_hypercall(); flexos_ept_null_hypercall(); break;
     case GATE0: acc += flexos_gate(far, far_fn0); break;
     case GATE6: acc += flexos_gate(far, far_fn6, acc, 2, 3, 4, 5, 6); break;
     }

@@ -22,12 +22,12 @@ long bench_fn0(void);
 long bench_fn6(long a, long b, long c, long d, long e, long f);
 struct bench_probe bench_probe(void);
 
-/* MPK gate instances app -> net (gates.S, FLEXOS_MPK_GATE) */
-long bench_gate_fn0(void) __asm__("__flexos_mpk_gate.0.1.bench_fn0");
+/* MPK gate instances app -> net (gates.S, FLEXOS_PKU_GATE) */
+long bench_gate_fn0(void) __asm__("__flexos_pku_gate.0.1.bench_fn0");
 long bench_gate_fn6(long a, long b, long c, long d, long e, long f)
-    __asm__("__flexos_mpk_gate.0.1.bench_fn6");
+    __asm__("__flexos_pku_gate.0.1.bench_fn6");
 struct bench_probe bench_gate_probe(void)
-    __asm__("__flexos_mpk_gate.0.1.bench_probe");
+    __asm__("__flexos_pku_gate.0.1.bench_probe");
 
 /* app -> net -> app PKRU switches only, no call into net (gates.S) */
 void bench_switch_pair(void);

@@ -2,7 +2,7 @@
  * FILE: benchmarks/gate-latency/hosted/gate-latency-hosted.c
  * DESCRIPTION:
  *   Gate latency under Linux, with the real intel-pku gate from
- *   gates/mpk_gate.inc.  Sets up two compartments the way the flexos
+ *   gates/pku_gate.inc.  Sets up two compartments the way the flexos
  *   runtime does (docs/abi.md): app = compartment 0 (default, key 1),
  *   net = compartment 1 (key 2), shared memory on key 15; a struct
  *   flexos_tcb reached through the GS base (arch_prctl(ARCH_SET_GS)); a
@@ -319,89 +319,63 @@ static inline uint64_t tsc_end(void) {
   return (uint64_t)hi << 32 | lo;
 }
 
-/* Each loop runs n round trips and returns the TSC ticks they took.  The
- * result of each call feeds the next one, so the loop measures latency. */
-static uint64_t loop_empty(unsigned n) {
+/* Runs n round trips of `step` and returns the TSC ticks they took.  The
+ * result of each step feeds the next one, so the loop measures latency.
+ * Always inlined with a constant `step`, so each loop below compiles to
+ * its own direct calls: no indirect call is timed. */
+static inline __attribute__((always_inline)) uint64_t
+timed_loop(unsigned n, long (*step)(long acc, unsigned i)) {
   long acc = 0;
   uint64_t t0 = tsc_begin();
   for (unsigned i = 0; i < n; i++)
-    __asm__ volatile("" : "+r"(acc));
+    acc = step(acc, i);
   uint64_t t1 = tsc_end();
   sink = acc;
   return t1 - t0;
 }
 
-static uint64_t loop_plain(unsigned n) {
-  long acc = 0;
-  uint64_t t0 = tsc_begin();
-  for (unsigned i = 0; i < n; i++)
-    acc += bench_fn0();
-  uint64_t t1 = tsc_end();
-  sink = acc;
-  return t1 - t0;
+static inline long step_empty(long acc, unsigned i) {
+  (void)i;
+  __asm__ volatile("" : "+r"(acc));
+  return acc;
+}
+static inline long step_plain(long acc, unsigned i) {
+  (void)i;
+  return acc + bench_fn0();
+}
+static inline long step_direct0(long acc, unsigned i) {
+  (void)i;
+  return acc + flexos_gate(net, bench_fn0);
+}
+static inline long step_direct6(long acc, unsigned i) {
+  return flexos_gate(net, bench_fn6, acc, i, 2, 3, 4, 5);
+}
+static inline long step_pku0(long acc, unsigned i) {
+  (void)i;
+  return acc + bench_gate_fn0();
+}
+static inline long step_pku6(long acc, unsigned i) {
+  return bench_gate_fn6(acc, i, 2, 3, 4, 5);
+}
+static inline long step_switch(long acc, unsigned i) {
+  (void)i;
+  bench_switch_pair();
+  __asm__ volatile("" : "+r"(acc));
+  return acc;
+}
+static inline long step_shared(long acc, unsigned i) {
+  (void)i;
+  return bench_shared_local(acc);
 }
 
-static uint64_t loop_direct0(unsigned n) {
-  long acc = 0;
-  uint64_t t0 = tsc_begin();
-  for (unsigned i = 0; i < n; i++)
-    acc += flexos_gate(net, bench_fn0);
-  uint64_t t1 = tsc_end();
-  sink = acc;
-  return t1 - t0;
-}
-
-static uint64_t loop_direct6(unsigned n) {
-  long acc = 0;
-  uint64_t t0 = tsc_begin();
-  for (unsigned i = 0; i < n; i++)
-    acc = flexos_gate(net, bench_fn6, acc, i, 2, 3, 4, 5);
-  uint64_t t1 = tsc_end();
-  sink = acc;
-  return t1 - t0;
-}
-
-static uint64_t loop_mpk0(unsigned n) {
-  long acc = 0;
-  uint64_t t0 = tsc_begin();
-  for (unsigned i = 0; i < n; i++)
-    acc += bench_gate_fn0();
-  uint64_t t1 = tsc_end();
-  sink = acc;
-  return t1 - t0;
-}
-
-static uint64_t loop_mpk6(unsigned n) {
-  long acc = 0;
-  uint64_t t0 = tsc_begin();
-  for (unsigned i = 0; i < n; i++)
-    acc = bench_gate_fn6(acc, i, 2, 3, 4, 5);
-  uint64_t t1 = tsc_end();
-  sink = acc;
-  return t1 - t0;
-}
-
-static uint64_t loop_switch(unsigned n) {
-  long acc = 0;
-  uint64_t t0 = tsc_begin();
-  for (unsigned i = 0; i < n; i++) {
-    bench_switch_pair();
-    __asm__ volatile("" : "+r"(acc));
-  }
-  uint64_t t1 = tsc_end();
-  sink = acc;
-  return t1 - t0;
-}
-
-static uint64_t loop_shared(unsigned n) {
-  long acc = 0;
-  uint64_t t0 = tsc_begin();
-  for (unsigned i = 0; i < n; i++)
-    acc = bench_shared_local(acc);
-  uint64_t t1 = tsc_end();
-  sink = acc;
-  return t1 - t0;
-}
+static uint64_t loop_empty(unsigned n) { return timed_loop(n, step_empty); }
+static uint64_t loop_plain(unsigned n) { return timed_loop(n, step_plain); }
+static uint64_t loop_direct0(unsigned n) { return timed_loop(n, step_direct0); }
+static uint64_t loop_direct6(unsigned n) { return timed_loop(n, step_direct6); }
+static uint64_t loop_pku0(unsigned n) { return timed_loop(n, step_pku0); }
+static uint64_t loop_pku6(unsigned n) { return timed_loop(n, step_pku6); }
+static uint64_t loop_switch(unsigned n) { return timed_loop(n, step_switch); }
+static uint64_t loop_shared(unsigned n) { return timed_loop(n, step_shared); }
 
 enum need { NEED_NOTHING, NEED_GS, NEED_PKU };
 
@@ -420,8 +394,8 @@ static struct row rows[] = {
      NEED_NOTHING, NULL, 0},
     {"intra-compartment gate (direct call), 6 args", loop_direct6,
      NEED_NOTHING, NULL, 0},
-    {"MPK gate app->net, 0 args", loop_mpk0, NEED_PKU, NULL, 0},
-    {"MPK gate app->net, 6 args", loop_mpk6, NEED_PKU, NULL, 0},
+    {"MPK gate app->net, 0 args", loop_pku0, NEED_PKU, NULL, 0},
+    {"MPK gate app->net, 6 args", loop_pku6, NEED_PKU, NULL, 0},
     {"  of which: 2 PKRU switches (call+2 WRPKRU)", loop_switch, NEED_PKU,
      NULL, 0},
     {"call with one shared local (alloc+free)", loop_shared, NEED_GS, NULL,
@@ -492,7 +466,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: " PROG " [--no-pku] [--samples N] [--batch N]\n"
           "Times plain calls, direct (intra-compartment) gates, the\n"
-          "intel-pku gate of gates/mpk_gate.inc and a shared-local\n"
+          "intel-pku gate of gates/pku_gate.inc and a shared-local\n"
           "allocation with the TSC.  --no-pku skips the rows that execute\n"
           "WRPKRU.  Exit 77 (skip) when the CPU has no protection keys.\n");
 }

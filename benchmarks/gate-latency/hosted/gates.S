@@ -2,7 +2,7 @@
  * FILE: benchmarks/gate-latency/hosted/gates.S
  * DESCRIPTION:
  *   Assembly for the hosted gate-latency benchmark:
- *   - three instances of the real intel-pku gate (gates/mpk_gate.inc),
+ *   - three instances of the real intel-pku gate (gates/pku_gate.inc),
  *     app (compartment 0) -> net (compartment 1), for bench_fn0 (0 args),
  *     bench_fn6 (6 integer args) and bench_probe (2 return registers);
  *   - bench_switch_pair: the two PKRU switches of a gate and nothing else;
@@ -17,7 +17,7 @@
 #include <flexos/abi.h>
 
   .include "pkru.inc"
-  .include "mpk_gate.inc"
+  .include "pku_gate.inc"
 
 /* The shared local of bench_shared_local: 24 bytes, 16-byte aligned (a
  * frame whose size is not a multiple of its alignment, so the rounding
@@ -25,9 +25,9 @@
   .set SL_FRAME_SIZE, 24
   .set SL_FRAME_ALIGN, 16
 
-  FLEXOS_MPK_GATE __flexos_mpk_gate.0.1.bench_fn0, bench_fn0, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 0, 0, 0, 1, 0
-  FLEXOS_MPK_GATE __flexos_mpk_gate.0.1.bench_fn6, bench_fn6, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 6, 0, 0, 1, 0
-  FLEXOS_MPK_GATE __flexos_mpk_gate.0.1.bench_probe, bench_probe, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 0, 0, 0, 2, 0
+  FLEXOS_PKU_GATE __flexos_pku_gate.0.1.bench_fn0, bench_fn0, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 0, 0, 0, 1, 0
+  FLEXOS_PKU_GATE __flexos_pku_gate.0.1.bench_fn6, bench_fn6, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 6, 0, 0, 1, 0
+  FLEXOS_PKU_GATE __flexos_pku_gate.0.1.bench_probe, bench_probe, BENCH_APP, BENCH_NET, BENCH_PKRU_APP, BENCH_PKRU_NET, 0, 0, 0, 2, 0
 
 /* void bench_switch_pair(void): only the two domain switches of a gate
  * (app -> net -> app, each WRPKRU plus the ERIM check), no stack switch
@@ -38,8 +38,8 @@
   .type bench_switch_pair, @function
   .p2align 4
 bench_switch_pair:
-  FLEXOS_MPK_SWITCH BENCH_PKRU_NET
-  FLEXOS_MPK_SWITCH BENCH_PKRU_APP
+  FLEXOS_PKU_SWITCH BENCH_PKRU_NET
+  FLEXOS_PKU_SWITCH BENCH_PKRU_APP
   ret
   .size bench_switch_pair, . - bench_switch_pair
   .popsection

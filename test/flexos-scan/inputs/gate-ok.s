@@ -2,7 +2,7 @@
  * FILE: test/flexos-scan/inputs/gate-ok.s
  * DESCRIPTION:
  *   The one legal place for WRPKRU: a .text.flexos_gates.* section, as
- *   emitted for every FLEXOS_MPK_GATE instance (gates/mpk_gate.inc).
+ *   emitted for every FLEXOS_PKU_GATE instance (gates/pku_gate.inc).
  *   flexos-scan must accept the object and count one allowed encoding.
  * USAGE:
  *   clang-19 -c gate-ok.s -o gate-ok.o && flexos-scan gate-ok.o   # exit 0

@@ -19,12 +19,12 @@ scrub_after:
   .skip 8 * (14 + 16)
 
   /* For the gate-middle check: where the plugin's gate instance is. */
-  .weak __flexos_mpk_gate.app.net.net_const
+  .weak __flexos_pku_gate.app.net.net_const
   .section .rodata.flexos.app, "a", @progbits
   .p2align 3
   .global gate_app_net_const_addr
 gate_app_net_const_addr:
-  .quad __flexos_mpk_gate.app.net.net_const
+  .quad __flexos_pku_gate.app.net.net_const
 
   .section .text.flexos.app, "ax", @progbits
   .global scrub_caller

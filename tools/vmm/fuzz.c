@@ -1,9 +1,9 @@
 /*
- * FILE: tools/flexos-vmm-fuzz.c
+ * FILE: tools/vmm/fuzz.c
  * DESCRIPTION:
- *   libFuzzer harness for the vm-ept monitor's exit handlers: the code of
- *   tools/flexos-vmm.c itself (included below, FLEXOS_VMM_FUZZ), driven
- *   without KVM.  A hostile VM controls every register and every byte of
+ *   libFuzzer harness for the vm-ept monitor's exit handlers: the
+ *   monitor's own exits.c, gates.c, monitor.c and net.c, driven without
+ *   KVM.  A hostile VM controls every register and every byte of
  *   its guest memory at each exit, so each input is a sequence of what a
  *   VM can do: write its memory (RPC slots, its info page, the network
  *   rings), trap through a gate with any value, do port I/O and MMIO,
@@ -15,15 +15,20 @@
  *   when its slot lies in shared memory, its destination exists, is not
  *   the caller and does not poll, the callee learns the true caller, and
  *   no more calls than MAX_CALLS are in progress.  A run that the monitor
- *   ends (a VM fault, a protocol error, the exit port) ends the input.
+ *   ends (a VM fault, a protocol error, the exit port) ends the input:
+ *   this file's vmm_end goes back to the harness instead of exiting.
  * USAGE:
  *   build/bin/flexos-vmm-fuzz -max_total_time=60 CORPUS_DIR SEED_DIR
  * License: MIT (see LICENSE)
  */
-#define FLEXOS_VMM_FUZZ 1
-#include "flexos-vmm.c"
+#define _GNU_SOURCE
+#include "monitor.h"
 
 #include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
 
 #define FUZZ_PAGES 160ul
 #define SHARED_FIRST 8ul   /* .flexos_shared: pages 8..15 */
@@ -34,7 +39,7 @@
 static jmp_buf fuzz_end;
 static int fuzz_ending;
 
-static __attribute__((noreturn)) void vmm_fuzz_end(int status) {
+void vmm_end(int status) {
   (void)status;
   fuzz_ending = 1;
   longjmp(fuzz_end, 1);
@@ -56,8 +61,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   pthread_mutex_init(&m.lock, &a);
   m.path = "fuzz.elf";
   /* the monitor's reports and the guests' console: not needed here */
-  vmm_reports = fopen(getenv("FLEXOS_VMM_FUZZ_VERBOSE") ? "/dev/stderr" : "/dev/null", "w");
-  if (!vmm_reports || !freopen("/dev/null", "w", stdout))
+  m.reports = getenv("FLEXOS_VMM_FUZZ_VERBOSE") ? stderr : fopen("/dev/null", "w");
+  if (!m.reports || !freopen("/dev/null", "w", stdout))
     fail("cannot open /dev/null");
   m.n = 3;
   m.default_index = 0;
@@ -140,7 +145,7 @@ static void reset(void) {
 static void trap(struct vm *v, uint64_t value) {
   struct chain *c = v->owner ? v->owner : &main_chain;
   int before = c->depth;
-  if (value == FLEXOS_VM_TRAP_IDLE) {
+  if (value == FLEXOS_EPT_TRAP_IDLE) {
     if (idled++)
       return;
     info_of(v)->idle_ns = 1000; /* the guest's own sleep is not the monitor's bug */

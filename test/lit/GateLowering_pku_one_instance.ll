@@ -4,11 +4,11 @@
 declare ptr @__flexos_gate_target(ptr, ptr)
 declare i32 @poll(i32)
 
-; CHECK-COUNT-1: FLEXOS_MPK_GATE __flexos_mpk_gate.trusted.net.poll,
-; CHECK-NOT: FLEXOS_MPK_GATE __flexos_mpk_gate
+; CHECK-COUNT-1: FLEXOS_PKU_GATE __flexos_pku_gate.trusted.net.poll,
+; CHECK-NOT: FLEXOS_PKU_GATE __flexos_pku_gate
 ; CHECK-LABEL: define i32 @f(
-; CHECK: call i32 @__flexos_mpk_gate.trusted.net.poll(i32 1)
-; CHECK: call i32 @__flexos_mpk_gate.trusted.net.poll(i32 2)
+; CHECK: call i32 @__flexos_pku_gate.trusted.net.poll(i32 1)
+; CHECK: call i32 @__flexos_pku_gate.trusted.net.poll(i32 2)
 define i32 @f() {
   %p = call ptr @__flexos_gate_target(ptr @.lwip, ptr @poll)
   %a = call i32 %p(i32 1)

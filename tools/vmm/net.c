@@ -1,5 +1,5 @@
 /*
- * FILE: tools/vmm-net.c
+ * FILE: tools/vmm/net.c
  * DESCRIPTION:
  *   The vm-ept monitor's network device (docs/network.md, "Under the
  *   vm-ept monitor").  The guest's driver (libs/lwip/netif/pvnet.c) owns
@@ -19,7 +19,7 @@
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
-#include "vmm-net.h"
+#include "net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /*
- * FILE: tools/vmm-net.h
+ * FILE: tools/vmm/net.h
  * DESCRIPTION:
- *   The vm-ept monitor's network device (tools/vmm-net.c): the host side
+ *   The vm-ept monitor's network device (net.c): the host side
  *   of struct flexos_pvnet (include/flexos/abi.h), backed by libslirp user
  *   networking with QEMU's addresses (guest 10.0.2.15, host 10.0.2.2) and
  *   TCP port forwards from 127.0.0.1.  Safe to call from several monitor

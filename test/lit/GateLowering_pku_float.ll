@@ -5,7 +5,7 @@
 declare ptr @__flexos_gate_target(ptr, ptr)
 declare double @mix(double, float, i32, double, double, double, double, double, double, double)
 
-; CHECK: FLEXOS_MPK_GATE __flexos_mpk_gate.trusted.net.mix, mix, 0, 1, 0x3ffffff0, 0x3fffffce, 1, 8, 1, 0, 1
+; CHECK: FLEXOS_PKU_GATE __flexos_pku_gate.trusted.net.mix, mix, 0, 1, 0x3ffffff0, 0x3fffffce, 1, 8, 1, 0, 1
 define double @f() {
   %p = call ptr @__flexos_gate_target(ptr @.lwip, ptr @mix)
   %r = call double %p(double 1.0, float 2.0, i32 3, double 4.0, double 5.0, double 6.0, double 7.0, double 8.0, double 9.0, double 10.0)

@@ -5,9 +5,9 @@
 declare ptr @__flexos_gate_target(ptr, ptr)
 declare void @on_packet(ptr, i32)
 
-; CHECK: FLEXOS_MPK_GATE __flexos_mpk_gate.net.trusted.on_packet, on_packet, 1, 0, 0x3fffffce, 0x3ffffff0, 2, 0, 0, 0, 0
+; CHECK: FLEXOS_PKU_GATE __flexos_pku_gate.net.trusted.on_packet, on_packet, 1, 0, 0x3fffffce, 0x3ffffff0, 2, 0, 0, 0, 0
 ; CHECK-LABEL: define void @input(
-; CHECK-NEXT: call void @__flexos_mpk_gate.net.trusted.on_packet(ptr %p, i32 %n)
+; CHECK-NEXT: call void @__flexos_pku_gate.net.trusted.on_packet(ptr %p, i32 %n)
 define void @input(ptr %p, i32 %n) {
   %g = call ptr @__flexos_gate_target(ptr @.app, ptr @on_packet)
   call void %g(ptr %p, i32 %n)
