@@ -47,19 +47,36 @@ static void reply_store_error(struct kv_conn *c, long rc) {
   }
 }
 
-/* Reads a string value (GET) or pops an element (LPOP/RPOP) into the
- * scratch buffer, growing it when the store says the value is longer.
- * Returns the length with *out set, or a KV_* error. */
-static long fetch(struct kv_conn *c, const struct kv_arg *key, int pop,
-                  int where, char **out) {
+/* What fetch() reads: a string (GET), a popped list element (LPOP/RPOP,
+ * arg: the end), a hash field's value (HGET, field), a list element
+ * (LINDEX, arg: the index) or a random popped set member (SPOP). */
+enum { F_GET, F_POP, F_HGET, F_LINDEX, F_SPOP };
+
+/* Reads one value into the scratch buffer, growing it when the store
+ * says the value is longer. Returns the length with *out set, or a KV_*
+ * error. */
+static long fetch(struct kv_conn *c, int kind, const struct kv_arg *key,
+                  const struct kv_arg *field, long arg, char **out) {
   size_t cap = 64;
   for (;;) {
     char *buf = conn_scratch(c, cap);
+    long n;
     if (!buf)
       return KV_NOMEM;
-    long n = pop ? flexos_gate(store, store_pop, key->p, key->n, where, buf,
-                               cap)
-                 : flexos_gate(store, store_get, key->p, key->n, buf, cap);
+    switch (kind) {
+    case F_GET: n = flexos_gate(store, store_get, key->p, key->n, buf, cap); break;
+    case F_POP:
+      n = flexos_gate(store, store_pop, key->p, key->n, (int)arg, buf, cap);
+      break;
+    case F_HGET:
+      n = flexos_gate(store, store_hget, key->p, key->n, field->p, field->n,
+                      buf, cap);
+      break;
+    case F_LINDEX:
+      n = flexos_gate(store, store_lindex, key->p, key->n, arg, buf, cap);
+      break;
+    default: n = flexos_gate(store, store_spop, key->p, key->n, buf, cap); break;
+    }
     /* The store may be another compartment: no value is longer than a
      * bulk string can be, whatever it says. */
     if (n > KV_MAX_BULK)
@@ -72,9 +89,117 @@ static long fetch(struct kv_conn *c, const struct kv_arg *key, int pop,
   }
 }
 
+/* fetch() and its reply: a bulk string, nil when there is none, or the
+ * error. */
+static void reply_fetched(struct kv_conn *c, int kind,
+                          const struct kv_arg *key, const struct kv_arg *field,
+                          long arg) {
+  char *v;
+  long n = fetch(c, kind, key, field, arg, &v);
+  if (n == KV_NOTFOUND)
+    reply_nil(c);
+  else if (n < 0)
+    reply_store_error(c, n);
+  else
+    reply_bulk(c, v, (size_t)n);
+}
+
+/* What reply_records() asks for: LRANGE (a, b: start, stop), store_dump
+ * (a: what) or store_setop (a: op, of the keys argv[1..argc)). */
+enum { R_LRANGE, R_DUMP, R_SETOP };
+
+/* Several values: the store packs them as records (8-byte length, bytes)
+ * into the scratch buffer, grown as the store asks; here they become an
+ * array of bulk strings. For R_SETOP the keys go first in the buffer, as
+ * records, and the store writes after them. */
+static void reply_records(struct kv_conn *c, int kind, int argc,
+                          const struct kv_arg *argv, long a, long b) {
+  long count __flexos_share;
+  size_t in = 0, cap = 256;
+  long need;
+  char *buf;
+  if (kind == R_SETOP)
+    for (int i = 1; i < argc; i++)
+      in += 8 + argv[i].n;
+  for (;;) {
+    char *keys = conn_scratch(c, in + cap), *w = keys;
+    if (!keys)
+      return;
+    buf = keys + in;
+    switch (kind) {
+    case R_LRANGE:
+      need = flexos_gate(store, store_lrange, A(1), a, b, buf, cap, &count);
+      break;
+    case R_DUMP:
+      need = flexos_gate(store, store_dump, A(1), (int)a, buf, cap, &count);
+      break;
+    default:
+      for (int i = 1; i < argc; i++)
+        w = kv_put_record(w, A(i));
+      need = flexos_gate(store, store_setop, (int)a, keys, in, buf, cap,
+                         &count);
+      break;
+    }
+    if (need > KV_MAX_QUERY) { /* bound what another compartment asks for */
+      reply_store_error(c, KV_NOMEM);
+      return;
+    }
+    if (need < 0 || (size_t)need <= cap)
+      break;
+    cap = (size_t)need;
+  }
+  if (need < 0) {
+    reply_store_error(c, need);
+    return;
+  }
+  /* The records are the store's writing: read the count once and check
+   * every record against the bytes the store said it wrote. */
+  long n = count;
+  if (n < 0 || n > need / 8) {
+    reply_store_error(c, KV_BADREPLY);
+    return;
+  }
+  reply_array(c, n);
+  for (long i = 0, at = 0; i < n; i++) {
+    if (need - at < 8) {
+      reply_store_error(c, KV_BADREPLY);
+      return;
+    }
+    size_t len = kv_record_len(buf + at);
+    if (len > (size_t)(need - at - 8)) {
+      reply_store_error(c, KV_BADREPLY);
+      return;
+    }
+    reply_bulk(c, buf + at + 8, len);
+    at += 8 + (long)len;
+  }
+}
+
+/* A long argument (Redis' "value is not an integer or out of range"
+ * otherwise). Returns 1 and sets *out, or replies with the error. */
+static int arg_long(struct kv_conn *c, const struct kv_arg *a, long *out) {
+  long long v;
+  if (!kv_parse_ll(a->p, a->n, &v) || v != (long)v) {
+    reply_error(c, notint);
+    return 0;
+  }
+  *out = (long)v;
+  return 1;
+}
+
+/* An integer reply, or the error for a negative result. */
+static void reply_count(struct kv_conn *c, long n) {
+  if (n < 0)
+    reply_store_error(c, n);
+  else
+    reply_int(c, n);
+}
+
+static void reply_arity(struct kv_conn *c, const char *name);
+
 static void cmd_ping(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   if (argc > 2)
-    reply_error(c, "wrong number of arguments for 'ping' command");
+    reply_arity(c, "ping");
   else if (argc == 2)
     reply_bulk(c, A(1));
   else
@@ -98,19 +223,12 @@ static void cmd_set(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 }
 
 static void cmd_get(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  char *v;
-  long n = fetch(c, &argv[1], 0, 0, &v);
-  if (n == KV_NOTFOUND)
-    reply_nil(c);
-  else if (n < 0)
-    reply_store_error(c, n);
-  else
-    reply_bulk(c, v, (size_t)n);
+  reply_fetched(c, F_GET, &argv[1], NULL, 0);
 }
 
 static void cmd_mset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   if (argc % 2 == 0) {
-    reply_error(c, "wrong number of arguments for 'mset' command");
+    reply_arity(c, "mset");
     return;
   }
   for (int i = 1; i < argc; i += 2) {
@@ -127,7 +245,7 @@ static void cmd_mget(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   reply_array(c, argc - 1);
   for (int i = 1; i < argc; i++) {
     char *v;
-    long n = fetch(c, &argv[i], 0, 0, &v);
+    long n = fetch(c, F_GET, &argv[i], NULL, 0, &v);
     if (n >= 0)
       reply_bulk(c, v, (size_t)n);
     else
@@ -151,9 +269,10 @@ static void cmd_exists(struct kv_conn *c, int argc,
 }
 
 static void cmd_type(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  static const char *const names[] = {"none", "string", "list"};
+  static const char *const names[] = {"none", "string", "list", "hash",
+                                      "set"};
   int t = flexos_gate(store, store_type, A(1));
-  reply_status(c, names[t >= 0 && t <= 2 ? t : 0]);
+  reply_status(c, names[t >= 0 && t <= 4 ? t : 0]);
 }
 
 static void incr_by(struct kv_conn *c, const struct kv_arg *key,
@@ -224,7 +343,7 @@ static void pop(struct kv_conn *c, int argc, const struct kv_arg *argv,
   long long count = 1;
   char *v;
   if (argc > 3) {
-    reply_error(c, name);
+    reply_arity(c, name);
     return;
   }
   if (argc == 3 && (!kv_parse_ll(A(2), &count) || count < 0)) {
@@ -232,13 +351,7 @@ static void pop(struct kv_conn *c, int argc, const struct kv_arg *argv,
     return;
   }
   if (argc == 2) {
-    long n = fetch(c, &argv[1], 1, where, &v);
-    if (n == KV_NOTFOUND)
-      reply_nil(c);
-    else if (n < 0)
-      reply_store_error(c, n);
-    else
-      reply_bulk(c, v, (size_t)n);
+    reply_fetched(c, F_POP, &argv[1], NULL, where);
     return;
   }
   long len = flexos_gate(store, store_llen, A(1));
@@ -254,7 +367,7 @@ static void pop(struct kv_conn *c, int argc, const struct kv_arg *argv,
     count = len;
   reply_array(c, (long)count);
   for (long long i = 0; i < count; i++) {
-    long n = fetch(c, &argv[1], 1, where, &v);
+    long n = fetch(c, F_POP, &argv[1], NULL, where, &v);
     if (n < 0)
       return; /* out of memory: the connection is done */
     reply_bulk(c, v, (size_t)n);
@@ -262,75 +375,282 @@ static void pop(struct kv_conn *c, int argc, const struct kv_arg *argv,
 }
 
 static void cmd_lpop(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  pop(c, argc, argv, KV_HEAD, "wrong number of arguments for 'lpop' command");
+  pop(c, argc, argv, KV_HEAD, "lpop");
 }
 
 static void cmd_rpop(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  pop(c, argc, argv, KV_TAIL, "wrong number of arguments for 'rpop' command");
+  pop(c, argc, argv, KV_TAIL, "rpop");
 }
 
 static void cmd_llen(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  long n = flexos_gate(store, store_llen, A(1));
-  if (n < 0)
-    reply_store_error(c, n);
-  else
-    reply_int(c, n);
+  reply_count(c, flexos_gate(store, store_llen, A(1)));
 }
 
-/* LRANGE: the store packs the elements as (8-byte length, bytes)
- * records into the scratch buffer; here they become bulk strings. */
 static void cmd_lrange(struct kv_conn *c, int argc,
                        const struct kv_arg *argv) {
-  long long start, stop;
-  long count __flexos_share;
-  if (!kv_parse_ll(A(2), &start) || !kv_parse_ll(A(3), &stop) ||
-      start != (long)start || stop != (long)stop) {
+  long start, stop;
+  if (arg_long(c, &argv[2], &start) && arg_long(c, &argv[3], &stop))
+    reply_records(c, R_LRANGE, argc, argv, start, stop);
+}
+
+static void cmd_lindex(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  long index;
+  if (arg_long(c, &argv[2], &index))
+    reply_fetched(c, F_LINDEX, &argv[1], NULL, index);
+}
+
+static void cmd_lset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  long index;
+  if (!arg_long(c, &argv[2], &index))
+    return;
+  int rc = flexos_gate(store, store_lset, A(1), index, A(3));
+  if (rc == KV_NOTFOUND)
+    reply_error(c, "no such key");
+  else if (rc == KV_RANGE)
+    reply_error(c, "index out of range");
+  else if (rc < 0)
+    reply_store_error(c, rc);
+  else
+    reply_status(c, "OK");
+}
+
+static void cmd_lrem(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  long count;
+  if (arg_long(c, &argv[2], &count))
+    reply_count(c, flexos_gate(store, store_lrem, A(1), count, A(3)));
+}
+
+/* LINSERT key BEFORE|AFTER pivot value: 0 without the key, -1 without the
+ * pivot, else the new length. */
+static void cmd_linsert(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  int after = kv_name_is(A(2), "after");
+  if (!after && !kv_name_is(A(2), "before")) {
+    reply_error(c, "syntax error");
+    return;
+  }
+  long n = flexos_gate(store, store_llen, A(1));
+  if (n <= 0) {
+    reply_count(c, n);
+    return;
+  }
+  long at = flexos_gate(store, store_lfind, A(1), A(3));
+  if (at == KV_NOTFOUND)
+    reply_int(c, -1);
+  else if (at < 0)
+    reply_store_error(c, at);
+  else
+    reply_count(c, flexos_gate(store, store_linsert, A(1), at + after, A(4)));
+}
+
+static void cmd_ltrim(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  long start, stop;
+  if (!arg_long(c, &argv[2], &start) || !arg_long(c, &argv[3], &stop))
+    return;
+  int rc = flexos_gate(store, store_ltrim, A(1), start, stop);
+  if (rc < 0)
+    reply_store_error(c, rc);
+  else
+    reply_status(c, "OK");
+}
+
+/* HSET and HMSET: field/value pairs; HSET answers how many are new. */
+static void hset(struct kv_conn *c, int argc, const struct kv_arg *argv,
+                 const char *name) {
+  long long added = 0;
+  if (argc % 2 == 1) {
+    reply_arity(c, name);
+    return;
+  }
+  for (int i = 2; i < argc; i += 2) {
+    int rc = flexos_gate(store, store_hset, A(1), A(i), A(i + 1));
+    if (rc < 0) {
+      reply_store_error(c, rc);
+      return;
+    }
+    added += rc;
+  }
+  if (name[1] == 'm')
+    reply_status(c, "OK");
+  else
+    reply_int(c, added);
+}
+
+static void cmd_hset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  hset(c, argc, argv, "hset");
+}
+
+static void cmd_hmset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  hset(c, argc, argv, "hmset");
+}
+
+static void cmd_hsetnx(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  long there = flexos_gate(store, store_member, A(1), KV_TYPE_HASH, A(2));
+  if (there != 0) {
+    reply_count(c, there < 0 ? there : 0); /* 0: already set */
+    return;
+  }
+  int rc = flexos_gate(store, store_hset, A(1), A(2), A(3));
+  reply_count(c, rc);
+}
+
+static void cmd_hget(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  reply_fetched(c, F_HGET, &argv[1], &argv[2], 0);
+}
+
+static void cmd_hmget(struct kv_conn *c, int argc,
+                      const struct kv_arg *argv) {
+  int t = flexos_gate(store, store_type, A(1));
+  if (t != KV_TYPE_NONE && t != KV_TYPE_HASH) {
+    reply_error(c, wrongtype);
+    return;
+  }
+  reply_array(c, argc - 2);
+  for (int i = 2; i < argc; i++) {
+    char *v;
+    long n = fetch(c, F_HGET, &argv[1], &argv[i], 0, &v);
+    if (n >= 0)
+      reply_bulk(c, v, (size_t)n);
+    else
+      reply_nil(c);
+  }
+}
+
+/* HDEL and SREM: how many of argv[2..) were removed. */
+static void remove_each(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv, int type) {
+  long long n = 0;
+  for (int i = 2; i < argc; i++) {
+    long rc = flexos_gate(store, store_remove, A(1), type, A(i));
+    if (rc < 0) {
+      reply_store_error(c, rc);
+      return;
+    }
+    n += rc;
+  }
+  reply_int(c, n);
+}
+
+static void cmd_hdel(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  remove_each(c, argc, argv, KV_TYPE_HASH);
+}
+
+static void cmd_hlen(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  reply_count(c, flexos_gate(store, store_card, A(1), KV_TYPE_HASH));
+}
+
+static void cmd_hexists(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  reply_count(c, flexos_gate(store, store_member, A(1), KV_TYPE_HASH, A(2)));
+}
+
+static void cmd_hgetall(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  reply_records(c, R_DUMP, argc, argv, KV_DUMP_PAIRS, 0);
+}
+
+static void cmd_hkeys(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  reply_records(c, R_DUMP, argc, argv, KV_DUMP_FIELDS, 0);
+}
+
+static void cmd_hvals(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  reply_records(c, R_DUMP, argc, argv, KV_DUMP_VALUES, 0);
+}
+
+static void cmd_hincrby(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  long long d, result __flexos_share;
+  if (!kv_parse_ll(A(3), &d)) {
     reply_error(c, notint);
     return;
   }
-  size_t cap = 256;
-  long need;
-  char *buf;
-  for (;;) {
-    if (!(buf = conn_scratch(c, cap)))
-      return;
-    need = flexos_gate(store, store_lrange, A(1), (long)start, (long)stop,
-                       buf, cap, &count);
-    if (need > KV_MAX_QUERY) { /* bound what another compartment asks for */
-      reply_store_error(c, KV_NOMEM);
+  int rc = flexos_gate(store, store_hincrby, A(1), A(2), d, &result);
+  if (rc == KV_NOTINT)
+    reply_error(c, "hash value is not an integer");
+  else if (rc < 0)
+    reply_store_error(c, rc);
+  else
+    reply_int(c, result);
+}
+
+static void cmd_sadd(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  long long n = 0;
+  for (int i = 2; i < argc; i++) {
+    long rc = flexos_gate(store, store_sadd, A(1), A(i));
+    if (rc < 0) {
+      reply_store_error(c, rc);
       return;
     }
-    if (need < 0 || (size_t)need <= cap)
-      break;
-    cap = (size_t)need;
+    n += rc;
   }
-  if (need < 0) {
-    reply_store_error(c, need);
+  reply_int(c, n);
+}
+
+static void cmd_srem(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  remove_each(c, argc, argv, KV_TYPE_SET);
+}
+
+static void cmd_smembers(struct kv_conn *c, int argc,
+                         const struct kv_arg *argv) {
+  reply_records(c, R_DUMP, argc, argv, KV_DUMP_MEMBERS, 0);
+}
+
+static void cmd_sismember(struct kv_conn *c, int argc,
+                          const struct kv_arg *argv) {
+  reply_count(c, flexos_gate(store, store_member, A(1), KV_TYPE_SET, A(2)));
+}
+
+static void cmd_scard(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  reply_count(c, flexos_gate(store, store_card, A(1), KV_TYPE_SET));
+}
+
+/* SPOP key [count]: one random member (nil without the key), or an array
+ * of up to count (empty without the key). */
+static void cmd_spop(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  long long count;
+  if (argc > 3) {
+    reply_error(c, "syntax error");
     return;
   }
-  /* The records are the store's writing: read the count once and check
-   * every record against the bytes the store said it wrote. */
-  long n = count;
-  if (n < 0 || n > need / 8) {
-    reply_store_error(c, KV_BADREPLY);
+  if (argc == 2) {
+    reply_fetched(c, F_SPOP, &argv[1], NULL, 0);
     return;
   }
-  reply_array(c, n);
-  for (long i = 0, at = 0; i < n; i++) {
-    size_t len = 0;
-    if (need - at < 8) {
-      reply_store_error(c, KV_BADREPLY);
-      return;
-    }
-    for (int b = 0; b < 8; b++)
-      len |= (size_t)(unsigned char)buf[at + b] << (8 * b);
-    if (len > (size_t)(need - at - 8)) {
-      reply_store_error(c, KV_BADREPLY);
-      return;
-    }
-    reply_bulk(c, buf + at + 8, len);
-    at += 8 + (long)len;
+  if (!kv_parse_ll(A(2), &count) || count < 0) {
+    reply_error(c, "value is out of range, must be positive");
+    return;
   }
+  long n = flexos_gate(store, store_card, A(1), KV_TYPE_SET);
+  if (n < 0) {
+    reply_store_error(c, n);
+    return;
+  }
+  if (count > n)
+    count = n;
+  reply_array(c, (long)count);
+  for (long long i = 0; i < count; i++) {
+    char *v;
+    long len = fetch(c, F_SPOP, &argv[1], NULL, 0, &v);
+    if (len < 0)
+      return; /* out of memory: the connection is done */
+    reply_bulk(c, v, (size_t)len);
+  }
+}
+
+static void cmd_sinter(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  reply_records(c, R_SETOP, argc, argv, KV_SINTER, 0);
+}
+
+static void cmd_sunion(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  reply_records(c, R_SETOP, argc, argv, KV_SUNION, 0);
+}
+
+static void cmd_sdiff(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  reply_records(c, R_SETOP, argc, argv, KV_SDIFF, 0);
 }
 
 static void cmd_dbsize(struct kv_conn *c, int argc,
@@ -435,6 +755,20 @@ static const struct command commands[] = {
     {"config", -2, cmd_config},  {"command", -1, cmd_command},
     {"multi", 1, cmd_multi},     {"exec", 1, cmd_exec},
     {"discard", 1, cmd_discard},
+    {"lindex", 3, cmd_lindex},   {"lset", 4, cmd_lset},
+    {"lrem", 4, cmd_lrem},       {"linsert", 5, cmd_linsert},
+    {"ltrim", 4, cmd_ltrim},
+    {"hset", -4, cmd_hset},      {"hmset", -4, cmd_hmset},
+    {"hsetnx", 4, cmd_hsetnx},   {"hget", 3, cmd_hget},
+    {"hmget", -3, cmd_hmget},    {"hdel", -3, cmd_hdel},
+    {"hlen", 2, cmd_hlen},       {"hexists", 3, cmd_hexists},
+    {"hgetall", 2, cmd_hgetall}, {"hkeys", 2, cmd_hkeys},
+    {"hvals", 2, cmd_hvals},     {"hincrby", 4, cmd_hincrby},
+    {"sadd", -3, cmd_sadd},      {"srem", -3, cmd_srem},
+    {"smembers", 2, cmd_smembers}, {"sismember", 3, cmd_sismember},
+    {"scard", 2, cmd_scard},     {"spop", -2, cmd_spop},
+    {"sinter", -2, cmd_sinter},  {"sunion", -2, cmd_sunion},
+    {"sdiff", -2, cmd_sdiff},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -482,6 +816,17 @@ static void reply_unknown(struct kv_conn *c, int argc,
   reply_error(c, msg);
 }
 
+/* "wrong number of arguments for 'name' command". */
+static void reply_arity(struct kv_conn *c, const char *name) {
+  char msg[96];
+  const char *head = "wrong number of arguments for '", *tail = "' command";
+  size_t len = quote_into(msg, 0, head, strlen(head), 40);
+  len = quote_into(msg, len, name, strlen(name), 16);
+  len = quote_into(msg, len, tail, strlen(tail), 16);
+  msg[len] = 0;
+  reply_error(c, msg);
+}
+
 static const struct command *lookup(const struct kv_arg *name) {
   for (int i = 0; i < NCOMMANDS; i++)
     if (kv_name_is(name->p, name->n, commands[i].name))
@@ -501,13 +846,7 @@ static const struct command *checked(struct kv_conn *c, int argc,
   }
   if ((cmd->arity > 0 && argc != cmd->arity) ||
       (cmd->arity < 0 && argc < -cmd->arity)) {
-    char msg[96];
-    const char *head = "wrong number of arguments for '", *tail = "' command";
-    size_t len = quote_into(msg, 0, head, strlen(head), 40);
-    len = quote_into(msg, len, cmd->name, strlen(cmd->name), 16);
-    len = quote_into(msg, len, tail, strlen(tail), 16);
-    msg[len] = 0;
-    reply_error(c, msg);
+    reply_arity(c, cmd->name);
     conn_multi_flag(c);
     return NULL;
   }

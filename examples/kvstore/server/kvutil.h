@@ -2,8 +2,8 @@
  * FILE: examples/kvstore/server/kvutil.h
  * DESCRIPTION:
  *   Small helpers both libraries of the kvstore need: strict decimal
- *   integers as Redis reads and writes them, and case-insensitive command
- *   names. They are static so that each library gets its own copy: in an
+ *   integers as Redis reads and writes them, records (several values in
+ *   one buffer), and case-insensitive command names. They are static so that each library gets its own copy: in an
  *   isolated configuration, code in one compartment cannot call into
  *   another compartment's text without a gate. No libc beyond what the
  *   kernel image's libc has (no strtoll, no ctype).
@@ -15,6 +15,7 @@
 #define KVUTIL_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* Longest decimal long long: "-9223372036854775808" is 20 characters. */
 #define KV_LL_MAX_DIGITS 20
@@ -84,6 +85,24 @@ static inline const char *kv_find(const char *p, size_t n, char ch) {
     if (p[i] == ch)
       return p + i;
   return NULL;
+}
+
+/* Records, the form in which the store hands back several values (and
+ * takes several keys): an 8-byte little-endian length, then the bytes.
+ * kv_put_record writes one at p and returns its end; kv_record_len reads
+ * the length at p. */
+static inline char *kv_put_record(char *p, const char *s, size_t n) {
+  for (int b = 0; b < 8; b++)
+    *p++ = (char)((unsigned long long)n >> (8 * b));
+  memcpy(p, s, n);
+  return p + n;
+}
+
+static inline size_t kv_record_len(const char *p) {
+  size_t n = 0;
+  for (int b = 0; b < 8; b++)
+    n |= (size_t)(unsigned char)p[b] << (8 * b);
+  return n;
 }
 
 static inline char kv_lower(char c) {

@@ -3,8 +3,10 @@
  * DESCRIPTION:
  *   Library "store": the kvstore's data. A chained hash table (power-of-two
  *   buckets, doubled when it holds more keys than buckets) maps byte-string
- *   keys to strings or lists; a list is a ring of element pointers, so
- *   pushes and pops at either end are O(1). Everything lives in this
+ *   keys to strings, lists, hashes or sets; a list is a ring of element
+ *   pointers, so pushes and pops at either end are O(1); a hash or a set
+ *   is one packed block of entries (struct pack), small like Redis' own
+ *   listpacks, with fields in insertion order. Everything lives in this
  *   library's private heap (plain malloc, which the image runtime serves
  *   from the caller compartment's heap); callers' pointers are only read
  *   or written during the call, never kept. store.h has the interface.
@@ -29,12 +31,21 @@ struct list {
   struct elem **items;
 };
 
+/* A hash or set: entries back to back in data[0..used), each a 4-byte
+ * length then its bytes; a hash alternates field and value entries (in
+ * insertion order), a set holds its n members. One allocation. */
+struct pack {
+  size_t used, cap, n; /* n: fields or members */
+  char data[];
+};
+#define PK_NONE SIZE_MAX /* pk_find: no such entry */
+
 struct entry {
   struct entry *next; /* bucket chain */
   uint64_t hash;
-  int type;           /* KV_TYPE_STRING or KV_TYPE_LIST */
+  int type;           /* KV_TYPE_* */
   size_t vlen;        /* string length */
-  void *val;          /* char * (string) or struct list * */
+  void *val;          /* char * (string), struct list * or struct pack * */
   size_t klen;
   char key[];
 };
@@ -43,6 +54,10 @@ static struct entry **buckets; /* nbuckets heads, or NULL when empty */
 static size_t nbuckets;
 static long nkeys;
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
+/* SPOP's choices: a sequence that starts over at every flush, so that a
+ * replay of the same commands pops the same members (the fuzz target
+ * compares two). */
+static uint64_t rng_start = 0x2545f4914f6cdd1dull, rng = 0x2545f4914f6cdd1dull;
 
 /* FNV-1a from a seeded basis, then a murmur finalizer so that the low
  * bits we index with depend on every input byte. */
@@ -61,6 +76,7 @@ static uint64_t hash_key(const char *k, size_t n) {
 void store_init(unsigned long s) {
   if (nkeys == 0)
     seed = s;
+  rng = rng_start = 0x2545f4914f6cdd1dull ^ s;
 }
 
 static struct entry **slot_of(const char *k, size_t n, uint64_t h) {
@@ -186,15 +202,21 @@ int store_set(const char *key, size_t klen, const char *val, size_t vlen) {
   return 0;
 }
 
+/* Copies n bytes to out when they fit; returns n either way (the caller
+ * grows its buffer and asks again). */
+static long copy_out(const void *src, size_t n, char *out, size_t cap) {
+  if (n <= cap)
+    memcpy(out, src, n);
+  return (long)n;
+}
+
 long store_get(const char *key, size_t klen, char *out, size_t cap) {
   struct entry *e = lookup(key, klen);
   if (!e)
     return KV_NOTFOUND;
   if (e->type != KV_TYPE_STRING)
     return KV_WRONGTYPE;
-  if (e->vlen <= cap)
-    memcpy(out, e->val, e->vlen);
-  return (long)e->vlen;
+  return copy_out(e->val, e->vlen, out, cap);
 }
 
 int store_del(const char *key, size_t klen) { return unlink_key(key, klen); }
@@ -248,45 +270,73 @@ static int list_reserve(struct list *l) {
   return 0;
 }
 
-/* Finds the list at key, creating an empty one if missing; *created says
- * which. Returns NULL with *err set on failure. */
-static struct list *list_for_push(const char *key, size_t klen, int *created,
-                                  int *err) {
+/* Finds the value of the given type at key, creating an empty one if
+ * missing; *created says which. Returns the entry, or NULL with *err set
+ * (KV_WRONGTYPE, KV_NOMEM). */
+static struct entry *value_for_write(const char *key, size_t klen, int type,
+                                     int *created, int *err) {
   struct entry *e = lookup(key, klen);
   *created = 0;
   if (e) {
-    *err = e->type == KV_TYPE_LIST ? 0 : KV_WRONGTYPE;
-    return *err ? NULL : e->val;
+    *err = e->type == type ? 0 : KV_WRONGTYPE;
+    return *err ? NULL : e;
   }
-  struct list *l = list_new();
-  e = l ? insert(key, klen, KV_TYPE_LIST) : NULL;
+  void *v = type == KV_TYPE_LIST ? (void *)list_new()
+                                 : calloc(1, sizeof(struct pack));
+  e = v ? insert(key, klen, type) : NULL;
   if (!e) {
-    free(l);
+    free(v);
     *err = KV_NOMEM;
     return NULL;
   }
-  e->val = l;
+  e->val = v;
   *created = 1;
-  return l;
+  return e;
+}
+
+/* The value at key if it has the given type: NULL with *err = KV_NOTFOUND
+ * (missing) or KV_WRONGTYPE. */
+static struct entry *value_of(const char *key, size_t klen, int type,
+                              long *err) {
+  struct entry *e = lookup(key, klen);
+  *err = !e ? KV_NOTFOUND : e->type != type ? KV_WRONGTYPE : 0;
+  return *err ? NULL : e;
+}
+
+static struct elem *elem_new(const char *val, size_t vlen) {
+  struct elem *el = NULL;
+  if (vlen <= SIZE_MAX - sizeof *el)
+    el = malloc(sizeof *el + vlen);
+  if (el) {
+    el->len = vlen;
+    memcpy(el->data, val, vlen);
+  }
+  return el;
+}
+
+static int elem_is(const struct elem *el, const char *v, size_t n) {
+  return el->len == n && memcmp(el->data, v, n) == 0;
+}
+
+/* The slot of element i of l (0 = head). */
+static struct elem **list_at(struct list *l, size_t i) {
+  return &l->items[(l->head + i) % l->cap];
 }
 
 long store_push(const char *key, size_t klen, const char *val, size_t vlen,
                 int where) {
   int created, err;
-  struct list *l = list_for_push(key, klen, &created, &err);
-  if (!l)
+  struct entry *e = value_for_write(key, klen, KV_TYPE_LIST, &created, &err);
+  if (!e)
     return err;
-  struct elem *el = NULL;
-  if (vlen <= SIZE_MAX - sizeof *el)
-    el = malloc(sizeof *el + vlen);
+  struct list *l = e->val;
+  struct elem *el = elem_new(val, vlen);
   if (!el || list_reserve(l) < 0) {
     free(el);
     if (created) /* never leave an empty list behind */
       unlink_key(key, klen);
     return KV_NOMEM;
   }
-  el->len = vlen;
-  memcpy(el->data, val, vlen);
   if (where == KV_HEAD) {
     l->head = (l->head + l->cap - 1) % l->cap;
     l->items[l->head] = el;
@@ -328,6 +378,18 @@ long store_llen(const char *key, size_t klen) {
   return (long)((struct list *)e->val)->len;
 }
 
+/* LRANGE's and LTRIM's index rules: negative counts from the end, then
+ * clamp. Returns 0 when the range is empty. */
+static int list_range(long len, long *start, long *stop) {
+  if (*start < 0)
+    *start = *start < -len ? 0 : *start + len;
+  if (*stop < 0)
+    *stop += len;
+  if (*stop >= len)
+    *stop = len - 1;
+  return *start <= *stop && *start < len;
+}
+
 long store_lrange(const char *key, size_t klen, long start, long stop,
                   char *out, size_t cap, long *count) {
   struct entry *e = lookup(key, klen);
@@ -337,31 +399,458 @@ long store_lrange(const char *key, size_t klen, long start, long stop,
   if (e->type != KV_TYPE_LIST)
     return KV_WRONGTYPE;
   struct list *l = e->val;
-  long len = (long)l->len;
-  /* LRANGE's index rules: negative from the end, clamp, empty if crossed. */
-  if (start < 0)
-    start = start < -len ? 0 : start + len;
-  if (stop < 0)
-    stop += len;
-  if (stop >= len)
-    stop = len - 1;
-  if (start > stop || start >= len)
+  if (!list_range((long)l->len, &start, &stop))
     return 0;
   size_t need = 0;
   for (long i = start; i <= stop; i++)
-    need += 8 + l->items[(l->head + (size_t)i) % l->cap]->len;
+    need += 8 + (*list_at(l, (size_t)i))->len;
   *count = stop - start + 1;
   if (need > cap)
     return (long)need;
   char *p = out;
   for (long i = start; i <= stop; i++) {
-    struct elem *el = l->items[(l->head + (size_t)i) % l->cap];
-    for (int b = 0; b < 8; b++)
-      *p++ = (char)((uint64_t)el->len >> (8 * b));
-    memcpy(p, el->data, el->len);
-    p += el->len;
+    struct elem *el = *list_at(l, (size_t)i);
+    p = kv_put_record(p, el->data, el->len);
   }
   return (long)need;
+}
+
+/* Element index of the list (negative counts from the end), or -1. */
+static long list_index(const struct list *l, long index) {
+  long len = (long)l->len;
+  if (index < 0)
+    index += len;
+  return index >= 0 && index < len ? index : -1;
+}
+
+long store_lindex(const char *key, size_t klen, long index, char *out,
+                  size_t cap) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
+  if (!e)
+    return err;
+  long i = list_index(e->val, index);
+  if (i < 0)
+    return KV_NOTFOUND;
+  struct elem *el = *list_at(e->val, (size_t)i);
+  return copy_out(el->data, el->len, out, cap);
+}
+
+int store_lset(const char *key, size_t klen, long index, const char *val,
+               size_t vlen) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
+  if (!e)
+    return (int)err;
+  long i = list_index(e->val, index);
+  if (i < 0)
+    return KV_RANGE;
+  struct elem *el = elem_new(val, vlen), **at = list_at(e->val, (size_t)i);
+  if (!el)
+    return KV_NOMEM;
+  free(*at);
+  *at = el;
+  return 0;
+}
+
+long store_lrem(const char *key, size_t klen, long count, const char *val,
+                size_t vlen) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
+  if (!e)
+    return err == KV_NOTFOUND ? 0 : err;
+  struct list *l = e->val;
+  /* At most |count| matches (all for 0), from the head, or from the tail
+   * when count < 0; the others close up in order. */
+  size_t limit = count == 0  ? SIZE_MAX
+                 : count < 0 ? 0 - (size_t)count
+                             : (size_t)count;
+  size_t removed = 0, n = l->len, w = count < 0 ? n : 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = count < 0 ? n - 1 - k : k;
+    struct elem *el = *list_at(l, i);
+    if (removed < limit && elem_is(el, val, vlen)) {
+      free(el);
+      removed++;
+    } else if (count < 0) {
+      *list_at(l, --w) = el;
+    } else {
+      *list_at(l, w++) = el;
+    }
+  }
+  if (count < 0)
+    l->head = (l->head + removed) % l->cap;
+  l->len -= removed;
+  if (l->len == 0)
+    unlink_key(key, klen);
+  return (long)removed;
+}
+
+long store_lfind(const char *key, size_t klen, const char *val, size_t vlen) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
+  if (!e)
+    return err;
+  struct list *l = e->val;
+  for (size_t i = 0; i < l->len; i++)
+    if (elem_is(*list_at(l, i), val, vlen))
+      return (long)i;
+  return KV_NOTFOUND;
+}
+
+long store_linsert(const char *key, size_t klen, long index, const char *val,
+                   size_t vlen) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
+  if (!e)
+    return err;
+  struct list *l = e->val;
+  if (index < 0 || (size_t)index > l->len)
+    return KV_RANGE;
+  struct elem *el = elem_new(val, vlen);
+  if (!el || list_reserve(l) < 0) {
+    free(el);
+    return KV_NOMEM;
+  }
+  for (size_t i = l->len; i > (size_t)index; i--)
+    *list_at(l, i) = *list_at(l, i - 1);
+  *list_at(l, (size_t)index) = el;
+  return (long)++l->len;
+}
+
+int store_ltrim(const char *key, size_t klen, long start, long stop) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
+  if (!e)
+    return err == KV_NOTFOUND ? 0 : (int)err;
+  struct list *l = e->val;
+  size_t keep = 0;
+  if (list_range((long)l->len, &start, &stop))
+    keep = (size_t)(stop - start + 1);
+  else
+    start = 0;
+  for (size_t i = 0; i < l->len; i++)
+    if (i < (size_t)start || i >= (size_t)start + keep)
+      free(*list_at(l, i));
+  l->head = (l->head + (size_t)start) % l->cap;
+  l->len = keep;
+  if (keep == 0)
+    unlink_key(key, klen);
+  return 0;
+}
+
+/* Hashes and sets (struct pack). */
+
+static size_t pk_elen(const struct pack *p, size_t off) {
+  uint32_t n;
+  memcpy(&n, p->data + off, 4);
+  return n;
+}
+
+static size_t pk_next(const struct pack *p, size_t off) {
+  return off + 4 + pk_elen(p, off);
+}
+
+/* Offset of the entry equal to s[0..n) among a set's members (step 1) or
+ * a hash's fields (step 2), or PK_NONE. */
+static size_t pk_find(const struct pack *p, const char *s, size_t n,
+                      int step) {
+  for (size_t off = 0; off < p->used;) {
+    size_t len = pk_elen(p, off);
+    if (len == n && memcmp(p->data + off + 4, s, n) == 0)
+      return off;
+    off += 4 + len;
+    if (step == 2)
+      off = pk_next(p, off);
+  }
+  return PK_NONE;
+}
+
+/* Replaces del bytes at off with the entries a (unless NULL) and b
+ * (unless NULL). May move the pack: *pp is updated. Returns 0 or
+ * KV_NOMEM (nothing changed). */
+static int pk_splice(struct pack **pp, size_t off, size_t del, const char *a,
+                     size_t an, const char *b, size_t bn) {
+  struct pack *p = *pp;
+  if (an > UINT32_MAX || bn > UINT32_MAX)
+    return KV_NOMEM;
+  size_t add = (a ? 4 + an : 0) + (b ? 4 + bn : 0);
+  if (add > SIZE_MAX / 4 - p->used)
+    return KV_NOMEM;
+  size_t used = p->used - del + add, tail = p->used - off - del;
+  if (used > p->cap) {
+    size_t cap = p->cap + p->cap / 2 > used ? p->cap + p->cap / 2 : used;
+    struct pack *np = malloc(sizeof *np + cap);
+    if (!np)
+      return KV_NOMEM;
+    memcpy(np, p, sizeof *p + off); /* header and the entries before off */
+    memcpy(np->data + off + add, p->data + off + del, tail);
+    np->cap = cap;
+    free(p);
+    *pp = p = np;
+  } else {
+    memmove(p->data + off + add, p->data + off + del, tail);
+  }
+  char *w = p->data + off;
+  const char *src[2] = {a, b};
+  size_t len[2] = {an, bn};
+  for (int i = 0; i < 2; i++)
+    if (src[i]) {
+      uint32_t n = (uint32_t)len[i];
+      memcpy(w, &n, 4);
+      memcpy(w + 4, src[i], len[i]);
+      w += 4 + len[i];
+    }
+  p->used = used;
+  return 0;
+}
+
+/* field = val in the hash of e. Returns 1 (new field), 0 (replaced) or
+ * KV_NOMEM. */
+static int hash_put(struct entry *e, const char *field, size_t flen,
+                    const char *val, size_t vlen) {
+  struct pack **pp = (struct pack **)&e->val;
+  size_t off = pk_find(*pp, field, flen, 2);
+  if (off != PK_NONE) {
+    size_t voff = pk_next(*pp, off);
+    return pk_splice(pp, voff, 4 + pk_elen(*pp, voff), val, vlen, NULL, 0);
+  }
+  int rc = pk_splice(pp, (*pp)->used, 0, field, flen, val, vlen);
+  if (rc < 0)
+    return rc;
+  (*pp)->n++;
+  return 1;
+}
+
+int store_hset(const char *key, size_t klen, const char *field, size_t flen,
+               const char *val, size_t vlen) {
+  int created, err;
+  struct entry *e = value_for_write(key, klen, KV_TYPE_HASH, &created, &err);
+  if (!e)
+    return err;
+  int rc = hash_put(e, field, flen, val, vlen);
+  if (rc < 0 && created)
+    unlink_key(key, klen);
+  return rc;
+}
+
+long store_hget(const char *key, size_t klen, const char *field, size_t flen,
+                char *out, size_t cap) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_HASH, &err);
+  if (!e)
+    return err;
+  struct pack *p = e->val;
+  size_t off = pk_find(p, field, flen, 2);
+  if (off == PK_NONE)
+    return KV_NOTFOUND;
+  off = pk_next(p, off);
+  return copy_out(p->data + off + 4, pk_elen(p, off), out, cap);
+}
+
+int store_hincrby(const char *key, size_t klen, const char *field,
+                  size_t flen, long long delta, long long *result) {
+  int created, err;
+  struct entry *e = value_for_write(key, klen, KV_TYPE_HASH, &created, &err);
+  if (!e)
+    return err;
+  struct pack *p = e->val;
+  long long v = 0;
+  size_t off = pk_find(p, field, flen, 2);
+  if (off != PK_NONE) {
+    off = pk_next(p, off);
+    if (!kv_parse_ll(p->data + off + 4, pk_elen(p, off), &v))
+      return KV_NOTINT;
+  }
+  if ((delta > 0 && v > INT64_MAX - delta) ||
+      (delta < 0 && v < INT64_MIN - delta))
+    err = KV_OVERFLOW;
+  else {
+    char digits[KV_LL_MAX_DIGITS];
+    v += delta;
+    err = hash_put(e, field, flen, digits, kv_format_ll(digits, v));
+  }
+  if (err < 0) {
+    if (created)
+      unlink_key(key, klen);
+    return err;
+  }
+  *result = v;
+  return 0;
+}
+
+long store_sadd(const char *key, size_t klen, const char *m, size_t mlen) {
+  int created, err;
+  struct entry *e = value_for_write(key, klen, KV_TYPE_SET, &created, &err);
+  if (!e)
+    return err;
+  struct pack **pp = (struct pack **)&e->val;
+  if (pk_find(*pp, m, mlen, 1) != PK_NONE)
+    return 0;
+  if (pk_splice(pp, (*pp)->used, 0, m, mlen, NULL, 0) < 0) {
+    if (created)
+      unlink_key(key, klen);
+    return KV_NOMEM;
+  }
+  (*pp)->n++;
+  return 1;
+}
+
+/* The pack at key if it holds the given type (hash or set); NULL with
+ * *err = 0 (missing) or KV_WRONGTYPE. */
+static struct entry *pack_of(const char *key, size_t klen, int type,
+                             long *err) {
+  struct entry *e = value_of(key, klen, type, err);
+  if (*err == KV_NOTFOUND)
+    *err = 0;
+  return e;
+}
+
+long store_remove(const char *key, size_t klen, int type, const char *m,
+                  size_t mlen) {
+  long err;
+  struct entry *e = pack_of(key, klen, type, &err);
+  if (!e)
+    return err;
+  struct pack *p = e->val;
+  int step = type == KV_TYPE_HASH ? 2 : 1;
+  size_t off = pk_find(p, m, mlen, step), end;
+  if (off == PK_NONE)
+    return 0;
+  end = pk_next(p, off);
+  if (step == 2)
+    end = pk_next(p, end);
+  pk_splice((struct pack **)&e->val, off, end - off, NULL, 0, NULL, 0);
+  if (--p->n == 0)
+    unlink_key(key, klen);
+  return 1;
+}
+
+long store_member(const char *key, size_t klen, int type, const char *m,
+                  size_t mlen) {
+  long err;
+  struct entry *e = pack_of(key, klen, type, &err);
+  if (!e)
+    return err;
+  return pk_find(e->val, m, mlen, type == KV_TYPE_HASH ? 2 : 1) != PK_NONE;
+}
+
+long store_card(const char *key, size_t klen, int type) {
+  long err;
+  struct entry *e = pack_of(key, klen, type, &err);
+  if (!e)
+    return err;
+  return (long)((struct pack *)e->val)->n;
+}
+
+long store_dump(const char *key, size_t klen, int what, char *out, size_t cap,
+                long *count) {
+  long err;
+  int type = what == KV_DUMP_MEMBERS ? KV_TYPE_SET : KV_TYPE_HASH;
+  struct entry *e = pack_of(key, klen, type, &err);
+  *count = 0;
+  if (!e)
+    return err;
+  const struct pack *p = e->val;
+  size_t need = 0, i = 0, off;
+  /* Entry i of a hash is a field when i is even, a value when odd. */
+#define DUMPED(i) (what == KV_DUMP_MEMBERS || what == KV_DUMP_PAIRS || \
+                   (what == KV_DUMP_FIELDS) == ((i) % 2 == 0))
+  for (off = 0; off < p->used; off = pk_next(p, off), i++)
+    if (DUMPED(i)) {
+      need += 8 + pk_elen(p, off);
+      ++*count;
+    }
+  if (need > cap)
+    return (long)need;
+  char *w = out;
+  for (off = 0, i = 0; off < p->used; off = pk_next(p, off), i++)
+    if (DUMPED(i))
+      w = kv_put_record(w, p->data + off + 4, pk_elen(p, off));
+#undef DUMPED
+  return (long)need;
+}
+
+long store_spop(const char *key, size_t klen, char *out, size_t cap) {
+  long err;
+  struct entry *e = value_of(key, klen, KV_TYPE_SET, &err);
+  if (!e)
+    return err;
+  struct pack *p = e->val;
+  /* The choice moves on only once a member is taken, so that a retry
+   * with a bigger buffer gets the same member. */
+  size_t pick = (size_t)((rng >> 33) % p->n), off = 0;
+  while (pick--)
+    off = pk_next(p, off);
+  long n = copy_out(p->data + off + 4, pk_elen(p, off), out, cap);
+  if ((size_t)n > cap)
+    return n;
+  rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+  pk_splice((struct pack **)&e->val, off, 4 + (size_t)n, NULL, 0, NULL, 0);
+  if (--p->n == 0)
+    unlink_key(key, klen);
+  return n;
+}
+
+/* SINTER, SUNION or SDIFF of sets[0..nsets) (NULL: missing, empty):
+ * records into out (unless NULL); returns the bytes, *count the records. */
+static size_t setop_walk(int op, struct pack *const *sets, size_t nsets,
+                         char *out, long *count) {
+  size_t need = 0;
+  *count = 0;
+  for (size_t j = 0; j < nsets && (j == 0 || op == KV_SUNION); j++) {
+    const struct pack *p = sets[j];
+    for (size_t off = 0; p && off < p->used; off = pk_next(p, off)) {
+      const char *m = p->data + off + 4;
+      size_t mlen = pk_elen(p, off);
+      int keep = 1;
+      /* union: not already taken from an earlier set; intersection: in
+       * every other set; difference: in none of them. */
+      for (size_t i = op == KV_SUNION ? 0 : 1;
+           keep && i < (op == KV_SUNION ? j : nsets); i++) {
+        int in = sets[i] && pk_find(sets[i], m, mlen, 1) != PK_NONE;
+        keep = op == KV_SINTER ? in : !in;
+      }
+      if (!keep)
+        continue;
+      need += 8 + mlen;
+      ++*count;
+      if (out)
+        out = kv_put_record(out, m, mlen);
+    }
+  }
+  return need;
+}
+
+long store_setop(int op, const char *keys, size_t len, char *out, size_t cap,
+                 long *count) {
+  struct pack **sets = malloc((len / 8 + 1) * sizeof *sets);
+  size_t nsets = 0, at = 0;
+  long rc = 0;
+  *count = 0;
+  if (!sets)
+    return KV_NOMEM;
+  while (len - at >= 8) {
+    size_t n = kv_record_len(keys + at);
+    at += 8;
+    if (n > len - at)
+      break;
+    struct entry *e = lookup(keys + at, n);
+    at += n;
+    if (e && e->type != KV_TYPE_SET) {
+      rc = KV_WRONGTYPE;
+      break;
+    }
+    sets[nsets++] = e ? e->val : NULL;
+  }
+  if (rc == 0) {
+    size_t need = setop_walk(op, sets, nsets, NULL, count);
+    if (need <= cap)
+      setop_walk(op, sets, nsets, out, count);
+    rc = (long)need;
+  }
+  free(sets);
+  return rc;
 }
 
 long store_dbsize(void) { return nkeys; }
@@ -379,4 +868,5 @@ void store_flush(void) {
   buckets = NULL;
   nbuckets = 0;
   nkeys = 0;
+  rng = rng_start;
 }

@@ -2,7 +2,8 @@
  * FILE: examples/kvstore/server/store.h
  * DESCRIPTION:
  *   Interface of library "store", the data structure of the kvstore server:
- *   a hash table of byte-string keys whose values are strings or lists.
+ *   a hash table of byte-string keys whose values are strings, lists,
+ *   hashes or sets.
  *   Library "app" (resp.c) reaches every function here through
  *   flexos_gate(store, fn, ...), so the configuration decides whether the
  *   table sits in its own compartment.
@@ -31,11 +32,14 @@
 #define KV_NOMEM -3     /* the store's heap is exhausted         */
 #define KV_NOTINT -4    /* value is not a 64-bit decimal integer */
 #define KV_OVERFLOW -5  /* increment would overflow              */
+#define KV_RANGE -6     /* list index out of range               */
 
 /* Value types (store_type). */
 #define KV_TYPE_NONE 0
 #define KV_TYPE_STRING 1
 #define KV_TYPE_LIST 2
+#define KV_TYPE_HASH 3
+#define KV_TYPE_SET 4
 
 /* List ends (store_push, store_pop). */
 #define KV_HEAD 0
@@ -83,6 +87,98 @@ long store_llen(const char *key, size_t klen);
  * KV_WRONGTYPE; *count receives the number of records. */
 long store_lrange(const char *key, size_t klen, long start, long stop,
                   char *out, size_t cap, long *count);
+
+/* Copies element index (negative counts from the end) of the list into
+ * out. Returns its length, KV_NOTFOUND (no key, or out of range) or
+ * KV_WRONGTYPE. */
+long store_lindex(const char *key, size_t klen, long index, char *out,
+                  size_t cap);
+
+/* Element index = val. Returns 0, KV_NOTFOUND (no key), KV_RANGE,
+ * KV_WRONGTYPE or KV_NOMEM. */
+int store_lset(const char *key, size_t klen, long index, const char *val,
+               size_t vlen);
+
+/* Removes the first count elements equal to val (count < 0: the last
+ * -count; 0: all). Returns how many, or KV_WRONGTYPE. An emptied list is
+ * removed. */
+long store_lrem(const char *key, size_t klen, long count, const char *val,
+                size_t vlen);
+
+/* Index of the first element equal to val; KV_NOTFOUND (none, or no key)
+ * or KV_WRONGTYPE. */
+long store_lfind(const char *key, size_t klen, const char *val, size_t vlen);
+
+/* Inserts val so that it becomes element index (0..length). Returns the
+ * new length, KV_NOTFOUND (no key), KV_RANGE, KV_WRONGTYPE or KV_NOMEM. */
+long store_linsert(const char *key, size_t klen, long index, const char *val,
+                   size_t vlen);
+
+/* Keeps elements start..stop (LRANGE's index rules) of the list. Returns
+ * 0 (also for a missing key) or KV_WRONGTYPE. An emptied list is
+ * removed. */
+int store_ltrim(const char *key, size_t klen, long start, long stop);
+
+/* Hashes keep their fields in insertion order (as Redis' small hashes). */
+
+/* field = val in the hash at key (created if missing). Returns 1 (a new
+ * field), 0 (replaced), KV_WRONGTYPE or KV_NOMEM. */
+int store_hset(const char *key, size_t klen, const char *field, size_t flen,
+               const char *val, size_t vlen);
+
+/* Copies the value of field into out. Returns its length, KV_NOTFOUND (no
+ * key or no field) or KV_WRONGTYPE. */
+long store_hget(const char *key, size_t klen, const char *field, size_t flen,
+                char *out, size_t cap);
+
+/* field += delta in the hash at key (missing: 0), result in *result.
+ * Returns 0, KV_WRONGTYPE, KV_NOTINT, KV_OVERFLOW or KV_NOMEM. */
+int store_hincrby(const char *key, size_t klen, const char *field,
+                  size_t flen, long long delta, long long *result);
+
+/* Adds member m to the set at key (created if missing). Returns 1 (added),
+ * 0 (already there), KV_WRONGTYPE or KV_NOMEM. */
+long store_sadd(const char *key, size_t klen, const char *m, size_t mlen);
+
+/* For the hash (type KV_TYPE_HASH: m is a field) or set (KV_TYPE_SET: m is
+ * a member) at key; a missing key counts as empty, another type gives
+ * KV_WRONGTYPE. store_remove removes m (and its value): 1 or 0; an
+ * emptied key is removed. store_member: 1 if m is there, else 0.
+ * store_card: the number of fields or members. */
+long store_remove(const char *key, size_t klen, int type, const char *m,
+                  size_t mlen);
+long store_member(const char *key, size_t klen, int type, const char *m,
+                  size_t mlen);
+long store_card(const char *key, size_t klen, int type);
+
+/* store_dump's what. */
+#define KV_DUMP_FIELDS 0  /* a hash's fields (HKEYS)              */
+#define KV_DUMP_VALUES 1  /* its values (HVALS)                   */
+#define KV_DUMP_PAIRS 2   /* field, value, field, ... (HGETALL)   */
+#define KV_DUMP_MEMBERS 3 /* a set's members (SMEMBERS)           */
+
+/* Copies what is asked of the hash or set at key into out as records, as
+ * store_lrange does. Returns the bytes needed (0 for a missing key) or
+ * KV_WRONGTYPE; *count receives the number of records. */
+long store_dump(const char *key, size_t klen, int what, char *out, size_t cap,
+                long *count);
+
+/* Removes a random member of the set at key and copies it into out.
+ * Returns its length, KV_NOTFOUND or KV_WRONGTYPE; when it does not fit
+ * nothing changes, and the retry gets the same member. */
+long store_spop(const char *key, size_t klen, char *out, size_t cap);
+
+/* store_setop's op. */
+#define KV_SINTER 0
+#define KV_SUNION 1
+#define KV_SDIFF 2
+
+/* The intersection, union or difference (first minus the others) of the
+ * sets whose keys are the records (8-byte length, bytes) in keys[0..len);
+ * missing keys count as empty sets. Result as in store_dump: the bytes
+ * needed or KV_WRONGTYPE (some key is not a set) or KV_NOMEM. */
+long store_setop(int op, const char *keys, size_t len, char *out, size_t cap,
+                 long *count);
 
 /* Number of keys. */
 long store_dbsize(void);

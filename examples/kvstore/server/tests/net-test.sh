@@ -16,6 +16,10 @@
 #                redis-cli --pipe streams while redis-benchmark adds load;
 #                every key must read back with its own value
 #     malformed  malformed.py (protocol errors, disconnects, backpressure)
+#     types      after a FLUSHALL, types.resp over TCP, compared byte for
+#                byte with types.expected; then SPOP from sets of 100
+#                integers and of 100 strings: one member, 10, then the
+#                rest, each taken out of the set (SISMEMBER, SCARD)
 #     maxclients the server runs with --max-clients 4; a fifth client is
 #                refused with an error reply, the others are served
 #   Exits 77 (skip) when a client it needs is not installed.
@@ -48,6 +52,7 @@ for check in "$@"; do
     benchmark) need redis-benchmark redis-tools ;;
     cli|readback) need redis-cli redis-tools ;;
     malformed|maxclients) need python3 python3 ;;
+    types) need python3 python3; need redis-cli redis-tools ;;
     *) fail "unknown check '$check'" ;;
   esac
 done
@@ -133,6 +138,40 @@ check_cli() {
   echo "redis-cli session: $(wc -l <"$tmp/cli.out") lines match"
 }
 
+check_types() {
+  local cli=(redis-cli -p "$port") prefix m
+  "${cli[@]}" FLUSHALL >/dev/null || fail "types: FLUSHALL"
+  python3 - "$port" "$dir/types.resp" >"$tmp/types.out" <<'EOF' ||
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(open(sys.argv[2], "rb").read())
+while True:  # until the server closes after the final QUIT
+    b = s.recv(65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+EOF
+    fail "types: sending types.resp"
+  cmp "$dir/types.expected" "$tmp/types.out" ||
+    fail "types.resp replies differ from types.expected; see $tmp/types.out"
+  for prefix in "" m; do # an integer set, then a set of strings
+    [ "$("${cli[@]}" SADD pool $(seq -f "$prefix%g" 1 100))" = 100 ] ||
+      fail "types: SADD of 100 members"
+    m=$("${cli[@]}" SPOP pool)
+    [[ $m =~ ^$prefix[0-9]+$ ]] || fail "types: SPOP gave '$m'"
+    [ "$("${cli[@]}" SISMEMBER pool "$m")" = 0 ] ||
+      fail "types: SPOP left '$m' in the set"
+    [ "$("${cli[@]}" SCARD pool)" = 99 ] || fail "types: SCARD after SPOP"
+    [ "$("${cli[@]}" SPOP pool 10 | sort -u | wc -l)" = 10 ] ||
+      fail "types: SPOP pool 10"
+    [ "$("${cli[@]}" SCARD pool)" = 89 ] || fail "types: SCARD after SPOP 10"
+    [ "$("${cli[@]}" SPOP pool 1000 | sort -u | wc -l)" = 89 ] ||
+      fail "types: SPOP of the rest"
+    [ "$("${cli[@]}" EXISTS pool)" = 0 ] || fail "types: emptied set remains"
+  done
+  echo "types: types.resp replies and SPOP match"
+}
+
 # Key i, its value (every 97th value is 3000 bytes long).
 make_pairs() {
   awk -v from="$1" -v to="$2" 'BEGIN {
@@ -182,6 +221,7 @@ for check in "$@"; do
     cli) check_cli ;;
     readback) check_readback ;;
     malformed) python3 "$dir/malformed.py" "$port" || fail "malformed.py" ;;
+    types) check_types ;;
     maxclients) python3 "$dir/malformed.py" "$port" --max-clients 4 ||
                   fail "malformed.py --max-clients 4" ;;
   esac
