@@ -45,28 +45,6 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 
-static int listen_socket(void) {
-  int s = flexos_gate(lwip, lwip_socket, AF_INET, SOCK_STREAM, 0);
-  if (s < 0)
-    return -1;
-  struct sockaddr_in addr __flexos_share;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_len = sizeof(addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = lwip_htons(PORT);
-  addr.sin_addr.s_addr = PP_HTONL(INADDR_ANY);
-  /* accept() wakes up every 100 ms to reap finished connections. */
-  struct timeval tv __flexos_share = {0, 100000};
-  if (flexos_gate(lwip, lwip_bind, s, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-      flexos_gate(lwip, lwip_listen, s, MAX_CLIENTS) < 0 ||
-      flexos_gate(lwip, lwip_setsockopt, s, SOL_SOCKET, SO_RCVTIMEO, &tv,
-                  sizeof(tv)) < 0) {
-    flexos_gate(lwip, lwip_close, s);
-    return -1;
-  }
-  return s;
-}
-
 /* Sends every pending reply (blocking); -1 when the connection must end. */
 static int flush_client(struct client *cl) {
   size_t n;
@@ -160,7 +138,8 @@ int main(void) {
     return 1;
   }
   flexos_gate(store, store_init, flexos_ticks() * 2654435761ul);
-  int lfd = listen_socket();
+  /* accept() wakes up every 100 ms to reap finished connections. */
+  int lfd = flexos_gate(lwip, flexos_lwip_listen, PORT, MAX_CLIENTS, 100);
   if (lfd < 0) {
     printf("kvstore: cannot listen on port %d, errno %d\n", PORT, errno);
     return 1;

@@ -1,9 +1,10 @@
 /*
  * FILE: include/flexos/x86.h
  * DESCRIPTION:
- *   Port I/O and the time-stamp counter, for code inside images: the
- *   runtime (runtime/x86.h adds the privileged rest), the network drivers
- *   (libs/lwip/netif) and the benchmarks.  Port writes are compiler
+ *   Port I/O and the time-stamp counter, for code inside images (the
+ *   runtime, where runtime/x86.h adds the privileged rest; the network
+ *   drivers in libs/lwip/netif) and the benchmarks, hosted ones included
+ *   (they use only the counter).  Port writes are compiler
  *   barriers, so that the memory a device reads during the write (a ring,
  *   the monitor's pvnet page) is written before it.  rdtsc_ordered waits
  *   for earlier instructions first (lfence), for timing.
@@ -45,6 +46,19 @@ static inline uint64_t rdtsc(void) {
 static inline uint64_t rdtsc_ordered(void) {
   uint32_t lo, hi;
   __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
+/* A timed region's two ends: nothing before the start or after the end
+ * leaks into it (lfence on both sides of rdtsc; rdtscp waits for the
+ * region's instructions, the lfence keeps later ones out). */
+static inline uint64_t tsc_begin(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+  return ((uint64_t)hi << 32) | lo;
+}
+static inline uint64_t tsc_end(void) {
+  uint32_t lo, hi, aux;
+  __asm__ volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux) : : "memory");
   return ((uint64_t)hi << 32) | lo;
 }
 #endif

@@ -110,28 +110,6 @@ static struct conn *free_slot(void) {
   return 0;
 }
 
-/* Socket, bind to port 7, listen, 100 ms accept timeout; -1 on error. */
-static int listen_socket(void) {
-  int s = flexos_gate(lwip, lwip_socket, AF_INET, SOCK_STREAM, 0);
-  if (s < 0)
-    return -1;
-  struct sockaddr_in addr __flexos_share;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_len = sizeof(addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = lwip_htons(PORT);
-  addr.sin_addr.s_addr = PP_HTONL(INADDR_ANY);
-  struct timeval tv __flexos_share = {0, 100000};
-  if (flexos_gate(lwip, lwip_bind, s, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-      flexos_gate(lwip, lwip_listen, s, MAX_CONN) < 0 ||
-      flexos_gate(lwip, lwip_setsockopt, s, SOL_SOCKET, SO_RCVTIMEO, &tv,
-                  sizeof(tv)) < 0) {
-    flexos_gate(lwip, lwip_close, s);
-    return -1;
-  }
-  return s;
-}
-
 /* Accepts until a quit request; returns the number of connections or -1. */
 static int accept_loop(int s) {
   int count = 0;
@@ -192,7 +170,8 @@ int main(int argc, char **argv) {
     return steal_netdev();
   if (flexos_gate(lwip, flexos_lwip_start) < 0)
     return 1;
-  int s = listen_socket();
+  /* Port 7; accept() returns every 100 ms to reap finished threads. */
+  int s = flexos_gate(lwip, flexos_lwip_listen, PORT, MAX_CONN, 100);
   if (s < 0) {
     printf("net-echo: cannot listen on port %d, errno %d\n", PORT, errno);
     return 1;

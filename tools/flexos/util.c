@@ -108,22 +108,25 @@ char *read_file(const char *path, size_t *len) {
   return buf;
 }
 
+/* One line on stderr: "flexos: " and the message. */
+static void vwarn(const char *fmt, va_list ap) {
+  fputs("flexos: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
 void warnx_(const char *fmt, ...) {
   va_list ap;
-  fputs("flexos: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vwarn(fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
 }
 
 void die(const char *fmt, ...) {
   va_list ap;
-  fputs("flexos: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vwarn(fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
   exit(2);
 }
 

@@ -42,6 +42,7 @@
 
 #include <flexos.h>
 #include <flexos/abi.h>
+#include <flexos/x86.h>
 
 #include "bench.h"
 
@@ -306,18 +307,6 @@ static int check_shared(void) {
 }
 
 /* ---- timing ------------------------------------------------------------- */
-
-static inline uint64_t tsc_begin(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi)::"memory");
-  return (uint64_t)hi << 32 | lo;
-}
-
-static inline uint64_t tsc_end(void) {
-  uint32_t lo, hi, aux;
-  __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-  return (uint64_t)hi << 32 | lo;
-}
 
 /* Runs n round trips of `step` and returns the TSC ticks they took.  The
  * result of each step feeds the next one, so the loop measures latency.

@@ -2,7 +2,7 @@
  * FILE: libs/lwip/include/flexos_lwip.h
  * DESCRIPTION:
  *   What an image's application calls, besides lwIP's own socket API, to
- *   bring the network up.  lwIP's OS port (libs/lwip/port/sys_arch.c)
+ *   bring the network up and open a listening socket.  lwIP's OS port (libs/lwip/port/sys_arch.c)
  *   reaches the scheduler through gates into library `sched`
  *   (libs/sched/sched.h).  Every function here is meant to be reached
  *   through a gate: flexos_gate(lwip, flexos_lwip_start).
@@ -25,5 +25,12 @@
  * address.  Returns 0, or -1 with a message on the console (no device,
  * device refused our setup). */
 int flexos_lwip_start(void);
+
+/* A TCP socket listening on `port` of every address with room for
+ * `backlog` pending connections, whose accept() returns (-1, EAGAIN)
+ * after accept_timeout_ms without a connection (0: waits for ever), so
+ * that a server can do other work between accepts.  Returns the socket,
+ * or -1 (nothing left open). */
+int flexos_lwip_listen(uint16_t port, int backlog, int accept_timeout_ms);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * FILE: libs/lwip/netif/flexos_net.c
  * DESCRIPTION:
- *   flexos_lwip_start(): brings lwIP up in an image; and netif_rx_frame(),
+ *   flexos_lwip_start(): brings lwIP up in an image; flexos_lwip_listen():
+ *   a listening TCP socket in one call; and netif_rx_frame(),
  *   the receive step both drivers share.  Starts the tcpip
  *   thread, adds the network interface with QEMU user networking's
  *   static address (10.0.2.15/24, gateway 10.0.2.2) as the default
@@ -16,11 +17,13 @@
 #include <flexos/runtime.h>
 #include <flexos_lwip.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lwip/etharp.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/sockets.h"
 #include "lwip/tcpip.h"
 #include "netif_rx.h"
 #include "pvnet.h"
@@ -108,4 +111,25 @@ int flexos_lwip_start(void) {
   sys_thread_new(drv.rx_name, drv.rx_thread, n, 0, 0);
   printf("lwip: up, %s/24 gateway %s\n", ip4addr_ntoa(&ip), "10.0.2.2");
   return 0;
+}
+
+int flexos_lwip_listen(uint16_t port, int backlog, int accept_timeout_ms) {
+  int s = lwip_socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0)
+    return -1;
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_len = sizeof(addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = lwip_htons(port);
+  addr.sin_addr.s_addr = PP_HTONL(INADDR_ANY);
+  struct timeval tv = {accept_timeout_ms / 1000,
+                       (accept_timeout_ms % 1000) * 1000};
+  if (lwip_bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+      lwip_listen(s, backlog) < 0 ||
+      lwip_setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+    lwip_close(s);
+    return -1;
+  }
+  return s;
 }
