@@ -4,9 +4,8 @@
  *   Internal interfaces between the runtime's generic subsystems (one
  *   file each: console, exit, gdt, idt, trap, irq, timer, paging,
  *   page_alloc, heap, thread, schedule, ctx, stack_chk, untrusted, main).
- *   What differs per mechanism is behind runtime/mechanism.h (tables in
- *   mechanism.c; local.c with pku.c and pku.h, ept.c), and no generic file
- *   names a mechanism.  Code outside runtime/ uses
+ *   What differs per mechanism is behind runtime/mechanism.h (the tables
+ *   are listed in mechanism.c), and no generic file names a mechanism.  Code outside runtime/ uses
  *   include/flexos/runtime.h.
  * License: MIT (see LICENSE)
  */

@@ -24,9 +24,9 @@
  * their stacks are freed by the next thread creation (not while they
  * still run on them). */
 enum state { FREE, READY, BLOCKED, PARKED, SUSPENDED, DONE, ZOMBIE, FIBER };
-/* FIBER (vm-ept, VMs other than the default one): a context that serves
- * one gate request at a time for a thread of the default VM; runtime/ept.c
- * switches among them, the round robin never picks one. */
+/* FIBER: a context that serves one gate request at a time for a thread
+ * of another address space; the mechanism switches among them
+ * (thread_fiber_switch), the round robin never picks one. */
 
 struct flexos_thread {
   uint64_t id;
