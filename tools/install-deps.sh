@@ -10,7 +10,8 @@ set -euo pipefail
 
 packages=(clang-19 llvm-19-dev libclang-19-dev llvm-19-tools lld-19 cmake
           ninja-build qemu-system-x86 python3 gcc libc6-dev dpkg-dev
-          libclang-rt-19-dev graphviz redis-tools libslirp-dev gdb)
+          libclang-rt-19-dev graphviz redis-tools redis-server python3-redis
+          libslirp-dev gdb)
 
 missing=()
 for p in "${packages[@]}"; do
