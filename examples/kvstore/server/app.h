@@ -29,6 +29,12 @@ struct kv_arg {
 /* Runs one command (argc >= 1) and appends its reply. */
 void kv_exec(struct kv_conn *c, int argc, const struct kv_arg *argv);
 
+/* The time now: Unix time in milliseconds, for expiry. One definition
+ * per platform: server_posix.c (the Linux clock), fuzz_resp.c (a fixed
+ * time, so that replays agree) and, in kernel images, commands.c
+ * (flexos_ticks(): time since boot, as images have no calendar clock). */
+long long kv_clock_ms(void);
+
 /* Reply builders. On allocation failure they mark the connection done. */
 void reply_raw(struct kv_conn *c, const char *s, size_t n);
 void reply_status(struct kv_conn *c, const char *s);  /* +s          */

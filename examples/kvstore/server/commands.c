@@ -43,14 +43,18 @@ static void reply_store_error(struct kv_conn *c, long rc) {
   case KV_NOTINT: reply_error(c, notint); break;
   case KV_OVERFLOW: reply_error(c, "increment or decrement would overflow"); break;
   case KV_NOMEM: reply_error(c, "out of memory"); break;
+  case KV_TOOBIG:
+    reply_error(c, "string exceeds maximum allowed size (proto-max-bulk-len)");
+    break;
   default: reply_error(c, "internal error"); break;
   }
 }
 
 /* What fetch() reads: a string (GET), a popped list element (LPOP/RPOP,
  * arg: the end), a hash field's value (HGET, field), a list element
- * (LINDEX, arg: the index) or a random popped set member (SPOP). */
-enum { F_GET, F_POP, F_HGET, F_LINDEX, F_SPOP };
+ * (LINDEX, arg: the index), a random popped set member (SPOP) or a
+ * random key (RANDOMKEY). */
+enum { F_GET, F_POP, F_HGET, F_LINDEX, F_SPOP, F_RANDOMKEY };
 
 /* Reads one value into the scratch buffer, growing it when the store
  * says the value is longer. Returns the length with *out set, or a KV_*
@@ -75,7 +79,10 @@ static long fetch(struct kv_conn *c, int kind, const struct kv_arg *key,
     case F_LINDEX:
       n = flexos_gate(store, store_lindex, key->p, key->n, arg, buf, cap);
       break;
-    default: n = flexos_gate(store, store_spop, key->p, key->n, buf, cap); break;
+    case F_SPOP:
+      n = flexos_gate(store, store_spop, key->p, key->n, buf, cap);
+      break;
+    default: n = flexos_gate(store, store_randomkey, buf, cap); break;
     }
     /* The store may be another compartment: no value is longer than a
      * bulk string can be, whatever it says. */
@@ -91,11 +98,7 @@ static long fetch(struct kv_conn *c, int kind, const struct kv_arg *key,
 
 /* fetch() and its reply: a bulk string, nil when there is none, or the
  * error. */
-static void reply_fetched(struct kv_conn *c, int kind,
-                          const struct kv_arg *key, const struct kv_arg *field,
-                          long arg) {
-  char *v;
-  long n = fetch(c, kind, key, field, arg, &v);
+static void reply_value(struct kv_conn *c, long n, const char *v) {
   if (n == KV_NOTFOUND)
     reply_nil(c);
   else if (n < 0)
@@ -104,9 +107,17 @@ static void reply_fetched(struct kv_conn *c, int kind,
     reply_bulk(c, v, (size_t)n);
 }
 
+static void reply_fetched(struct kv_conn *c, int kind,
+                          const struct kv_arg *key, const struct kv_arg *field,
+                          long arg) {
+  char *v;
+  long n = fetch(c, kind, key, field, arg, &v);
+  reply_value(c, n, v);
+}
+
 /* What reply_records() asks for: LRANGE (a, b: start, stop), store_dump
- * (a: what) or store_setop (a: op, of the keys argv[1..argc)). */
-enum { R_LRANGE, R_DUMP, R_SETOP };
+ * (a: what), store_setop (a: op, of the keys argv[1..argc)) or KEYS. */
+enum { R_LRANGE, R_DUMP, R_SETOP, R_KEYS };
 
 /* Several values: the store packs them as records (8-byte length, bytes)
  * into the scratch buffer, grown as the store asks; here they become an
@@ -132,6 +143,9 @@ static void reply_records(struct kv_conn *c, int kind, int argc,
       break;
     case R_DUMP:
       need = flexos_gate(store, store_dump, A(1), (int)a, buf, cap, &count);
+      break;
+    case R_KEYS:
+      need = flexos_gate(store, store_keys, A(1), buf, cap, &count);
       break;
     default:
       for (int i = 1; i < argc; i++)
@@ -210,16 +224,331 @@ static void cmd_echo(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   reply_bulk(c, A(1));
 }
 
-static void cmd_set(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  if (argc > 3) { /* no EX/PX/NX/XX/GET options */
-    reply_error(c, "syntax error");
-    return;
+/* The time of the command being run (kv_exec), in ms, as the store has
+ * been told it. */
+static long long now_ms;
+
+static void reply_quoted(struct kv_conn *c, const char *head, const char *s,
+                         size_t n, const char *tail);
+
+/* The Unix time in ms at which a key given argument a expires: a is in
+ * seconds (secs) or ms, relative to now (rel) or absolute. Returns 1, or
+ * replies with Redis' error for command name. */
+static int expire_arg(struct kv_conn *c, const struct kv_arg *a, int secs,
+                      int rel, const char *name, long long *at) {
+  const long long max = (long long)(~0ull >> 1);
+  long long v;
+  if (!kv_parse_ll(a->p, a->n, &v)) {
+    reply_error(c, notint);
+    return 0;
   }
-  int rc = flexos_gate(store, store_set, A(1), A(2));
-  if (rc < 0)
+  if (v <= 0 || (secs && v > max / 1000) || (rel && v * (secs ? 1000 : 1) >
+                                                        max - now_ms)) {
+    reply_quoted(c, "invalid expire time in '", name, strlen(name),
+                 "' command");
+    return 0;
+  }
+  *at = v * (secs ? 1000 : 1) + (rel ? now_ms : 0);
+  return 1;
+}
+
+/* SET's options, in the order of set_opts[]. */
+enum { O_NX = 1, O_XX = 2, O_GET = 4, O_KEEPTTL = 8, O_EX = 16, O_PX = 32,
+       O_EXAT = 64, O_PXAT = 128 };
+#define O_TIMED (O_EX | O_PX | O_EXAT | O_PXAT)
+
+/* SET key value with options (flags, the expire time at, 0: none): the
+ * old value first with O_GET (GETSET), nil when NX or XX stop it. */
+static void set_with(struct kv_conn *c, const struct kv_arg *argv, int flags,
+                     long long at) {
+  if (flags & O_GET) {
+    char *v;
+    long n = fetch(c, F_GET, &argv[1], NULL, 0, &v);
+    reply_value(c, n, v);
+    if (n < 0 && n != KV_NOTFOUND)
+      return; /* not a string: the error is the reply */
+  }
+  int put = (flags & O_NX ? KV_SET_NX : 0) | (flags & O_XX ? KV_SET_XX : 0) |
+            (flags & O_KEEPTTL ? KV_SET_KEEPTTL : 0);
+  int rc = flexos_gate(store, store_put, A(1), A(2), put, at);
+  if (flags & O_GET)
+    return; /* the old value was the reply */
+  if (rc == KV_NOTFOUND)
+    reply_nil(c);
+  else if (rc < 0)
     reply_store_error(c, rc);
   else
     reply_status(c, "OK");
+}
+
+/* SET key value [NX|XX] [GET] [EX s|PX ms|EXAT t|PXAT t|KEEPTTL], with
+ * Redis' rules of which options go together ("syntax error" otherwise;
+ * repeating one is allowed). */
+static void cmd_set(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  static const char *const set_opts[] = {"nx", "xx",  "get",  "keepttl",
+                                         "ex", "px", "exat", "pxat"};
+  int flags = 0;
+  const struct kv_arg *expire = NULL;
+  for (int j = 3; j < argc; j++) {
+    int k = 0;
+    while (k < 8 && !kv_name_is(A(j), set_opts[k]))
+      k++;
+    int f = 1 << k;
+    int clash = f == O_NX        ? O_XX
+                : f == O_XX      ? O_NX
+                : f == O_KEEPTTL ? O_TIMED
+                : f & O_TIMED    ? (O_TIMED | O_KEEPTTL) & ~f
+                                 : 0;
+    if (k == 8 || (flags & clash) || (f & O_TIMED && j + 1 >= argc)) {
+      reply_error(c, "syntax error");
+      return;
+    }
+    flags |= f;
+    if (f & O_TIMED)
+      expire = &argv[++j];
+  }
+  long long at = 0;
+  if (expire && !expire_arg(c, expire, flags & (O_EX | O_EXAT),
+                            flags & (O_EX | O_PX), "set", &at))
+    return;
+  set_with(c, argv, flags, at);
+}
+
+/* SETEX and PSETEX key time value. */
+static void set_expiring(struct kv_conn *c, const struct kv_arg *argv,
+                         int secs, const char *name) {
+  const struct kv_arg args[3] = {argv[0], argv[1], argv[3]};
+  long long at;
+  if (expire_arg(c, &argv[2], secs, 1, name, &at))
+    set_with(c, args, 0, at);
+}
+
+static void cmd_setex(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  set_expiring(c, argv, 1, "setex");
+}
+
+static void cmd_psetex(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  set_expiring(c, argv, 0, "psetex");
+}
+
+static void cmd_setnx(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  int rc = flexos_gate(store, store_put, A(1), A(2), KV_SET_NX, 0LL);
+  reply_count(c, rc == KV_NOTFOUND ? 0 : rc == 0 ? 1 : rc);
+}
+
+static void cmd_getset(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  set_with(c, argv, O_GET, 0);
+}
+
+static void cmd_getdel(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  char *v;
+  long n = fetch(c, F_GET, &argv[1], NULL, 0, &v);
+  reply_value(c, n, v); /* copied into the reply before the key goes */
+  if (n >= 0)
+    flexos_gate(store, store_del, A(1));
+}
+
+/* APPEND (offset -1), SETRANGE and STRLEN (offset 0, nothing written):
+ * the string's new length. */
+static void write_at(struct kv_conn *c, const struct kv_arg *key, long offset,
+                     const struct kv_arg *val) {
+  reply_count(c, flexos_gate(store, store_write, key->p, key->n, offset,
+                             val->p, val->n, (size_t)KV_MAX_BULK));
+}
+
+static void cmd_append(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  write_at(c, &argv[1], -1, &argv[2]);
+}
+
+static void cmd_setrange(struct kv_conn *c, int argc,
+                         const struct kv_arg *argv) {
+  long offset;
+  if (!arg_long(c, &argv[2], &offset))
+    return;
+  if (offset < 0)
+    reply_error(c, "offset is out of range");
+  else
+    write_at(c, &argv[1], offset, &argv[3]);
+}
+
+static void cmd_strlen(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  const struct kv_arg none = {argv[1].p, 0, 0};
+  write_at(c, &argv[1], 0, &none);
+}
+
+/* GETRANGE key start end, with Redis' index rules. */
+static void cmd_getrange(struct kv_conn *c, int argc,
+                         const struct kv_arg *argv) {
+  long long start, end;
+  char *v;
+  if (!kv_parse_ll(A(2), &start) || !kv_parse_ll(A(3), &end)) {
+    reply_error(c, notint);
+    return;
+  }
+  long n = fetch(c, F_GET, &argv[1], NULL, 0, &v);
+  if (n == KV_NOTFOUND)
+    n = 0;
+  if (n < 0) {
+    reply_store_error(c, n);
+    return;
+  }
+  if (start < 0 && end < 0 && start > end) {
+    reply_bulk(c, "", 0);
+    return;
+  }
+  if (start < 0)
+    start += n;
+  if (end < 0)
+    end += n;
+  if (start < 0)
+    start = 0;
+  if (end < 0)
+    end = 0;
+  if (end >= n)
+    end = n - 1;
+  if (start > end || n == 0)
+    reply_bulk(c, "", 0);
+  else
+    reply_bulk(c, v + start, (size_t)(end - start + 1));
+}
+
+static void rename_key(struct kv_conn *c, const struct kv_arg *argv, int nx) {
+  int rc = flexos_gate(store, store_rename, A(1), A(2), nx);
+  if (rc == KV_NOTFOUND)
+    reply_error(c, "no such key");
+  else if (rc < 0)
+    reply_store_error(c, rc);
+  else if (nx)
+    reply_int(c, rc != 0);
+  else
+    reply_status(c, "OK");
+}
+
+static void cmd_rename(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  rename_key(c, argv, 0);
+}
+
+static void cmd_renamenx(struct kv_conn *c, int argc,
+                         const struct kv_arg *argv) {
+  rename_key(c, argv, 1);
+}
+
+static void cmd_keys(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  reply_records(c, R_KEYS, argc, argv, 0, 0);
+}
+
+static void cmd_randomkey(struct kv_conn *c, int argc,
+                          const struct kv_arg *argv) {
+  reply_fetched(c, F_RANDOMKEY, NULL, NULL, 0);
+}
+
+/* EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT key time [NX|XX|GT|LT]. */
+static void expire_key(struct kv_conn *c, int argc, const struct kv_arg *argv,
+                       int secs, int rel, const char *name) {
+  static const char *const opts[] = {"nx", "xx", "gt", "lt"};
+  const long long max = (long long)(~0ull >> 1);
+  int flags = 0;
+  for (int j = 3; j < argc; j++) {
+    int k = 0;
+    while (k < 4 && !kv_name_is(A(j), opts[k]))
+      k++;
+    if (k == 4) {
+      reply_quoted(c, "Unsupported option ", A(j), "");
+      return;
+    }
+    flags |= 1 << k; /* KV_EXP_NX, _XX, _GT, _LT */
+  }
+  if (flags & KV_EXP_NX && flags & (KV_EXP_XX | KV_EXP_GT | KV_EXP_LT)) {
+    reply_error(c, "NX and XX, GT or LT options at the same time are not "
+                   "compatible");
+    return;
+  }
+  if (flags & KV_EXP_GT && flags & KV_EXP_LT) {
+    reply_error(c, "GT and LT options at the same time are not compatible");
+    return;
+  }
+  long long when;
+  if (!kv_parse_ll(A(2), &when)) {
+    reply_error(c, notint);
+    return;
+  }
+  if ((secs && (when > max / 1000 || when < -max / 1000)) ||
+      (rel && when * (secs ? 1000 : 1) > max - now_ms)) {
+    reply_quoted(c, "invalid expire time in '", name, strlen(name),
+                 "' command");
+    return;
+  }
+  when = when * (secs ? 1000 : 1) + (rel ? now_ms : 0);
+  reply_count(c, flexos_gate(store, store_expire, A(1), flags, when));
+}
+
+static void cmd_expire(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  expire_key(c, argc, argv, 1, 1, "expire");
+}
+
+static void cmd_pexpire(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  expire_key(c, argc, argv, 0, 1, "pexpire");
+}
+
+static void cmd_expireat(struct kv_conn *c, int argc,
+                         const struct kv_arg *argv) {
+  expire_key(c, argc, argv, 1, 0, "expireat");
+}
+
+static void cmd_pexpireat(struct kv_conn *c, int argc,
+                          const struct kv_arg *argv) {
+  expire_key(c, argc, argv, 0, 0, "pexpireat");
+}
+
+static void cmd_persist(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  reply_count(c, flexos_gate(store, store_expire, A(1), KV_EXP_PERSIST, 0LL));
+}
+
+/* TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 without the key, -1 without an
+ * expiry, else the time left (or the expire time, abs), rounded to
+ * seconds unless ms. */
+static void ttl_of(struct kv_conn *c, const struct kv_arg *argv, int ms,
+                   int abs) {
+  long at = flexos_gate(store, store_ttl, A(1));
+  if (at == -1 || at == -2) {
+    reply_int(c, at);
+    return;
+  }
+  if (at < 0) {
+    reply_store_error(c, KV_BADREPLY);
+    return;
+  }
+  long long t = abs ? at : at - now_ms;
+  if (t < 0)
+    t = 0;
+  reply_int(c, ms ? t : t / 1000 + (t % 1000 >= 500));
+}
+
+static void cmd_ttl(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  ttl_of(c, argv, 0, 0);
+}
+
+static void cmd_pttl(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  ttl_of(c, argv, 1, 0);
+}
+
+static void cmd_expiretime(struct kv_conn *c, int argc,
+                           const struct kv_arg *argv) {
+  ttl_of(c, argv, 0, 1);
+}
+
+static void cmd_pexpiretime(struct kv_conn *c, int argc,
+                            const struct kv_arg *argv) {
+  ttl_of(c, argv, 1, 1);
 }
 
 static void cmd_get(struct kv_conn *c, int argc, const struct kv_arg *argv) {
@@ -769,6 +1098,17 @@ static const struct command commands[] = {
     {"scard", 2, cmd_scard},     {"spop", -2, cmd_spop},
     {"sinter", -2, cmd_sinter},  {"sunion", -2, cmd_sunion},
     {"sdiff", -2, cmd_sdiff},
+    {"setex", 4, cmd_setex},     {"psetex", 4, cmd_psetex},
+    {"setnx", 3, cmd_setnx},     {"getset", 3, cmd_getset},
+    {"getdel", 2, cmd_getdel},   {"append", 3, cmd_append},
+    {"strlen", 2, cmd_strlen},   {"setrange", 4, cmd_setrange},
+    {"getrange", 4, cmd_getrange}, {"rename", 3, cmd_rename},
+    {"renamenx", 3, cmd_renamenx}, {"keys", 2, cmd_keys},
+    {"randomkey", 1, cmd_randomkey}, {"expire", -3, cmd_expire},
+    {"pexpire", -3, cmd_pexpire}, {"expireat", -3, cmd_expireat},
+    {"pexpireat", -3, cmd_pexpireat}, {"ttl", 2, cmd_ttl},
+    {"pttl", 2, cmd_pttl},       {"persist", 2, cmd_persist},
+    {"expiretime", 2, cmd_expiretime}, {"pexpiretime", 2, cmd_pexpiretime},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -816,15 +1156,21 @@ static void reply_unknown(struct kv_conn *c, int argc,
   reply_error(c, msg);
 }
 
-/* "wrong number of arguments for 'name' command". */
-static void reply_arity(struct kv_conn *c, const char *name) {
-  char msg[96];
-  const char *head = "wrong number of arguments for '", *tail = "' command";
-  size_t len = quote_into(msg, 0, head, strlen(head), 40);
-  len = quote_into(msg, len, name, strlen(name), 16);
-  len = quote_into(msg, len, tail, strlen(tail), 16);
+/* The error head + s[0..n) + tail, s cut at 128 bytes. */
+static void reply_quoted(struct kv_conn *c, const char *head, const char *s,
+                         size_t n, const char *tail) {
+  char msg[256];
+  size_t len = quote_into(msg, 0, head, strlen(head), 64);
+  len = quote_into(msg, len, s, n, 128);
+  len = quote_into(msg, len, tail, strlen(tail), 32);
   msg[len] = 0;
   reply_error(c, msg);
+}
+
+/* "wrong number of arguments for 'name' command". */
+static void reply_arity(struct kv_conn *c, const char *name) {
+  reply_quoted(c, "wrong number of arguments for '", name, strlen(name),
+               "' command");
 }
 
 static const struct command *lookup(const struct kv_arg *name) {
@@ -902,10 +1248,23 @@ static void cmd_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   conn_multi_end(c);
 }
 
+/* Kernel images have no calendar clock: time since boot. */
+/* Reads the clock for the command about to run, and tells the store
+ * when it moved (lazy and active expiry go by the store's time). */
+static void clock_tick(void) {
+  static long long told = -1;
+  now_ms = kv_clock_ms();
+  if (now_ms != told) {
+    told = now_ms;
+    flexos_gate(store, store_time, now_ms);
+  }
+}
+
 void kv_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   const struct command *cmd = checked(c, argc, argv);
   if (!cmd)
     return;
+  clock_tick();
   if (conn_in_multi(c) && cmd->fn != cmd_multi && cmd->fn != cmd_exec &&
       cmd->fn != cmd_discard && cmd->fn != cmd_quit) {
     if (conn_multi_queue(c, argc, argv) != 0) {

@@ -137,6 +137,12 @@ static sigset_t handle_signals(void) {
 }
 
 /* Hash seed: unpredictable, so clients cannot pick colliding keys. */
+long long kv_clock_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static unsigned long random_seed(void) {
   unsigned long s;
   if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s)

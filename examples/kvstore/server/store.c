@@ -6,10 +6,14 @@
  *   keys to strings, lists, hashes or sets; a list is a ring of element
  *   pointers, so pushes and pops at either end are O(1); a hash or a set
  *   is one packed block of entries (struct pack), small like Redis' own
- *   listpacks, with fields in insertion order. Everything lives in this
- *   library's private heap (plain malloc, which the image runtime serves
- *   from the caller compartment's heap); callers' pointers are only read
- *   or written during the call, never kept. store.h has the interface.
+ *   listpacks, with fields in insertion order. A key created with a
+ *   string value holds it in the key's own allocation. Keys may carry an
+ *   expire time: expired keys are removed when looked up (lazy) and by a
+ *   small sweep each time the app tells the time (active). Everything
+ *   lives in this library's private heap (plain malloc, which the image
+ *   runtime serves from the caller compartment's heap); callers' pointers
+ *   are only read or written during the call, never kept. store.h has
+ *   the interface.
  * USAGE:
  *   flexos_gate(store, store_set, key, klen, val, vlen);
  * License: MIT
@@ -43,7 +47,11 @@ struct pack {
 struct entry {
   struct entry *next; /* bucket chain */
   uint64_t hash;
-  int type;           /* KV_TYPE_* */
+  /* KV_TYPE_*; inl: the string value lies right after the key, in this
+   * allocation (a key created with its value: one allocation, not two);
+   * when the key expires (Unix time in ms, 0: never). In the bits that
+   * would otherwise be padding: no cost per key. */
+  uint64_t type : 7, inl : 1, expire : 56;
   size_t vlen;        /* string length */
   void *val;          /* char * (string), struct list * or struct pack * */
   size_t klen;
@@ -53,6 +61,11 @@ struct entry {
 static struct entry **buckets; /* nbuckets heads, or NULL when empty */
 static size_t nbuckets;
 static long nkeys;
+/* The time, as the app last told it (store_time), and where the next
+ * active-expiry sweep starts. */
+static long long now_ms;
+static size_t sweep_at;
+#define EXPIRE_MAX (((uint64_t)1 << 56) - 1) /* latest expire time kept */
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
 /* SPOP's choices: a sequence that starts over at every flush, so that a
  * replay of the same commands pops the same members (the fuzz target
@@ -87,10 +100,24 @@ static struct entry **slot_of(const char *k, size_t n, uint64_t h) {
   return pp;
 }
 
+static int expired(const struct entry *e) {
+  return e->expire && (long long)e->expire <= now_ms;
+}
+
+static void entry_free(struct entry *e);
+
+/* The entry of key k, or NULL; a key whose time has come is removed here
+ * (lazy expiry), so no command sees it. */
 static struct entry *lookup(const char *k, size_t n) {
   if (nbuckets == 0)
     return NULL;
-  return *slot_of(k, n, hash_key(k, n));
+  struct entry **pp = slot_of(k, n, hash_key(k, n)), *e = *pp;
+  if (e && expired(e)) {
+    *pp = e->next;
+    entry_free(e);
+    return NULL;
+  }
+  return e;
 }
 
 /* Doubles the bucket array. On allocation failure the table keeps its
@@ -123,27 +150,38 @@ static void list_free(struct list *l) {
 static void value_free(struct entry *e) {
   if (e->type == KV_TYPE_LIST)
     list_free(e->val);
-  else
+  else if (!e->inl)
     free(e->val);
   e->val = NULL;
+  e->inl = 0;
 }
 
-/* Adds a new entry of the given type with no value yet. Returns it, or
- * NULL when out of memory. */
-static struct entry *insert(const char *k, size_t n, int type) {
-  if (n > SIZE_MAX - sizeof(struct entry))
+/* Frees an entry already out of its chain. */
+static void entry_free(struct entry *e) {
+  value_free(e);
+  free(e);
+  nkeys--;
+}
+
+/* Adds a new entry of the given type with no value yet, and room for
+ * `extra` bytes after the key. Returns it, or NULL when out of memory. */
+static struct entry *insert(const char *k, size_t n, int type, size_t extra) {
+  if (n > SIZE_MAX - sizeof(struct entry) - extra ||
+      extra > SIZE_MAX - sizeof(struct entry))
     return NULL;
   if ((size_t)nkeys >= nbuckets)
     grow();
   if (nbuckets == 0)
     return NULL;
-  struct entry *e = malloc(sizeof *e + n);
+  struct entry *e = malloc(sizeof *e + n + extra);
   if (!e)
     return NULL;
   memcpy(e->key, k, n);
   e->klen = n;
   e->hash = hash_key(k, n);
-  e->type = type;
+  e->type = (uint64_t)type;
+  e->inl = 0;
+  e->expire = 0;
   e->val = NULL;
   e->vlen = 0;
   struct entry **pp = &buckets[e->hash & (nbuckets - 1)];
@@ -161,9 +199,7 @@ static int unlink_key(const char *k, size_t n) {
   if (!e)
     return 0;
   *pp = e->next;
-  value_free(e);
-  free(e);
-  nkeys--;
+  entry_free(e);
   return 1;
 }
 
@@ -188,18 +224,31 @@ static int set_string(struct entry *e, const char *v, size_t n) {
   return 0;
 }
 
-int store_set(const char *key, size_t klen, const char *val, size_t vlen) {
+int store_put(const char *key, size_t klen, const char *val, size_t vlen,
+              int flags, long long at) {
   struct entry *e = lookup(key, klen);
-  if (e)
-    return set_string(e, val, vlen);
-  e = insert(key, klen, KV_TYPE_STRING);
-  if (!e)
-    return KV_NOMEM;
-  if (set_string(e, val, vlen) < 0) {
-    unlink_key(key, klen);
-    return KV_NOMEM;
+  if ((flags & KV_SET_NX && e) || (flags & KV_SET_XX && !e))
+    return KV_NOTFOUND;
+  if (e) {
+    if (set_string(e, val, vlen) < 0)
+      return KV_NOMEM;
+  } else {
+    e = insert(key, klen, KV_TYPE_STRING, vlen);
+    if (!e)
+      return KV_NOMEM;
+    e->val = e->key + klen;
+    e->inl = 1;
+    memcpy(e->val, val, vlen);
+    e->vlen = vlen;
   }
+  if (!(flags & KV_SET_KEEPTTL))
+    e->expire = at <= 0 ? 0 : (uint64_t)at > EXPIRE_MAX ? EXPIRE_MAX
+                                                      : (uint64_t)at;
   return 0;
+}
+
+int store_set(const char *key, size_t klen, const char *val, size_t vlen) {
+  return store_put(key, klen, val, vlen, 0, 0);
 }
 
 /* Copies n bytes to out when they fit; returns n either way (the caller
@@ -240,7 +289,7 @@ int store_incrby(const char *key, size_t klen, long long delta,
     return KV_OVERFLOW;
   v += delta;
   size_t n = kv_format_ll(digits, v);
-  int rc = store_set(key, klen, digits, n);
+  int rc = store_put(key, klen, digits, n, KV_SET_KEEPTTL, 0);
   if (rc == 0)
     *result = v;
   return rc;
@@ -283,7 +332,7 @@ static struct entry *value_for_write(const char *key, size_t klen, int type,
   }
   void *v = type == KV_TYPE_LIST ? (void *)list_new()
                                  : calloc(1, sizeof(struct pack));
-  e = v ? insert(key, klen, type) : NULL;
+  e = v ? insert(key, klen, type, 0) : NULL;
   if (!e) {
     free(v);
     *err = KV_NOMEM;
@@ -860,8 +909,7 @@ void store_flush(void) {
     struct entry *e = buckets[i], *next;
     for (; e; e = next) {
       next = e->next;
-      value_free(e);
-      free(e);
+      entry_free(e);
     }
   }
   free(buckets);
@@ -869,4 +917,266 @@ void store_flush(void) {
   nbuckets = 0;
   nkeys = 0;
   rng = rng_start;
+}
+
+/* Expiry and key commands. */
+
+/* Removes the expired keys of bucket i; returns how many. */
+static long sweep_bucket(size_t i) {
+  long n = 0;
+  for (struct entry **pp = &buckets[i]; *pp;) {
+    struct entry *e = *pp;
+    if (expired(e)) {
+      *pp = e->next;
+      entry_free(e);
+      n++;
+    } else {
+      pp = &e->next;
+    }
+  }
+  return n;
+}
+
+void store_time(long long now) {
+  now_ms = now;
+  /* Active expiry: a few buckets per call, so that keys nobody reads
+   * again still give their memory back. */
+  for (int i = 0; i < KV_SWEEP_BUCKETS && nbuckets; i++) {
+    sweep_at = (sweep_at + 1) & (nbuckets - 1);
+    sweep_bucket(sweep_at);
+  }
+}
+
+int store_expire(const char *key, size_t klen, int flags, long long at) {
+  struct entry *e = lookup(key, klen);
+  if (!e)
+    return 0;
+  long long cur = e->expire ? (long long)e->expire : -1;
+  if (flags & KV_EXP_PERSIST) {
+    e->expire = 0;
+    return cur != -1;
+  }
+  /* No expiry counts as an infinite one for GT and LT. */
+  if ((flags & KV_EXP_NX && cur != -1) || (flags & KV_EXP_XX && cur == -1) ||
+      (flags & KV_EXP_GT && (cur == -1 || at <= cur)) ||
+      (flags & KV_EXP_LT && cur != -1 && at >= cur))
+    return 0;
+  if (at <= now_ms)
+    unlink_key(key, klen);
+  else
+    e->expire = (uint64_t)at > EXPIRE_MAX ? EXPIRE_MAX : (uint64_t)at;
+  return 1;
+}
+
+long store_ttl(const char *key, size_t klen) {
+  struct entry *e = lookup(key, klen);
+  return !e ? -2 : e->expire ? (long)e->expire : -1;
+}
+
+long store_write(const char *key, size_t klen, long offset, const char *val,
+                 size_t vlen, size_t max) {
+  struct entry *e = lookup(key, klen);
+  int append = offset < 0;
+  if (e && e->type != KV_TYPE_STRING)
+    return KV_WRONGTYPE;
+  size_t old = e ? e->vlen : 0, at = append ? old : (size_t)offset;
+  if (vlen == 0 && (e || !append))
+    return (long)old; /* nothing to write: no key is created */
+  if (at > max || vlen > max - at)
+    return KV_TOOBIG;
+  size_t len = at + vlen > old ? at + vlen : old;
+  char *p = malloc(len ? len : 1);
+  if (!p)
+    return KV_NOMEM;
+  if (old)
+    memcpy(p, e->val, old);
+  memset(p + old, 0, len - old); /* SETRANGE past the end pads with zeros */
+  memcpy(p + at, val, vlen);
+  if (!e && !(e = insert(key, klen, KV_TYPE_STRING, 0))) {
+    free(p);
+    return KV_NOMEM;
+  }
+  value_free(e);
+  e->val = p;
+  e->vlen = len;
+  return (long)len;
+}
+
+int store_rename(const char *src, size_t slen, const char *dst, size_t dlen,
+                 int nx) {
+  struct entry *e = lookup(src, slen);
+  if (!e)
+    return KV_NOTFOUND;
+  if (slen == dlen && memcmp(src, dst, slen) == 0)
+    return !nx;
+  if (lookup(dst, dlen)) {
+    if (nx)
+      return 0;
+  }
+  size_t extra = e->inl ? e->vlen : 0;
+  if (dlen > SIZE_MAX - sizeof(struct entry) - extra)
+    return KV_NOMEM;
+  struct entry *d = malloc(sizeof *d + dlen + extra);
+  if (!d)
+    return KV_NOMEM;
+  unlink_key(dst, dlen);
+  *d = *e; /* value, type and expiry move over */
+  memcpy(d->key, dst, dlen);
+  if (e->inl) {
+    d->val = d->key + dlen;
+    memcpy(d->val, e->val, extra);
+  }
+  d->klen = dlen;
+  d->hash = hash_key(dst, dlen);
+  struct entry **pp = slot_of(src, slen, e->hash);
+  *pp = e->next;
+  free(e);
+  pp = &buckets[d->hash & (nbuckets - 1)];
+  d->next = *pp;
+  *pp = d;
+  return 1;
+}
+
+/* Does s[0..sn) match the glob pattern p[0..pn)? Redis' stringmatchlen
+ * (util.c), case-sensitive, reading nothing past either end: * ? [abc]
+ * [^a] [a-z] and \ escapes. *stop is set when no later start of the
+ * string can match either, which keeps patterns of many stars linear. */
+static int glob_match(const char *p, size_t pn, const char *s, size_t sn,
+                      int *stop) {
+  while (pn && sn) {
+    switch (p[0]) {
+    case '*':
+      while (pn > 1 && p[1] == '*') {
+        p++;
+        pn--;
+      }
+      if (pn == 1)
+        return 1;
+      for (; sn; s++, sn--) {
+        if (glob_match(p + 1, pn - 1, s, sn, stop))
+          return 1;
+        if (*stop)
+          return 0;
+      }
+      *stop = 1;
+      return 0;
+    case '?':
+      s++;
+      sn--;
+      break;
+    case '[': {
+      int not, match = 0;
+      p++;
+      pn--;
+      not = pn && p[0] == '^';
+      if (not) {
+        p++;
+        pn--;
+      }
+      for (;;) {
+        if (pn == 0) { /* no closing ']': the last byte closes it */
+          p--;
+          pn++;
+          break;
+        } else if (p[0] == '\\' && pn >= 2) {
+          p++;
+          pn--;
+          match |= p[0] == s[0];
+        } else if (p[0] == ']') {
+          break;
+        } else if (pn >= 3 && p[1] == '-') {
+          int lo = p[0], hi = p[2], ch = s[0];
+          if (lo > hi) {
+            int t = lo;
+            lo = hi;
+            hi = t;
+          }
+          p += 2;
+          pn -= 2;
+          match |= ch >= lo && ch <= hi;
+        } else {
+          match |= p[0] == s[0];
+        }
+        p++;
+        pn--;
+      }
+      if (not)
+        match = !match;
+      if (!match)
+        return 0;
+      s++;
+      sn--;
+      break;
+    }
+    case '\\':
+      if (pn >= 2) {
+        p++;
+        pn--;
+      }
+      /* fall through */
+    default:
+      if (p[0] != s[0])
+        return 0;
+      s++;
+      sn--;
+      break;
+    }
+    p++;
+    pn--;
+    if (sn == 0) {
+      while (pn && *p == '*') {
+        p++;
+        pn--;
+      }
+      break;
+    }
+  }
+  return pn == 0 && sn == 0;
+}
+
+long store_keys(const char *pat, size_t plen, char *out, size_t cap,
+                long *count) {
+  size_t need = 0;
+  *count = 0;
+  for (int pass = 0; pass < 2; pass++) { /* count, then copy if it fits */
+    char *w = out;
+    for (size_t i = 0; i < nbuckets; i++) {
+      sweep_bucket(i);
+      for (struct entry *e = buckets[i]; e; e = e->next) {
+        int stop = 0;
+        if (!(plen == 1 && pat[0] == '*') &&
+            !glob_match(pat, plen, e->key, e->klen, &stop))
+          continue;
+        if (pass == 0) {
+          need += 8 + e->klen;
+          ++*count;
+        } else {
+          w = kv_put_record(w, e->key, e->klen);
+        }
+      }
+    }
+    if (need > cap)
+      break;
+  }
+  return (long)need;
+}
+
+long store_randomkey(char *out, size_t cap) {
+  if (nbuckets == 0)
+    return KV_NOTFOUND;
+  for (size_t i = 0; i < nbuckets; i++)
+    sweep_bucket(i);
+  if (nkeys == 0)
+    return KV_NOTFOUND;
+  /* The pick moves on only once a key is copied out (as in SPOP). */
+  size_t pick = (size_t)((rng >> 33) % (uint64_t)nkeys);
+  for (size_t i = 0; i < nbuckets; i++)
+    for (struct entry *e = buckets[i]; e; e = e->next)
+      if (pick-- == 0) {
+        long n = copy_out(e->key, e->klen, out, cap);
+        if ((size_t)n <= cap)
+          rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        return n;
+      }
+  return KV_NOTFOUND;
 }

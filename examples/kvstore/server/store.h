@@ -33,6 +33,7 @@
 #define KV_NOTINT -4    /* value is not a 64-bit decimal integer */
 #define KV_OVERFLOW -5  /* increment would overflow              */
 #define KV_RANGE -6     /* list index out of range               */
+#define KV_TOOBIG -7    /* string would exceed the given maximum */
 
 /* Value types (store_type). */
 #define KV_TYPE_NONE 0
@@ -49,9 +50,21 @@
  * reseed an empty table). */
 void store_init(unsigned long seed);
 
-/* key = value (any previous value, of either type, is replaced).
- * Returns 0 or KV_NOMEM. */
+/* key = value (any previous value, of any type, and its expiry are
+ * replaced). Returns 0 or KV_NOMEM. */
 int store_set(const char *key, size_t klen, const char *val, size_t vlen);
+
+/* store_put's flags (SET's NX, XX and KEEPTTL). */
+#define KV_SET_NX 1
+#define KV_SET_XX 2
+#define KV_SET_KEEPTTL 4
+
+/* key = value as SET does: with KV_SET_NX only if key is missing, with
+ * KV_SET_XX only if it exists; the key expires at `at` (Unix time in ms;
+ * 0: never), unless KV_SET_KEEPTTL keeps its expiry. Returns 0,
+ * KV_NOTFOUND (the condition failed: nothing changed) or KV_NOMEM. */
+int store_put(const char *key, size_t klen, const char *val, size_t vlen,
+              int flags, long long at);
 
 /* Copies the string value of key into out. Returns its length,
  * KV_NOTFOUND or KV_WRONGTYPE. */
@@ -179,6 +192,58 @@ long store_spop(const char *key, size_t klen, char *out, size_t cap);
  * needed or KV_WRONGTYPE (some key is not a set) or KV_NOMEM. */
 long store_setop(int op, const char *keys, size_t len, char *out, size_t cap,
                  long *count);
+
+/* Expiry. Keys carry an expire time (Unix time in ms); a key whose time
+ * has come is gone for every function here (removed when next looked
+ * up), and store_time removes some such keys each call (active expiry).
+ * Writes that replace a value (store_set, store_put without
+ * KV_SET_KEEPTTL, store_del) drop the expiry; those that change it
+ * (INCR, APPEND, pushes, ...) keep it. */
+
+/* The time now (Unix time in ms), for every expiry decision until the
+ * next call; also sweeps KV_SWEEP_BUCKETS buckets for expired keys. */
+#define KV_SWEEP_BUCKETS 16
+void store_time(long long now);
+
+/* store_expire's flags: EXPIRE's NX, XX, GT, LT; PERSIST drops it. */
+#define KV_EXP_NX 1
+#define KV_EXP_XX 2
+#define KV_EXP_GT 4
+#define KV_EXP_LT 8
+#define KV_EXP_PERSIST 16
+
+/* Sets when key expires (a time not after now removes it) if the flags'
+ * condition holds (no expiry counts as infinite for GT and LT), or with
+ * KV_EXP_PERSIST removes its expiry. Returns 1 (done) or 0 (no key,
+ * condition failed, nothing to persist). */
+int store_expire(const char *key, size_t klen, int flags, long long at);
+
+/* When key expires (Unix time in ms), -1 never, -2 no such key. */
+long store_ttl(const char *key, size_t klen);
+
+/* Writes val into the string at key from offset (SETRANGE; the string is
+ * padded with zero bytes up to offset), or at its end when offset < 0
+ * (APPEND). A missing key is created, except that an empty val at an
+ * offset creates nothing (so offset 0 with an empty val is STRLEN).
+ * Returns the new length, KV_WRONGTYPE, KV_TOOBIG (the result would be
+ * longer than max: nothing changed) or KV_NOMEM. The expiry stays. */
+long store_write(const char *key, size_t klen, long offset, const char *val,
+                 size_t vlen, size_t max);
+
+/* Renames src to dst (replacing dst, unless nx), with its expiry.
+ * Returns 1, 0 (nx and dst exists, or nx and dst is src) or
+ * KV_NOTFOUND, KV_NOMEM. */
+int store_rename(const char *src, size_t slen, const char *dst, size_t dlen,
+                 int nx);
+
+/* The keys matching the glob pattern (Redis' KEYS: * ? [abc] [^a] [a-z]
+ * and \ escapes) as records, as store_lrange returns them. */
+long store_keys(const char *pat, size_t plen, char *out, size_t cap,
+                long *count);
+
+/* Copies a random key into out: its length or KV_NOTFOUND (no keys).
+ * When it does not fit, the retry gets the same key. */
+long store_randomkey(char *out, size_t cap);
 
 /* Number of keys. */
 long store_dbsize(void);

@@ -20,6 +20,11 @@
 #                byte with types.expected; then SPOP from sets of 100
 #                integers and of 100 strings: one member, 10, then the
 #                rest, each taken out of the set (SISMEMBER, SCARD)
+#     expiry     expiry.resp, compared as types.resp is; then keys set
+#                with PX 100 disappear (DBSIZE drops with nothing reading
+#                them, GET nil, EXISTS 0), polling for up to 10 s
+#     redispy   redispy_workload.py: a small application's commands through
+#                redis-py, each reply compared with a real redis-server's
 #     maxclients the server runs with --max-clients 4; a fifth client is
 #                refused with an error reply, the others are served
 #   Exits 77 (skip) when a client it needs is not installed.
@@ -52,7 +57,10 @@ for check in "$@"; do
     benchmark) need redis-benchmark redis-tools ;;
     cli|readback) need redis-cli redis-tools ;;
     malformed|maxclients) need python3 python3 ;;
-    types) need python3 python3; need redis-cli redis-tools ;;
+    types|expiry) need python3 python3; need redis-cli redis-tools ;;
+    redispy) need redis-server redis-server
+             /usr/bin/python3 -c 'import redis' 2>/dev/null ||
+               { echo "SKIP: redis-py is not installed (apt-get install python3-redis)"; exit 77; } ;;
     *) fail "unknown check '$check'" ;;
   esac
 done
@@ -138,10 +146,11 @@ check_cli() {
   echo "redis-cli session: $(wc -l <"$tmp/cli.out") lines match"
 }
 
-check_types() {
-  local cli=(redis-cli -p "$port") prefix m
-  "${cli[@]}" FLUSHALL >/dev/null || fail "types: FLUSHALL"
-  python3 - "$port" "$dir/types.resp" >"$tmp/types.out" <<'EOF' ||
+# replay NAME: after a FLUSHALL, NAME.resp over TCP must get exactly
+# NAME.expected back.
+replay() {
+  redis-cli -p "$port" FLUSHALL >/dev/null || fail "$1: FLUSHALL"
+  python3 - "$port" "$dir/$1.resp" >"$tmp/$1.out" <<'EOF' ||
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(open(sys.argv[2], "rb").read())
@@ -151,9 +160,14 @@ while True:  # until the server closes after the final QUIT
         break
     sys.stdout.buffer.write(b)
 EOF
-    fail "types: sending types.resp"
-  cmp "$dir/types.expected" "$tmp/types.out" ||
-    fail "types.resp replies differ from types.expected; see $tmp/types.out"
+    fail "$1: sending $1.resp"
+  cmp "$dir/$1.expected" "$tmp/$1.out" ||
+    fail "$1.resp replies differ from $1.expected; see $tmp/$1.out"
+}
+
+check_types() {
+  local cli=(redis-cli -p "$port") prefix m
+  replay types
   for prefix in "" m; do # an integer set, then a set of strings
     [ "$("${cli[@]}" SADD pool $(seq -f "$prefix%g" 1 100))" = 100 ] ||
       fail "types: SADD of 100 members"
@@ -170,6 +184,40 @@ EOF
     [ "$("${cli[@]}" EXISTS pool)" = 0 ] || fail "types: emptied set remains"
   done
   echo "types: types.resp replies and SPOP match"
+}
+
+check_expiry() {
+  local cli=(redis-cli -p "$port") i n
+  replay expiry
+  "${cli[@]}" FLUSHALL >/dev/null
+  "${cli[@]}" SET keep v >/dev/null
+  for i in $(seq 50); do echo "SET e:$i v$i PX 100"; done | "${cli[@]}" >/dev/null
+  "${cli[@]}" SET later v PX 100000 >/dev/null
+  n=$("${cli[@]}" PTTL later)
+  [ "$n" -gt 0 ] && [ "$n" -le 100000 ] || fail "expiry: PTTL later is '$n'"
+  n=$("${cli[@]}" DBSIZE)
+  [ "$n" -le 52 ] || fail "expiry: DBSIZE $n after 52 SETs"
+  # Nothing reads the keys: only active expiry can reclaim them (DBSIZE
+  # counts keys not yet reclaimed, as in Redis). Up to 10 s.
+  for i in $(seq 100); do
+    n=$("${cli[@]}" DBSIZE)
+    [ "$n" = 2 ] && break
+    sleep 0.1
+  done
+  [ "$n" = 2 ] || fail "expiry: DBSIZE still $n after the keys expired"
+  [ -z "$("${cli[@]}" GET e:1)" ] || fail "expiry: GET e:1 after expiry"
+  [ "$("${cli[@]}" EXISTS e:1 e:25 e:50)" = 0 ] || fail "expiry: EXISTS"
+  [ "$("${cli[@]}" KEYS 'e:*' | wc -w)" = 0 ] || fail "expiry: KEYS e:*"
+  [ "$("${cli[@]}" TTL keep)" = -1 ] || fail "expiry: TTL keep"
+  # Lazy expiry: a key read after its time is gone, reclaimed or not.
+  "${cli[@]}" SET soon v PX 100 >/dev/null
+  for i in $(seq 50); do
+    [ -z "$("${cli[@]}" GET soon)" ] && break
+    sleep 0.1
+  done
+  [ -z "$("${cli[@]}" GET soon)" ] || fail "expiry: GET soon after 5 s"
+  [ "$("${cli[@]}" TTL soon)" = -2 ] || fail "expiry: TTL soon"
+  echo "expiry: expiry.resp replies match; keys expire, lazily and actively"
 }
 
 # Key i, its value (every 97th value is 3000 bytes long).
@@ -222,6 +270,8 @@ for check in "$@"; do
     readback) check_readback ;;
     malformed) python3 "$dir/malformed.py" "$port" || fail "malformed.py" ;;
     types) check_types ;;
+    expiry) check_expiry ;;
+    redispy) "$dir/redispy_workload.py" "$port" || fail "redispy_workload.py" ;;
     maxclients) python3 "$dir/malformed.py" "$port" --max-clients 4 ||
                   fail "malformed.py --max-clients 4" ;;
   esac
