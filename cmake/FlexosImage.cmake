@@ -5,9 +5,12 @@
 #   configuration), generates the image's linker script and configuration
 #   table from `flexos-config --list` (cmake/FlexosImageGen.cmake), links
 #   the objects with the runtime and the gates using ld.lld, and scans the
-#   result with flexos-scan: a WRPKRU/XRSTOR outside the gate range fails
-#   the build and leaves no image behind.  flexos_add_image_test() boots an
-#   image in QEMU through tools/run-image.sh.
+#   result with flexos-scan (both through tools/flexos-link-scan.sh): a
+#   real WRPKRU/XRSTOR instruction outside the gate range fails the build
+#   and leaves no image behind; such bytes inside other instructions (a
+#   displacement, a call offset) make it relink with another layout.
+#   flexos_add_image_test() boots an image in QEMU through
+#   tools/run-image.sh.
 # USAGE:
 #   include(FlexosImage)
 #   flexos_add_image(three CONFIG flexos.yaml
@@ -31,6 +34,7 @@ include_guard(DIRECTORY) # the variables below are per directory
 set(FLEXOS_IMAGE_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosImageGen.cmake)
 set(FLEXOS_CFLAGS_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosCflags.cmake)
 set(FLEXOS_RUN_IMAGE ${CMAKE_CURRENT_LIST_DIR}/../tools/run-image.sh)
+set(FLEXOS_LINK_SCAN ${CMAKE_CURRENT_LIST_DIR}/../tools/flexos-link-scan.sh)
 # <flexos.h> and <flexos/*.h>: next to this file in the source tree and in
 # an installed one (P/share/flexos).
 set(FLEXOS_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../include)
@@ -188,15 +192,16 @@ function(flexos_add_image name)
     _flexos_compile(objs ${dir} ${src} "${IMG_DEFINES}" "")
   endforeach()
 
-  # Link to an unscanned file; only a clean scan renames it to the image.
+  # Link to an unscanned file; only a clean scan renames it to the image
+  # (stray bytes inside other instructions: relinked with another layout).
   set(elf ${CMAKE_CURRENT_BINARY_DIR}/${name}.elf)
   add_custom_command(OUTPUT ${elf}
-    COMMAND ${FLEXOS_LLVM_BIN}/ld.lld -static -nostdlib --no-pie --orphan-handling=error
-            -z noexecstack -T ${ld} -o ${elf}.unscanned ${objs}
+    COMMAND ${FLEXOS_LINK_SCAN} --scan $<TARGET_FILE:flexos-scan>
+            --objdump ${FLEXOS_LLVM_BIN}/llvm-objdump -o ${elf} --
+            ${FLEXOS_LLVM_BIN}/ld.lld -static -nostdlib --no-pie --orphan-handling=error
+            -z noexecstack -T ${ld} ${objs}
             $<TARGET_FILE:flexos_runtime> $<TARGET_FILE:flexos_gates>
-    COMMAND $<TARGET_FILE:flexos-scan> ${elf}.unscanned
-    COMMAND ${CMAKE_COMMAND} -E rename ${elf}.unscanned ${elf}
-    DEPENDS ${objs} ${ld} flexos_runtime flexos_gates flexos-scan
+    DEPENDS ${objs} ${ld} flexos_runtime flexos_gates flexos-scan ${FLEXOS_LINK_SCAN}
     COMMENT "flexos: linking and scanning ${name}.elf" VERBATIM)
   if(IMG_EXCLUDE)
     add_custom_target(${name} DEPENDS ${elf})

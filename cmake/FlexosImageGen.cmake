@@ -118,7 +118,9 @@ string(APPEND ld "  .note.Xen : { KEEP(*(.note.Xen)) }\n  .text.boot : { *(.text
 string(APPEND ld "  . = ALIGN(4096);\n  __text_start = .;\n")
 string(APPEND ld "  .text.flexos_gates : {\n    __flexos_gates_start = .;\n")
 string(APPEND ld "    *(.text.flexos_gates .text.flexos_gates.*)\n    __flexos_gates_end = .;\n  }\n")
-string(APPEND ld "  .text : { *(.text .text.*) }\n  . = ALIGN(4096);\n  __text_end = .;\n")
+# __flexos_text_pad (ld.lld --defsym, tools/flexos-link-scan.sh) moves the
+# code when stray WRPKRU/XRSTOR bytes landed in a displacement or offset.
+string(APPEND ld "  .text : { . += DEFINED(__flexos_text_pad) ? __flexos_text_pad : 0; *(.text .text.*) }\n  . = ALIGN(4096);\n  __text_end = .;\n")
 math(EXPR last "${n} - 1")
 foreach(i RANGE ${last})
   list(GET names ${i} name)

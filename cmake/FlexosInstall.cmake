@@ -22,6 +22,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/FlexosLibrary.cmake
               ${PROJECT_SOURCE_DIR}/cmake/flexos-toolchain.cmake
         DESTINATION share/flexos/cmake)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/run-image.sh ${PROJECT_SOURCE_DIR}/tools/host-info.sh
+                 ${PROJECT_SOURCE_DIR}/tools/flexos-link-scan.sh
         DESTINATION share/flexos/tools)
 
 include(CMakePackageConfigHelpers)

@@ -8,12 +8,14 @@
 //        flexos-shared-locals, flexos-place-sections and flexos (all four,
 //        in that order), each taking <config=FILE;library=NAME> and
 //        optionally untrusted=warn|error|off; flexos-emit-facts taking
-//        <facts=FILE;library=NAME>;
+//        <facts=FILE;library=NAME>; flexos-stray-constants (no
+//        parameters);
 //      - at the start of every clang pipeline (-O0 included), configured by
 //        the frontend plugin (facts first, with -fplugin-arg-flexos-facts),
-//        and section placement again at the end. Registration happens once
-//        per PassBuilder even when the plugin is loaded through both
-//        -fplugin= and -fpass-plugin=.
+//        and section placement again at the end, then
+//        flexos-stray-constants (always, plugin frontend or not).
+//        Registration happens once per PassBuilder even when the plugin is
+//        loaded through both -fplugin= and -fpass-plugin=.
 //
 // USAGE:
 //    opt -load-pass-plugin=build/lib/FlexosPasses.so \
@@ -26,6 +28,7 @@
 #include "GateLowering.h"
 #include "SectionPlacement.h"
 #include "SharedLocals.h"
+#include "StrayBytes.h"
 #include "UntrustedValues.h"
 
 #include "llvm/Passes/PassBuilder.h"
@@ -120,6 +123,10 @@ bool parsePipeline(StringRef Name, ModulePassManager &MPM,
     Add(*O);
     return true;
   };
+  if (Name == "flexos-stray-constants") {
+    MPM.addPass(StrayBytes());
+    return true;
+  }
   if (PassBuilder::checkParametrizedPassName(Name, "flexos-emit-facts")) {
     Expected<FactsOptions> O = PassBuilder::parsePassParameters(
         parseFactsOptions, Name, "flexos-emit-facts");
@@ -166,6 +173,9 @@ void registerCallbacks(PassBuilder &PB) {
       [S](ModulePassManager &MPM, OptimizationLevel) {
         if (S->FrontendActive)
           MPM.addPass(SectionPlacement(PassOptions()));
+        // Always, and last: constants that would put WRPKRU/XRSTOR bytes
+        // into an immediate (the intel-pku image scan refuses them).
+        MPM.addPass(StrayBytes());
       });
 }
 

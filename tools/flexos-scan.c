@@ -27,9 +27,13 @@
  *   Executable bytes are those of SHF_EXECINSTR sections, or of PT_LOAD
  *   segments with PF_X when the file has no section headers.  For a
  *   relocatable object the reported vaddr is the offset in the section.
+ *   --list prints each hit as "VADDR KIND START SYMBOL" (START: first
+ *   address of the symbol or section holding it) instead of an error
+ *   line, for tools/flexos-link-scan.sh, which tells a real instruction
+ *   from bytes inside others by disassembling from START.
  *   Exit status: 0 clean, 1 forbidden instruction found, 2 bad input.
  * USAGE:
- *   flexos-scan [--allow-section NAME]... [--trap-in FUNCTION]...
+ *   flexos-scan [--allow-section NAME]... [--trap-in FUNCTION]... [--list]
  *               image.elf [more.elf...]
  *   e.g. build-tools/bin/flexos-scan build/examples/hello/hello.elf
  * License: MIT (see LICENSE)
@@ -420,13 +424,12 @@ static int allowed_at(const struct image *im, size_t ri, uint64_t pos) {
   return ri + 1 < im->nreg && im->reg[ri + 1].allowed;
 }
 
-/* Writes "in symbol foo+0x12" for the hit into buf when a sized symbol
- * contains the address, else "after symbol foo+0x12" for the nearest
- * named symbol below it in the same section, else "in no symbol". */
-static void describe_symbol(const struct image *im, const struct region *r,
-                            uint64_t va, char *buf, size_t len) {
+/* The sized symbol containing va (*exact = 1), else the nearest named
+ * symbol below it in the same section (*exact = 0); 0 when none. */
+static uint64_t find_symbol(const struct image *im, const struct region *r,
+                            uint64_t va, int *exact) {
   uint64_t i, best = 0, best_val = 0;
-  int exact = 0;
+  *exact = 0;
   for (i = 1; i < im->nsym; i++) {
     const Elf64_Sym *s = &im->sym[i];
     unsigned t = ELF64_ST_TYPE(s->st_info);
@@ -438,21 +441,47 @@ static void describe_symbol(const struct image *im, const struct region *r,
     if (r->shndx && s->st_shndx != r->shndx)
       continue;
     if (s->st_size && va - s->st_value < s->st_size) {
-      if (!exact || s->st_value > best_val) {
+      if (!*exact || s->st_value > best_val) {
         best = i;
         best_val = s->st_value;
-        exact = 1;
+        *exact = 1;
       }
-    } else if (!exact && (!best || s->st_value >= best_val)) {
+    } else if (!*exact && (!best || s->st_value >= best_val)) {
       best = i;
       best_val = s->st_value;
     }
   }
+  return best;
+}
+
+/* Writes "in symbol foo+0x12" for the hit into buf when a sized symbol
+ * contains the address, else "after symbol foo+0x12" for the nearest
+ * named symbol below it in the same section, else "in no symbol". */
+static void describe_symbol(const struct image *im, const struct region *r,
+                            uint64_t va, char *buf, size_t len) {
+  int exact;
+  uint64_t best = find_symbol(im, r, va, &exact);
   if (!best)
     snprintf(buf, len, "in no symbol");
   else
     snprintf(buf, len, "%s symbol %s+0x%llx", exact ? "in" : "after",
-             symbol_name(im, best), (unsigned long long)(va - best_val));
+             symbol_name(im, best),
+             (unsigned long long)(va - im->sym[best].st_value));
+}
+
+/* --list: one line per hit, "VADDR KIND START SYMBOL", where START is the
+ * symbol's (or else the section's) first address: where a disassembler
+ * can start decoding to tell a real instruction from bytes inside others
+ * (tools/flexos-link-scan.sh). */
+static int list_mode;
+
+static void list_hit(const struct image *im, const struct region *r,
+                     uint64_t va, const char *what) {
+  int exact;
+  uint64_t best = find_symbol(im, r, va, &exact);
+  uint64_t start = best ? im->sym[best].st_value : r->vaddr;
+  printf("0x%llx %s 0x%llx %s\n", (unsigned long long)va, what,
+         (unsigned long long)start, best ? symbol_name(im, best) : "-");
 }
 
 /* The sized symbol containing va is named in --trap-in: returns its name. */
@@ -499,6 +528,11 @@ static unsigned long scan(const struct image *im, uint64_t *bytes,
         im->data[r->off + pos + 1] = 0x0b; /* 0f 0b: ud2 */
         im->data[r->off + pos + 2] = 0xcc; /* int3 */
         trapped++;
+        continue;
+      }
+      if (list_mode) {
+        list_hit(im, r, r->vaddr + pos, what);
+        hits++;
         continue;
       }
       if (!r->name)
@@ -574,7 +608,7 @@ out:
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: %s [--allow-section NAME]... [--trap-in FUNCTION]...\n"
+          "usage: %s [--allow-section NAME]... [--trap-in FUNCTION]... [--list]\n"
           "       image.elf [more.elf...]\n"
           "Scans every executable byte of ELF64 x86-64 files for WRPKRU\n"
           "(0f 01 ef), XRSTOR (0f ae /5), XRSTORS (0f c7 /3), WRFSBASE and\n"
@@ -584,7 +618,10 @@ static void usage(FILE *f) {
           "--allow-section.  --trap-in FUNCTION overwrites such encodings\n"
           "inside FUNCTION with ud2; int3 and rewrites the file (for code that\n"
           "never runs, e.g. glibc's lazy-binding trampolines in a static\n"
-          "program).  Exit status: 0 clean, 1 found, 2 bad input.\n",
+          "program).  --list prints each encoding found as one line,\n"
+          "\"VADDR KIND START SYMBOL\" (START: the first address of the symbol\n"
+          "or section holding it, SYMBOL - when none), instead of an error\n"
+          "message.  Exit status: 0 clean, 1 found, 2 bad input.\n",
           prog);
 }
 
@@ -623,6 +660,8 @@ static int parse_options(int argc, char **argv, char **files, int *nfiles) {
       }
       if (add_name(allowed_names, &nallowed, argv[++i], "--allow-section") < 0)
         return 2;
+    } else if (!strcmp(a, "--list")) {
+      list_mode = 1;
     } else if (!strcmp(a, "--trap-in")) {
       if (i + 1 >= argc || ntrap >= MAX_ALLOWED) {
         fprintf(stderr, "%s: error: --trap-in needs a function name (at most %d)\n", prog,

@@ -97,6 +97,21 @@ xrstor)
   expect_line "XRSTOR \(0f ae 2f\) $R 0x4, section \.text, in symbol restore\+0x4\)"
   expect_line "XRSTORS \(0f c7 1f\) $R 0x7, section \.text, in symbol restore\+0x7\)"
   ;;
+list)
+  # --list: one "VADDR KIND START SYMBOL" line per hit, no error lines
+  # (tools/flexos-link-scan.sh reads them)
+  asm xrstor
+  scan --list "$W/xrstor.o"
+  expect_status 1
+  expect_reports 0
+  expect_line "^0x0 XRSTOR 0x0 restore$"
+  expect_line "^0x4 XRSTOR 0x0 restore$"
+  expect_line "^0x7 XRSTORS 0x0 restore$"
+  asm lookalikes
+  scan --list "$W/lookalikes.o"
+  expect_status 0
+  expect_line "lookalikes\.o: ok: "
+  ;;
 fsgsbase)
   asm fsgsbase
   scan "$W/fsgsbase.o"

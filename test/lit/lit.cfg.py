@@ -31,5 +31,7 @@ config.substitutions.append(
      % (os.path.join(config.llvm_tools_dir, "opt"), pass_plugin)))
 config.substitutions.append(
     ("%flexos_config", os.path.join(config.flexos_obj_root, "bin", "flexos-config")))
+config.substitutions.append(
+    ("%flexos_scan", os.path.join(config.flexos_obj_root, "bin", "flexos-scan")))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 config.substitutions.append(("%srcroot", config.flexos_src_root))
