@@ -9,7 +9,9 @@
 #   a free port. SIGTERM or SIGINT stop QEMU and exit 0; the image's own
 #   exit (a crash, a fault report) ends this script with status 1.
 #   With --vmm MONITOR first, IMAGE is a vm-ept image and boots under
-#   tools/flexos-vmm (KVM, the monitor's network device) instead.
+#   tools/flexos-vmm (KVM, the monitor's network device) instead; then
+#   FLEXOS_NET_FAULTS, when set, is the monitor's --net-faults (frames
+#   dropped, duplicated, reordered, delayed, corrupted; docs/vm.md).
 # USAGE: image-server.sh [--vmm MONITOR] IMAGE.elf --port N
 # License: MIT (see LICENSE)
 set -u
@@ -30,6 +32,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -f "$image" ] || { echo "image-server: no image $image" >&2; exit 1; }
+if [ -n "${FLEXOS_NET_FAULTS:-}" ] && [ -z "$vmm" ]; then
+  echo "image-server: FLEXOS_NET_FAULTS needs --vmm (QEMU's network has no fault injection here)" >&2
+  exit 2
+fi
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -49,7 +55,9 @@ for attempt in 1 2 3; do
   p=$port
   [ "$p" = 0 ] && p=$(free_port)
   if [ -n "$vmm" ]; then
-    setsid "$vmm" --net "$p:6379" --timeout 3000 "$image" >"$log" 2>&1 &
+    faults=()
+    [ -n "${FLEXOS_NET_FAULTS:-}" ] && faults=(--net-faults "$FLEXOS_NET_FAULTS" --stats)
+    setsid "$vmm" --net "$p:6379" "${faults[@]}" --timeout 3000 "$image" >"$log" 2>&1 &
   else
     setsid "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
       --reject "FAULT|panic" "$image" >"$log" 2>&1 &

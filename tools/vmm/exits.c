@@ -171,6 +171,8 @@ uint64_t run_until_trap(struct vm *v) {
     info_of(v)->ticks = ticks_now();
     int r = ioctl(v->vcpu, KVM_RUN, 0);
     if (r < 0) {
+      if (errno == EINTR && m.stop_signal)
+        vm_fail(v, 128 + m.stop_signal, "stopped by signal %d", m.stop_signal);
       if (errno == EINTR && m.timed_out)
         vm_fail(v, EXIT_TIMEOUT, "timeout (--timeout)");
       if (errno == EINTR || errno == EAGAIN)

@@ -112,6 +112,8 @@ static struct vm *idle(struct vm *v) {
     m.idle_since_ns = 0;
     raise_net_event();
   }
+  if (m.stop_signal)
+    vm_fail(v, 128 + m.stop_signal, "stopped by signal %d, idle", m.stop_signal);
   if (m.timed_out)
     vm_fail(v, EXIT_TIMEOUT, "timeout (--timeout), idle");
   return hand_finished(v, 0);

@@ -11,10 +11,10 @@
  *   interrupts KVM_RUN; the run ends in vmm_end (exit).
  * USAGE:
  *   flexos-vmm [--append "ARGS"] [--net HOST:GUEST]... [--timeout S]
- *              [--idle-timeout S] [--stats] IMAGE.elf
+ *              [--idle-timeout S] [--net-faults SPEC] [--stats] IMAGE.elf
  *   Exit status: the image's (0 ok, 1 failure, 2 panic, 3 fault), 3 for a
  *   fault the monitor saw, 4 for a monitor error, 124 for --timeout or
- *   --idle-timeout.
+ *   --idle-timeout, 128+N when signal N (SIGTERM, SIGINT) stopped it.
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
@@ -35,7 +35,7 @@ void vmm_end(int status) {
 static int usage(FILE *out, int status) {
   fprintf(out,
           "usage: flexos-vmm [--append \"ARGS\"] [--net HOST:GUEST]... [--timeout S]\n"
-          "                  [--stats] IMAGE.elf\n"
+          "                  [--idle-timeout S] [--net-faults SPEC] [--stats] IMAGE.elf\n"
           "Runs a flexos image built with mechanism vm-ept: one KVM VM per\n"
           "compartment, gates as hypercalls (docs/vm.md).\n"
           "  --append ARGS  command line for main (argv[1..])\n"
@@ -47,9 +47,14 @@ static int usage(FILE *out, int status) {
           "  --idle-timeout S  give up when the default VM has waited S seconds\n"
           "                 in a row with no thread to run and nothing arriving\n"
           "                 (exit 124)\n"
+          "  --net-faults SPEC  inject faults into the network device's frames,\n"
+          "                 both ways: drop=P,dup=P,reorder=P,corrupt=P (P a\n"
+          "                 probability, 0.02 or 2%%), delay=MS, seed=N; prints\n"
+          "                 the seed, which replays the same decisions\n"
           "  --stats        print the number of VM exits of each VM at the end\n"
           "Exit status: the image's own (0 ok, 1 failure, 2 panic, 3 fault),\n"
-          "3 for a fault the monitor reports, 4 for a monitor error.\n");
+          "3 for a fault the monitor reports, 4 for a monitor error, 124 for\n"
+          "a timeout, 128+N when signal N (SIGTERM, SIGINT) stopped it.\n");
   return status;
 }
 
@@ -77,7 +82,17 @@ static int read_options(int argc, char **argv, int *timeout) {
       }
       m.idle_timeout_ns = (int64_t)s * 1000000000;
     }
-    else if (!strcmp(argv[i], "--stats"))
+    else if (!strcmp(argv[i], "--net-faults") && i + 1 < argc) {
+      const char *err = vmm_net_set_faults(argv[++i]);
+      if (err) {
+        fprintf(m.reports, "flexos-vmm: %s\n", err);
+        return usage(m.reports, 2);
+      }
+      char spec[256];
+      vmm_net_describe_faults(spec, sizeof(spec));
+      fprintf(m.reports, "flexos-vmm: network faults: %s (replay with "
+              "--net-faults '%s')\n", spec, spec);
+    } else if (!strcmp(argv[i], "--stats"))
       m.stats = 1;
     else if (argv[i][0] == '-' || m.path) {
       fprintf(m.reports, "flexos-vmm: unexpected argument '%s'\n", argv[i]);
@@ -105,7 +120,17 @@ static void on_alarm(int sig) {
 
 /* --timeout: the signal interrupts KVM_RUN on the thread it lands on,
  * which then reports where its VM was. */
+/* SIGTERM, SIGINT: stop as a timeout does (the VMs leave KVM_RUN), but
+ * report the signal, so that --stats still prints on the way out. */
+static void on_stop(int sig) {
+  m.stop_signal = sig;
+  on_alarm(sig);
+}
+
 static void arm_timeout(int seconds) {
+  struct sigaction stop = {.sa_handler = on_stop}; /* no SA_RESTART */
+  sigaction(SIGTERM, &stop, 0);
+  sigaction(SIGINT, &stop, 0);
   if (seconds <= 0)
     return;
   struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART */

@@ -28,6 +28,7 @@ static void print_stats(void) {
     vmm_net_stats(&rx, &tx, &dropped);
     fprintf(m.reports, "flexos-vmm: stats: network: %lu frames in, %lu out, "
             "%lu dropped\n", rx, tx, dropped);
+    vmm_net_fault_stats(m.reports);
   }
 }
 

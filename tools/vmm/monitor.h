@@ -91,7 +91,8 @@ struct monitor {
   /* --timeout: set by the SIGALRM handler (main.c); the signal interrupts
    * KVM_RUN on the thread it lands on, which then reports where its VM
    * was. */
-  volatile int timed_out;
+  volatile int timed_out;   /* --timeout ran out, or a stop signal came */
+  volatile int stop_signal; /* SIGTERM or SIGINT that stopped the run, or 0 */
   pthread_mutex_t lock; /* console and exit, shared with polling threads */
 };
 extern struct monitor m;

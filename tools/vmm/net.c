@@ -16,10 +16,15 @@
  *   millisecond or so from gate traps (not blocking).  Frames slirp emits
  *   while the receive ring is full wait in a backlog here; beyond that
  *   they are dropped and TCP retransmits them.
+ *
+ *   With --net-faults both directions pass through netfault.c, which may
+ *   drop, duplicate, reorder, delay or corrupt frames; frames it holds
+ *   back leave from vmm_net_poll() when their time comes.
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
 #include "net.h"
+#include "netfault.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -128,13 +133,33 @@ static void backlog_flush(void) {
   }
 }
 
-/* slirp has a frame for the guest. */
-static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
-  (void)opaque;
-  if (len > FLEXOS_PVNET_FRAME_MAX || !net.dev) {
-    net.dropped++;
-    return (ssize_t)len;
+/* Frame injection (--net-faults): one path per direction. */
+static struct netfault_config faults;
+static struct netfault_path to_guest, from_guest;
+
+const char *vmm_net_set_faults(const char *spec) {
+  const char *err = netfault_parse(spec, &faults);
+  if (err)
+    return err;
+  if (!faults.seeded)
+    faults.seed = (uint64_t)now_ns() % 1000000007;
+  netfault_path_init(&to_guest, &faults, 1);
+  netfault_path_init(&from_guest, &faults, 2);
+  return 0;
+}
+
+void vmm_net_describe_faults(char *buf, size_t size) {
+  if (!faults.on) {
+    snprintf(buf, size, "none");
+    return;
   }
+  netfault_describe(&faults, buf, size);
+}
+
+/* A frame for the guest, after fault injection: into the receive ring, or
+ * the backlog while the ring is full. */
+static void deliver_to_guest(const uint8_t *buf, uint32_t len, void *ctx) {
+  (void)ctx;
   backlog_flush();
   if (net.backlog_tail == net.backlog_head && ring_room()) {
     ring_put(buf, (uint32_t)len);
@@ -145,6 +170,19 @@ static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
   } else {
     net.dropped++;
   }
+}
+
+/* slirp has a frame for the guest. */
+static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
+  (void)opaque;
+  if (len > FLEXOS_PVNET_FRAME_MAX || !net.dev) {
+    net.dropped++;
+    return (ssize_t)len;
+  }
+  if (faults.on)
+    netfault_send(&to_guest, buf, (uint32_t)len, now_ns(), deliver_to_guest, 0);
+  else
+    deliver_to_guest(buf, (uint32_t)len, 0);
   return (ssize_t)len;
 }
 
@@ -243,6 +281,23 @@ const char *vmm_net_attach(struct flexos_pvnet *dev) {
   return 0;
 }
 
+/* A frame from the guest, after fault injection. */
+static void deliver_to_slirp(const uint8_t *buf, uint32_t len, void *ctx) {
+  (void)ctx;
+  slirp_input(net.slirp, buf, (int)len);
+}
+
+/* Held-back frames whose time has come, both ways; the ns until the next
+ * is due (-1: none held). */
+static int64_t release_faults(void) {
+  if (!faults.on)
+    return -1;
+  int64_t now = now_ns();
+  int64_t a = netfault_release(&from_guest, now, deliver_to_slirp, 0);
+  int64_t b = netfault_release(&to_guest, now, deliver_to_guest, 0);
+  return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 /* Reads each frame's length once: the guest may rewrite it meanwhile. */
 const char *vmm_net_kick(void) {
   if (!net.dev)
@@ -263,7 +318,10 @@ const char *vmm_net_kick(void) {
       }
       uint8_t copy[FLEXOS_PVNET_FRAME_MAX];
       memcpy(copy, f->data, len);
-      slirp_input(net.slirp, copy, (int)len);
+      if (faults.on)
+        netfault_send(&from_guest, copy, len, now_ns(), deliver_to_slirp, 0);
+      else
+        deliver_to_slirp(copy, len, 0);
       net.tx++;
     }
     __atomic_store_n(&net.dev->tx_tail, tail, __ATOMIC_RELEASE);
@@ -336,6 +394,12 @@ int vmm_net_poll(int64_t timeout_ns, const volatile int *stop) {
   backlog_flush(); /* `delivered` may already be set by a kick's replies */
   for (;;) {
     int64_t next_timer = run_timers();
+    int64_t next_fault = release_faults();
+    if (next_fault >= 0) { /* a held frame is due then: wake up for it */
+      int64_t ms = (next_fault + 999999) / 1000000;
+      if (next_timer < 0 || ms < next_timer)
+        next_timer = ms;
+    }
     if (net.delivered)
       break;
     int64_t wait_ms = timeout_ns < 0 ? -1 : 0;
@@ -357,6 +421,7 @@ int vmm_net_poll(int64_t timeout_ns, const volatile int *stop) {
     pthread_mutex_lock(&net.lock);
     slirp_pollfds_poll(net.slirp, r < 0 && errno != EINTR, get_revents, 0);
     run_timers();
+    release_faults();
     if (net.delivered || timeout_ns == 0 || (timeout_ns > 0 && now_ns() >= end) ||
         (stop && *stop))
       break;
@@ -371,4 +436,17 @@ void vmm_net_stats(uint64_t *rx, uint64_t *tx, uint64_t *dropped) {
   *rx = net.rx;
   *tx = net.tx;
   *dropped = net.dropped;
+}
+
+void vmm_net_fault_stats(FILE *out) {
+  if (!faults.on)
+    return;
+  const struct netfault_path *paths[] = {&from_guest, &to_guest};
+  const char *names[] = {"from the guest", "to the guest"};
+  for (int i = 0; i < 2; i++)
+    fprintf(out, "flexos-vmm: stats: network faults %s: %lu frames, %lu "
+            "dropped, %lu duplicated, %lu reordered, %lu delayed, %lu "
+            "corrupted\n", names[i], paths[i]->frames, paths[i]->dropped,
+            paths[i]->duplicated, paths[i]->reordered, paths[i]->delayed,
+            paths[i]->corrupted);
 }

@@ -12,7 +12,9 @@
 #ifndef FLEXOS_VMM_NET_H
 #define FLEXOS_VMM_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <flexos/abi.h>
 
@@ -34,5 +36,11 @@ const char *vmm_net_kick(void);
 int vmm_net_poll(int64_t timeout_ns, const volatile int *stop);
 /* Counters for --stats. */
 void vmm_net_stats(uint64_t *rx, uint64_t *tx, uint64_t *dropped);
+/* --net-faults SPEC (tools/vmm/netfault.h): before vmm_net_start; 0 or a
+ * message.  Without a seed in SPEC one is picked; describe prints the
+ * configuration as the option that replays it ("none" without faults). */
+const char *vmm_net_set_faults(const char *spec);
+void vmm_net_describe_faults(char *buf, size_t size);
+void vmm_net_fault_stats(FILE *out); /* --stats lines, when faults are on */
 
 #endif
