@@ -13,6 +13,10 @@
 #   --net HOSTPORT:GUESTPORT adds a virtio-net-pci device on QEMU user
 #   networking with a TCP forward from 127.0.0.1:HOSTPORT to the guest
 #   (repeat it for more forwards; the image is 10.0.2.15 there).
+#   --net-udp PROXY:LOCAL instead puts the virtio-net device on QEMU's
+#   socket netdev: frames as UDP datagrams to 127.0.0.1:PROXY, received on
+#   127.0.0.1:LOCAL (tools/vmm/netproxy.c, which adds the user networking
+#   and fault injection).
 #   --accel kvm without --cpu takes the -cpu model from the host probe
 #   (tools/host-info.sh: the first model under which QEMU really starts a
 #   KVM guest here).
@@ -26,7 +30,8 @@
 #   and runs until QEMU ends, without the checks below (docs/runtime.md).
 # USAGE:
 #   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--mem SIZE]
-#       [--net HOSTPORT:GUESTPORT]... [--exit CODE] [--timeout S]
+#       [--net HOSTPORT:GUESTPORT]... [--net-udp PROXY:LOCAL]
+#       [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
 #       [--reject REGEX]... [--gdb [PORT]] image.elf
 # License: MIT (see LICENSE)
@@ -35,7 +40,7 @@ case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 mem=128M slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=() fwds=""
-gdb_port=""
+gdb_port="" net_udp=""
 while [ $# -gt 1 ]; do
   case "$1" in
     --gdb)
@@ -49,6 +54,10 @@ while [ $# -gt 1 ]; do
       [[ "$2" =~ ^[0-9]+:[0-9]+$ ]] ||
         { echo "run-image: --net wants HOSTPORT:GUESTPORT, not '$2'" >&2; exit 1; }
       fwds+=",hostfwd=tcp:127.0.0.1:${2%%:*}-:${2##*:}"; shift 2 ;;
+    --net-udp)
+      [[ "$2" =~ ^[0-9]+:[0-9]+$ ]] ||
+        { echo "run-image: --net-udp wants PROXYPORT:LOCALPORT, not '$2'" >&2; exit 1; }
+      net_udp=$2; shift 2 ;;
     --exit) exit_want=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
@@ -83,7 +92,13 @@ case "$accel" in
 esac
 
 net=()
-if [ -n "$fwds" ]; then
+if [ -n "$net_udp" ] && [ -n "$fwds" ]; then
+  echo "run-image: --net and --net-udp exclude each other (the proxy forwards ports)" >&2
+  exit 1
+elif [ -n "$net_udp" ]; then
+  net=(-netdev "socket,id=n0,udp=127.0.0.1:${net_udp%%:*},localaddr=127.0.0.1:${net_udp##*:}"
+       -device virtio-net-pci,netdev=n0)
+elif [ -n "$fwds" ]; then
   net=(-netdev "user,id=n0$fwds" -device virtio-net-pci,netdev=n0)
 fi
 

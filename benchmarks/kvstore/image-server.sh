@@ -9,9 +9,11 @@
 #   a free port. SIGTERM or SIGINT stop QEMU and exit 0; the image's own
 #   exit (a crash, a fault report) ends this script with status 1.
 #   With --vmm MONITOR first, IMAGE is a vm-ept image and boots under
-#   tools/flexos-vmm (KVM, the monitor's network device) instead; then
-#   FLEXOS_NET_FAULTS, when set, is the monitor's --net-faults (frames
-#   dropped, duplicated, reordered, delayed, corrupted; docs/vm.md).
+#   tools/flexos-vmm (KVM, the monitor's network device) instead.
+#   FLEXOS_NET_FAULTS, when set, injects frame faults (dropped,
+#   duplicated, reordered, delayed, corrupted; tools/vmm/netfault.h): the
+#   monitor's --net-faults, or under QEMU tools/vmm/netproxy.c
+#   (FLEXOS_NETPROXY: its path) in place of QEMU's user networking.
 # USAGE: image-server.sh [--vmm MONITOR] IMAGE.elf --port N
 # License: MIT (see LICENSE)
 set -u
@@ -32,20 +34,22 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -f "$image" ] || { echo "image-server: no image $image" >&2; exit 1; }
-if [ -n "${FLEXOS_NET_FAULTS:-}" ] && [ -z "$vmm" ]; then
-  echo "image-server: FLEXOS_NET_FAULTS needs --vmm (QEMU's network has no fault injection here)" >&2
+if [ -n "${FLEXOS_NET_FAULTS:-}" ] && [ -z "$vmm" ] &&
+   [ ! -x "${FLEXOS_NETPROXY:-}" ]; then
+  echo "image-server: FLEXOS_NET_FAULTS under QEMU needs FLEXOS_NETPROXY=path/to/flexos-netproxy" >&2
   exit 2
 fi
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 log=$(mktemp)
-qpid=""
+qpid="" ppid_="" tpid=""
 # run-image.sh runs QEMU under timeout(1), which makes a process group of
 # its own: stop the whole session (setsid below makes one), not just the
 # script, or QEMU lives on.
 stop() {
   [ -n "$qpid" ] && pkill -TERM -s "$qpid" 2>/dev/null
+  [ -n "$ppid_" ] && kill -TERM "$ppid_" 2>/dev/null
   [ -n "$tpid" ] && kill "$tpid" 2>/dev/null
   rm -f "$log"
 }
@@ -58,6 +62,23 @@ for attempt in 1 2 3; do
     faults=()
     [ -n "${FLEXOS_NET_FAULTS:-}" ] && faults=(--net-faults "$FLEXOS_NET_FAULTS" --stats)
     setsid "$vmm" --net "$p:6379" "${faults[@]}" --timeout 3000 "$image" >"$log" 2>&1 &
+  elif [ -n "${FLEXOS_NET_FAULTS:-}" ]; then
+    # QEMU's frames go through the proxy, which forwards the port.
+    u1=$(free_port) u2=$(free_port)
+    : >"$log"
+    "$FLEXOS_NETPROXY" --listen "$u1" --guest "$u2" --net "$p:6379" \
+      --net-faults "$FLEXOS_NET_FAULTS" --stats >>"$log" 2>&1 &
+    ppid_=$!
+    until grep -q "^flexos-netproxy: frames on udp" "$log"; do
+      kill -0 "$ppid_" 2>/dev/null && { sleep 0.1; continue; }
+      ppid_=""
+      grep -q "cannot listen on 127.0.0.1" "$log" && [ "$port" = 0 ] && continue 2
+      cat "$log" >&2
+      echo "image-server: flexos-netproxy did not start" >&2
+      exit 1
+    done
+    setsid "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 \
+      --net-udp "$u1:$u2" --reject "FAULT|panic" "$image" >>"$log" 2>&1 &
   else
     setsid "$run_image" --accel tcg --cpu max --mem 512M --timeout 3000 --net "$p:6379" \
       --reject "FAULT|panic" "$image" >"$log" 2>&1 &

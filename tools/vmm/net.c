@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +67,8 @@ static struct {
   int nfwd;
   Slirp *slirp;
   struct flexos_pvnet *dev; /* the driver's rings, in its VM's memory */
+  int udp_fd;               /* or frames as datagrams (flexos-netproxy) */
+  struct sockaddr_in udp_peer;
   struct timer timers[MAX_TIMERS];
   struct pollfd fds[MAX_POLLFDS];
   int nfds;
@@ -73,7 +76,7 @@ static struct {
   unsigned backlog_head, backlog_tail;
   int delivered; /* frames put in the ring since the last poll's return */
   uint64_t rx, tx, dropped;
-} net = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} net = {.lock = PTHREAD_MUTEX_INITIALIZER, .udp_fd = -1};
 
 static int64_t now_ns(void) {
   struct timespec ts;
@@ -108,7 +111,15 @@ const char *vmm_net_add_forward(const char *spec) {
 
 int vmm_net_enabled(void) { return net.slirp != 0; }
 
-int vmm_net_attached(void) { return net.dev != 0; }
+int vmm_net_attached(void) { return net.dev != 0 || net.udp_fd >= 0; }
+
+const char *vmm_net_attach_udp(int fd, const struct sockaddr_in *peer) {
+  if (net.dev || net.udp_fd >= 0)
+    return "network: a guest is attached already";
+  net.udp_fd = fd;
+  net.udp_peer = *peer;
+  return 0;
+}
 
 /* ---- frames to the guest ------------------------------------------------ */
 
@@ -160,6 +171,14 @@ void vmm_net_describe_faults(char *buf, size_t size) {
  * the backlog while the ring is full. */
 static void deliver_to_guest(const uint8_t *buf, uint32_t len, void *ctx) {
   (void)ctx;
+  if (net.udp_fd >= 0) { /* one datagram per frame; lost when QEMU lags */
+    if (sendto(net.udp_fd, buf, len, 0, (const struct sockaddr *)&net.udp_peer,
+               sizeof(net.udp_peer)) < 0)
+      net.dropped++;
+    else
+      net.rx++;
+    return;
+  }
   backlog_flush();
   if (net.backlog_tail == net.backlog_head && ring_room()) {
     ring_put(buf, (uint32_t)len);
@@ -175,7 +194,7 @@ static void deliver_to_guest(const uint8_t *buf, uint32_t len, void *ctx) {
 /* slirp has a frame for the guest. */
 static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
   (void)opaque;
-  if (len > FLEXOS_PVNET_FRAME_MAX || !net.dev) {
+  if (len > FLEXOS_PVNET_FRAME_MAX || !vmm_net_attached()) {
     net.dropped++;
     return (ssize_t)len;
   }
@@ -365,6 +384,26 @@ static int get_revents(int idx, void *opaque) {
   return ev;
 }
 
+/* Frames QEMU sent (flexos-netproxy): every datagram waiting, each one
+ * frame, into slirp through the fault path. */
+static void udp_receive(void) {
+  uint8_t buf[FLEXOS_PVNET_FRAME_MAX + 1];
+  for (;;) {
+    ssize_t n = recv(net.udp_fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n < 0)
+      return;
+    if (n < 14 || n > FLEXOS_PVNET_FRAME_MAX) {
+      net.dropped++;
+      continue;
+    }
+    if (faults.on)
+      netfault_send(&from_guest, buf, (uint32_t)n, now_ns(), deliver_to_slirp, 0);
+    else
+      deliver_to_slirp(buf, (uint32_t)n, 0);
+    net.tx++;
+  }
+}
+
 /* Fires due timers; returns ms until the next one (-1: none). */
 static int64_t run_timers(void) {
   int64_t now = now_ns() / 1000000, next = -1;
@@ -411,6 +450,8 @@ int vmm_net_poll(int64_t timeout_ns, const volatile int *stop) {
       wait_ms = next_timer;
     uint32_t slirp_ms = wait_ms < 0 ? UINT32_MAX : (uint32_t)wait_ms;
     net.nfds = 0;
+    if (net.udp_fd >= 0)
+      add_poll(net.udp_fd, SLIRP_POLL_IN, 0); /* index 0: the guest */
     slirp_pollfds_fill(net.slirp, &slirp_ms, add_poll, 0);
     if (wait_ms < 0 || (int64_t)slirp_ms < wait_ms)
       wait_ms = slirp_ms == UINT32_MAX ? -1 : (int64_t)slirp_ms;
@@ -419,6 +460,8 @@ int vmm_net_poll(int64_t timeout_ns, const volatile int *stop) {
     pthread_mutex_unlock(&net.lock);
     int r = poll(net.fds, (nfds_t)net.nfds, (int)(wait_ms > 1000 ? 1000 : wait_ms));
     pthread_mutex_lock(&net.lock);
+    if (net.udp_fd >= 0 && r > 0 && (net.fds[0].revents & POLLIN))
+      udp_receive();
     slirp_pollfds_poll(net.slirp, r < 0 && errno != EINTR, get_revents, 0);
     run_timers();
     release_faults();

@@ -28,6 +28,11 @@ int vmm_net_attached(void); /* a driver registered its rings */
 /* The driver registered its rings (already checked to lie in its
  * compartment's memory); 0 or a message. */
 const char *vmm_net_attach(struct flexos_pvnet *dev);
+/* Instead of a driver's rings: frames as UDP datagrams, received on fd
+ * (bound, non-blocking) and sent to peer, as QEMU's `-netdev socket,udp=`
+ * exchanges them (tools/vmm/netproxy.c).  0 or a message. */
+struct sockaddr_in;
+const char *vmm_net_attach_udp(int fd, const struct sockaddr_in *peer);
 /* The driver kicked: send its frames; 0 or a message. */
 const char *vmm_net_kick(void);
 /* Runs the host side for up to timeout_ns (0: only what is ready now,
