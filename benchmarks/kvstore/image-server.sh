@@ -13,7 +13,8 @@
 #   FLEXOS_NET_FAULTS, when set, injects frame faults (dropped,
 #   duplicated, reordered, delayed, corrupted; tools/vmm/netfault.h): the
 #   monitor's --net-faults, or under QEMU tools/vmm/netproxy.c
-#   (FLEXOS_NETPROXY: its path) in place of QEMU's user networking.
+#   (FLEXOS_NETPROXY: its path) in place of QEMU's user networking; then
+#   FLEXOS_NET_PCAP=FILE also records every frame there.
 # USAGE: image-server.sh [--vmm MONITOR] IMAGE.elf --port N
 # License: MIT (see LICENSE)
 set -u
@@ -67,7 +68,8 @@ for attempt in 1 2 3; do
     u1=$(free_port) u2=$(free_port)
     : >"$log"
     "$FLEXOS_NETPROXY" --listen "$u1" --guest "$u2" --net "$p:6379" \
-      --net-faults "$FLEXOS_NET_FAULTS" --stats >>"$log" 2>&1 &
+      --net-faults "$FLEXOS_NET_FAULTS" ${FLEXOS_NET_PCAP:+--pcap "$FLEXOS_NET_PCAP"} \
+      --stats >>"$log" 2>&1 &
     ppid_=$!
     until grep -q "^flexos-netproxy: frames on udp" "$log"; do
       kill -0 "$ppid_" 2>/dev/null && { sleep 0.1; continue; }

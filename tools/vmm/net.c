@@ -144,6 +144,33 @@ static void backlog_flush(void) {
   }
 }
 
+/* --pcap: every frame as it reaches the other side (after the faults),
+ * in the classic pcap format (Ethernet), for wireshark or tcpdump -r. */
+static FILE *capture;
+
+const char *vmm_net_capture(const char *path) {
+  static char msg[300];
+  capture = fopen(path, "wb");
+  if (!capture) {
+    snprintf(msg, sizeof(msg), "--pcap %s: %s", path, strerror(errno));
+    return msg;
+  }
+  uint32_t header[6] = {0xa1b23c4d, 0x00040002, 0, 0, 65535, 1}; /* ns, Ethernet */
+  fwrite(header, sizeof(header), 1, capture);
+  return 0;
+}
+
+static void capture_frame(const uint8_t *buf, uint32_t len) {
+  if (!capture)
+    return;
+  int64_t t = now_ns();
+  uint32_t record[4] = {(uint32_t)(t / 1000000000), (uint32_t)(t % 1000000000),
+                        len, len};
+  fwrite(record, sizeof(record), 1, capture);
+  fwrite(buf, len, 1, capture);
+  fflush(capture);
+}
+
 /* Frame injection (--net-faults): one path per direction. */
 static struct netfault_config faults;
 static struct netfault_path to_guest, from_guest;
@@ -171,6 +198,7 @@ void vmm_net_describe_faults(char *buf, size_t size) {
  * the backlog while the ring is full. */
 static void deliver_to_guest(const uint8_t *buf, uint32_t len, void *ctx) {
   (void)ctx;
+  capture_frame(buf, len);
   if (net.udp_fd >= 0) { /* one datagram per frame; lost when QEMU lags */
     if (sendto(net.udp_fd, buf, len, 0, (const struct sockaddr *)&net.udp_peer,
                sizeof(net.udp_peer)) < 0)
@@ -303,6 +331,7 @@ const char *vmm_net_attach(struct flexos_pvnet *dev) {
 /* A frame from the guest, after fault injection. */
 static void deliver_to_slirp(const uint8_t *buf, uint32_t len, void *ctx) {
   (void)ctx;
+  capture_frame(buf, len);
   slirp_input(net.slirp, buf, (int)len);
 }
 

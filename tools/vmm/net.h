@@ -47,5 +47,7 @@ void vmm_net_stats(uint64_t *rx, uint64_t *tx, uint64_t *dropped);
 const char *vmm_net_set_faults(const char *spec);
 void vmm_net_describe_faults(char *buf, size_t size);
 void vmm_net_fault_stats(FILE *out); /* --stats lines, when faults are on */
+/* --pcap FILE: write every frame, both ways, as delivered; 0 or a message. */
+const char *vmm_net_capture(const char *path);
 
 #endif

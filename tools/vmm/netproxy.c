@@ -14,7 +14,7 @@
  *   after printing the frame counts).
  * USAGE:
  *   flexos-netproxy --listen PORT --guest PORT --net HOST:GUEST...
- *                   [--net-faults SPEC] [--stats]
+ *                   [--net-faults SPEC] [--pcap FILE] [--stats]
  * License: MIT (see LICENSE)
  */
 #include <arpa/inet.h>
@@ -39,7 +39,7 @@ static void on_stop(int sig) {
 static int usage(FILE *out, int status) {
   fprintf(out,
           "usage: flexos-netproxy --listen PORT --guest PORT --net HOST:GUEST...\n"
-          "                       [--net-faults SPEC] [--stats]\n"
+          "                       [--net-faults SPEC] [--pcap FILE] [--stats]\n"
           "User networking for a QEMU guest whose netdev is\n"
           "  socket,udp=127.0.0.1:LISTEN,localaddr=127.0.0.1:GUEST\n"
           "  --listen PORT   UDP port on 127.0.0.1 where QEMU sends frames\n"
@@ -48,6 +48,7 @@ static int usage(FILE *out, int status) {
           "                  (10.0.2.15); repeatable\n"
           "  --net-faults SPEC  drop=P,dup=P,reorder=P,corrupt=P,delay=MS,seed=N\n"
           "                  (as flexos-vmm; prints the seed that replays it)\n"
+          "  --pcap FILE     every frame, both ways, as delivered (pcap)\n"
           "  --stats         frame counts when it stops\n"
           "Stops on SIGTERM or SIGINT, exit status 0; 2 for bad options,\n"
           "1 when the network cannot start.\n");
@@ -89,6 +90,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "flexos-netproxy: network faults: %s (replay with "
                 "--net-faults '%s')\n", spec, spec);
       }
+    } else if (!strcmp(a, "--pcap")) {
+      err = vmm_net_capture(argv[++i]);
     } else if (!strcmp(a, "--stats")) {
       stats = 1;
     } else {

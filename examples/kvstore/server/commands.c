@@ -10,7 +10,10 @@
  *   __flexos_share locals. Error replies use Redis' wording so that
  *   clients and tests see the same text as from a real server.
  *   MULTI/EXEC/DISCARD queue commands per connection (resp.c keeps the
- *   queue) and run them together, or none of them.
+ *   queue) and run them together, or none of them; WATCH compares the
+ *   store's change counts of keys at EXEC. Each command runs in its
+ *   connection's database (use_db). After HELLO 3 the reply_* helpers
+ *   write RESP3 types.
  * USAGE:
  *   kv_exec(c, argc, argv)   (called by resp.c)
  * License: MIT
@@ -18,6 +21,7 @@
 #include "app.h"
 #include "store.h"
 #include "kvutil.h"
+#include "kvfloat.h"
 
 #include <flexos.h>
 #include <stdlib.h>
@@ -115,6 +119,51 @@ static void reply_fetched(struct kv_conn *c, int kind,
   reply_value(c, n, v);
 }
 
+/* n records (8-byte length, bytes) the store wrote into buf[0..need) as
+ * an array of bulk strings; with a pattern only the keys it matches
+ * (SCAN's MATCH). The records are the store's writing: the count is read
+ * once and every record checked against the bytes the store said it
+ * wrote, before any reply goes out. */
+/* reply_record_array's shapes: an array, a set (RESP3 ~) or a map of
+ * pairs (RESP3 %). */
+enum { SHAPE_ARRAY, SHAPE_SET, SHAPE_MAP };
+
+static void reply_record_array(struct kv_conn *c, const char *buf, long need,
+                               long n, const struct kv_arg *match,
+                               int shape) {
+  long hits = 0;
+  if (n < 0 || n > need / 8) {
+    reply_store_error(c, KV_BADREPLY);
+    return;
+  }
+  for (int pass = 0; pass < 2; pass++) { /* check and count, then reply */
+    if (pass == 1 && shape == SHAPE_MAP)
+      reply_map(c, hits / 2);
+    else if (pass == 1)
+      (shape == SHAPE_SET ? reply_set : reply_array)(c, hits);
+    for (long i = 0, at = 0; i < n; i++) {
+      if (need - at < 8) {
+        reply_store_error(c, KV_BADREPLY);
+        return;
+      }
+      size_t len = kv_record_len(buf + at);
+      if (len > (size_t)(need - at - 8)) {
+        reply_store_error(c, KV_BADREPLY);
+        return;
+      }
+      int stop = 0;
+      if (!match || kv_glob_match(match->p, match->n, buf + at + 8, len,
+                                  &stop)) {
+        if (pass == 0)
+          hits++;
+        else
+          reply_bulk(c, buf + at + 8, len);
+      }
+      at += 8 + (long)len;
+    }
+  }
+}
+
 /* What reply_records() asks for: LRANGE (a, b: start, stop), store_dump
  * (a: what), store_setop (a: op, of the keys argv[1..argc)) or KEYS. */
 enum { R_LRANGE, R_DUMP, R_SETOP, R_KEYS };
@@ -162,31 +211,14 @@ static void reply_records(struct kv_conn *c, int kind, int argc,
       break;
     cap = (size_t)need;
   }
-  if (need < 0) {
+  if (need < 0)
     reply_store_error(c, need);
-    return;
-  }
-  /* The records are the store's writing: read the count once and check
-   * every record against the bytes the store said it wrote. */
-  long n = count;
-  if (n < 0 || n > need / 8) {
-    reply_store_error(c, KV_BADREPLY);
-    return;
-  }
-  reply_array(c, n);
-  for (long i = 0, at = 0; i < n; i++) {
-    if (need - at < 8) {
-      reply_store_error(c, KV_BADREPLY);
-      return;
-    }
-    size_t len = kv_record_len(buf + at);
-    if (len > (size_t)(need - at - 8)) {
-      reply_store_error(c, KV_BADREPLY);
-      return;
-    }
-    reply_bulk(c, buf + at + 8, len);
-    at += 8 + (long)len;
-  }
+  else
+    reply_record_array(c, buf, need, count, NULL,
+                       kind == R_SETOP || (kind == R_DUMP &&
+                                           a == KV_DUMP_MEMBERS) ? SHAPE_SET
+                       : kind == R_DUMP && a == KV_DUMP_PAIRS ? SHAPE_MAP
+                                                              : SHAPE_ARRAY);
 }
 
 /* A long argument (Redis' "value is not an integer or out of range"
@@ -597,11 +629,11 @@ static void cmd_exists(struct kv_conn *c, int argc,
   reply_int(c, n);
 }
 
+static const char *const type_names[5];
+
 static void cmd_type(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  static const char *const names[] = {"none", "string", "list", "hash",
-                                      "set"};
   int t = flexos_gate(store, store_type, A(1));
-  reply_status(c, names[t >= 0 && t <= 4 ? t : 0]);
+  reply_status(c, type_names[t >= 0 && t <= 4 ? t : 0]);
 }
 
 static void incr_by(struct kv_conn *c, const struct kv_arg *key,
@@ -629,6 +661,38 @@ static void cmd_incrby(struct kv_conn *c, int argc,
     reply_error(c, notint);
   else
     incr_by(c, &argv[1], d);
+}
+
+/* INCRBYFLOAT key increment: Redis adds long doubles and writes the sum
+ * with 17 decimals, trailing zeros dropped (kvfloat.h); the key keeps its
+ * expiry. */
+static void cmd_incrbyfloat(struct kv_conn *c, int argc,
+                            const struct kv_arg *argv) {
+  struct kv_ld value = {0, 0, 0}, incr, sum;
+  char *v, *out;
+  long n = fetch(c, F_GET, &argv[1], NULL, 0, &v);
+  if (n < 0 && n != KV_NOTFOUND) {
+    reply_store_error(c, n);
+    return;
+  }
+  int old = n == KV_NOTFOUND ? 1 : kv_ld_parse(v, (size_t)n, &value);
+  int add = old ? kv_ld_parse(A(2), &incr) : 0;
+  if (!old || !add) {
+    reply_error(c, "value is not a valid float");
+    return;
+  }
+  if (old == 2 || add == 2 || !kv_ld_add(value, incr, &sum)) {
+    reply_error(c, "increment would produce NaN or Infinity");
+    return;
+  }
+  if (!(out = conn_scratch(c, KV_LD_CHARS)))
+    return;
+  size_t len = kv_ld_format(sum, out);
+  int rc = flexos_gate(store, store_put, A(1), out, len, KV_SET_KEEPTTL, 0LL);
+  if (rc < 0)
+    reply_store_error(c, rc);
+  else
+    reply_bulk(c, out, len);
 }
 
 static void cmd_decrby(struct kv_conn *c, int argc,
@@ -958,7 +1022,7 @@ static void cmd_spop(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   }
   if (count > n)
     count = n;
-  reply_array(c, (long)count);
+  reply_set(c, (long)count);
   for (long long i = 0; i < count; i++) {
     char *v;
     long len = fetch(c, F_SPOP, &argv[1], NULL, 0, &v);
@@ -987,21 +1051,197 @@ static void cmd_dbsize(struct kv_conn *c, int argc,
   reply_int(c, flexos_gate(store, store_dbsize));
 }
 
+/* FLUSHDB and FLUSHALL [ASYNC|SYNC]. */
+static void flush(struct kv_conn *c, int argc, const struct kv_arg *argv,
+                  int all) {
+  if (argc > 2 || (argc == 2 && !kv_name_is(A(1), "async") &&
+                   !kv_name_is(A(1), "sync"))) {
+    reply_error(c, "syntax error");
+    return;
+  }
+  flexos_gate(store, store_flush, all);
+  reply_status(c, "OK");
+}
+
+static void cmd_flushdb(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  flush(c, argc, argv, 0);
+}
+
 static void cmd_flushall(struct kv_conn *c, int argc,
                          const struct kv_arg *argv) {
-  flexos_gate(store, store_flush);
-  reply_status(c, "OK");
+  flush(c, argc, argv, 1);
+}
+
+/* The database the store works in: told only when it changes (commands
+ * run one at a time, each after use_db(its connection's database)). */
+static void use_db(int db) {
+  static int told;
+  if (db != told) {
+    told = db;
+    flexos_gate(store, store_select, db);
+  }
 }
 
 static void cmd_select(struct kv_conn *c, int argc,
                        const struct kv_arg *argv) {
   long long db;
-  if (!kv_parse_ll(A(1), &db))
+  if (!kv_parse_ll(A(1), &db) || db != (int)db)
     reply_error(c, notint);
-  else if (db != 0)
+  else if (db < 0 || db >= KV_DATABASES)
     reply_error(c, "DB index is out of range");
-  else
+  else {
+    conn_set_db(c, (int)db);
+    use_db((int)db);
     reply_status(c, "OK");
+  }
+}
+
+/* WATCH key...: the store's change count of each key, compared at EXEC. */
+static void cmd_watch(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  if (conn_in_multi(c)) {
+    reply_error(c, "WATCH inside MULTI is not allowed");
+    return;
+  }
+  for (int i = 1; i < argc; i++) {
+    size_t pos = 0;
+    int db, seen = 0;
+    long v;
+    struct kv_arg k;
+    while (!seen && conn_watch_next(c, &pos, &db, &v, &k))
+      seen = db == conn_db(c) && k.n == argv[i].n &&
+             memcmp(k.p, argv[i].p, k.n) == 0;
+    if (seen)
+      continue;
+    v = flexos_gate(store, store_watch, A(i), KV_WATCH_ADD);
+    if (v >= 0 && conn_watch_add(c, conn_db(c), v, A(i)) < 0) {
+      flexos_gate(store, store_watch, A(i), KV_WATCH_DROP);
+      v = KV_NOMEM;
+    }
+    if (v < 0) {
+      reply_store_error(c, v);
+      return;
+    }
+  }
+  reply_status(c, "OK");
+}
+
+/* Walks the watched keys: with drop, tells the store to stop watching
+ * them and empties the list; else returns whether any changed. */
+static int watched_keys(struct kv_conn *c, int drop) {
+  size_t pos = 0;
+  int db, changed = 0;
+  long v;
+  struct kv_arg k;
+  while (conn_watch_next(c, &pos, &db, &v, &k)) {
+    use_db(db);
+    changed |= flexos_gate(store, store_watch, k.p, k.n,
+                           drop ? KV_WATCH_DROP : KV_WATCH_PEEK) != v;
+  }
+  use_db(conn_db(c));
+  if (drop)
+    conn_watch_clear(c);
+  return changed;
+}
+
+void kv_unwatch_all(struct kv_conn *c) { watched_keys(c, 1); }
+
+static void cmd_unwatch(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  kv_unwatch_all(c);
+  reply_status(c, "OK");
+}
+
+/* TYPE's names and SCAN's TYPE filter, by KV_TYPE_*. */
+static const char *const type_names[] = {"none", "string", "list", "hash",
+                                         "set"};
+
+/* An unsigned cursor as Redis reads it (strtoul: a sign, digits, no
+ * overflow; a negative one wraps). Returns 1 and sets *v. */
+static int parse_cursor(const char *s, size_t n, unsigned long *v) {
+  size_t i = 0;
+  int neg = 0;
+  *v = 0;
+  if (n && (s[0] == '-' || s[0] == '+'))
+    neg = s[i++] == '-';
+  if (i == n && i > 0)
+    return 0; /* a sign alone */
+  for (; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9' || *v > (~0ul - (unsigned)(s[i] - '0')) / 10)
+      return 0;
+    *v = *v * 10 + (unsigned)(s[i] - '0');
+  }
+  if (neg)
+    *v = 0 - *v;
+  return 1;
+}
+
+/* SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. */
+static void cmd_scan(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  unsigned long cursor __flexos_share;
+  unsigned long at;
+  long count = 10, n __flexos_share;
+  int type = 0;
+  const struct kv_arg *match = NULL;
+  if (!parse_cursor(A(1), &at)) {
+    reply_error(c, "invalid cursor");
+    return;
+  }
+  for (int i = 2; i < argc; i += 2) {
+    if (i + 1 >= argc) {
+      reply_error(c, "syntax error");
+      return;
+    }
+    if (kv_name_is(A(i), "count")) {
+      if (!arg_long(c, &argv[i + 1], &count))
+        return;
+      if (count < 1) {
+        reply_error(c, "syntax error");
+        return;
+      }
+    } else if (kv_name_is(A(i), "match")) {
+      match = &argv[i + 1];
+      if (match->n == 1 && match->p[0] == '*')
+        match = NULL;
+    } else if (kv_name_is(A(i), "type")) {
+      type = 99; /* no key has it */
+      for (int t = 1; t < 5; t++)
+        if (kv_name_is(A(i + 1), type_names[t]))
+          type = t;
+    } else {
+      reply_error(c, "syntax error");
+      return;
+    }
+  }
+  size_t cap = 256;
+  long need;
+  char *buf;
+  for (;;) {
+    if (!(buf = conn_scratch(c, cap)))
+      return;
+    cursor = at;
+    need = flexos_gate(store, store_scan, &cursor, count, type, buf, cap, &n);
+    if (need > KV_MAX_QUERY) {
+      reply_store_error(c, KV_NOMEM);
+      return;
+    }
+    if (need < 0 || (size_t)need <= cap)
+      break;
+    cap = (size_t)need;
+  }
+  if (need < 0) {
+    reply_store_error(c, need);
+    return;
+  }
+  char digits[KV_LL_MAX_DIGITS + 1];
+  unsigned long next = cursor;
+  size_t len = 0;
+  do
+    digits[sizeof digits - 1 - len++] = (char)('0' + next % 10);
+  while ((next /= 10) != 0);
+  reply_array(c, 2);
+  reply_bulk(c, digits + sizeof digits - len, len);
+  reply_record_array(c, buf, need, n, match, SHAPE_ARRAY);
 }
 
 static void cmd_quit(struct kv_conn *c, int argc, const struct kv_arg *argv) {
@@ -1014,7 +1254,7 @@ static void cmd_quit(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 static void cmd_config(struct kv_conn *c, int argc,
                        const struct kv_arg *argv) {
   static const char *const settings[][2] = {
-      {"save", ""}, {"appendonly", "no"}, {"databases", "1"}};
+      {"save", ""}, {"appendonly", "no"}, {"databases", "16"}};
   const int nsettings = sizeof settings / sizeof settings[0];
   if (!kv_name_is(A(1), "get")) {
     reply_error(c, "unknown subcommand or wrong number of arguments for "
@@ -1033,12 +1273,319 @@ static void cmd_config(struct kv_conn *c, int argc,
         hits[s] = 1;
         nhits++;
       }
-  reply_array(c, 2L * nhits);
+  reply_map(c, nhits);
   for (int s = 0; s < nsettings; s++)
     if (hits[s]) {
       reply_bulk(c, settings[s][0], strlen(settings[s][0]));
       reply_bulk(c, settings[s][1], strlen(settings[s][1]));
     }
+}
+
+/* ---- connection: HELLO, CLIENT, INFO, RESET ---------------------------- */
+
+/* The version the kvstore answers as (HELLO, INFO): the Redis whose
+ * replies it gives. */
+#define KV_REDIS_VERSION "7.0.15"
+
+/* A name CLIENT SETNAME and HELLO SETNAME accept (no spaces, newlines or
+ * other special characters); else the error reply. */
+static int valid_name(struct kv_conn *c, const struct kv_arg *name) {
+  for (size_t i = 0; i < name->n; i++)
+    if (name->p[i] < '!' || name->p[i] > '~') {
+      reply_error(c, "Client names cannot contain spaces, newlines or "
+                     "special characters.");
+      return 0;
+    }
+  return 1;
+}
+
+static int set_name(struct kv_conn *c, const struct kv_arg *name) {
+  if (conn_set_name(c, name->p, name->n) == 0)
+    return 1;
+  reply_error(c, "out of memory");
+  return 0;
+}
+
+/* HELLO [2|3 [AUTH user pass] [SETNAME name]]: there are no passwords,
+ * so AUTH accepts user "default" with any password, as Redis' default
+ * user without one does. */
+static void cmd_hello(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  long long ver = 0;
+  const struct kv_arg *user = NULL;
+  int j = 1;
+  if (argc >= 2) {
+    if (!kv_parse_ll(A(1), &ver)) {
+      reply_error(c, "Protocol version is not an integer or out of range");
+      return;
+    }
+    if (ver < 2 || ver > 3) {
+      reply_error(c, "-NOPROTO unsupported protocol version");
+      return;
+    }
+    j = 2;
+  }
+  for (; j < argc; j++) {
+    int more = argc - 1 - j;
+    if (kv_name_is(A(j), "auth") && more >= 2) {
+      user = &argv[j + 1];
+      j += 2;
+    } else if (kv_name_is(A(j), "setname") && more) {
+      /* Named at once, as Redis 7.0 does, even if a later option fails. */
+      if (!valid_name(c, &argv[j + 1]) || !set_name(c, &argv[j + 1]))
+        return;
+      j++;
+    } else {
+      reply_quoted(c, "Syntax error in HELLO option '", A(j), "'");
+      return;
+    }
+  }
+  if (user && (user->n != 7 || memcmp(user->p, "default", 7) != 0)) {
+    reply_error(c, "-WRONGPASS invalid username-password pair or user is "
+                   "disabled.");
+    return;
+  }
+  if (ver)
+    conn_set_resp(c, (int)ver);
+  static const char *const fields[][2] = {
+      {"server", "redis"}, {"version", KV_REDIS_VERSION}, {"proto", NULL},
+      {"id", NULL},        {"mode", "standalone"},        {"role", "master"}};
+  reply_map(c, 7);
+  for (int f = 0; f < 6; f++) {
+    reply_bulk(c, fields[f][0], strlen(fields[f][0]));
+    if (fields[f][1])
+      reply_bulk(c, fields[f][1], strlen(fields[f][1]));
+    else
+      reply_int(c, f == 2 ? conn_resp(c) : conn_id(c));
+  }
+  reply_bulk(c, "modules", 7);
+  reply_array(c, 0);
+}
+
+/* Text built up for INFO and CLIENT LIST (private memory). */
+struct text {
+  char *p;
+  size_t n, cap;
+  int failed;
+};
+
+static void put(struct text *t, const char *s, size_t n) {
+  if (t->failed || n == 0)
+    return;
+  if (t->cap - t->n < n) {
+    size_t cap = t->cap ? t->cap : 1024;
+    while (cap - t->n < n)
+      cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (!p) {
+      t->failed = 1;
+      return;
+    }
+    t->p = p;
+    t->cap = cap;
+  }
+  memcpy(t->p + t->n, s, n);
+  t->n += n;
+}
+
+static void puts_(struct text *t, const char *s) { put(t, s, strlen(s)); }
+
+static void put_ll(struct text *t, long long v) {
+  char digits[KV_LL_MAX_DIGITS];
+  put(t, digits, kv_format_ll(digits, v));
+}
+
+/* The text as a verbatim string (a bulk string in RESP2); frees it. */
+static void reply_text(struct kv_conn *c, struct text *t) {
+  if (t->failed)
+    reply_error(c, "out of memory");
+  else
+    reply_verbatim(c, t->p ? t->p : "", t->n);
+  free(t->p);
+}
+
+/* One line of CLIENT LIST / CLIENT INFO, with Redis 7.0's fields. The
+ * engine sees no sockets: addr and laddr are "?:0", fd is -1; buffer and
+ * memory sizes are 0 (they would depend on how the input was split). */
+static void client_line(struct text *t, const struct kv_conn *x) {
+  size_t name_len;
+  const char *name = conn_name(x, &name_len);
+  const char *cmd = conn_cmd(x);
+  puts_(t, "id=");
+  put_ll(t, conn_id(x));
+  puts_(t, " addr=?:0 laddr=?:0 fd=-1 name=");
+  put(t, name, name_len);
+  puts_(t, " age=");
+  put_ll(t, (now_ms - conn_since(x)) / 1000);
+  puts_(t, " idle=");
+  put_ll(t, (now_ms - conn_last(x)) / 1000);
+  puts_(t, conn_in_multi(x) ? " flags=x db=" : " flags=N db=");
+  put_ll(t, conn_db(x));
+  puts_(t, " sub=0 psub=0 ssub=0 multi=");
+  put_ll(t, conn_in_multi(x) ? conn_multi_count(x) : -1);
+  puts_(t, " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 "
+            "oll=0 omem=0 tot-mem=0 events=r cmd=");
+  puts_(t, cmd ? cmd : "NULL");
+  puts_(t, " user=default redir=-1 resp=");
+  put_ll(t, conn_resp(x));
+  puts_(t, "\n");
+}
+
+/* CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id...]. */
+static void client_list(struct kv_conn *c, int argc,
+                        const struct kv_arg *argv) {
+  struct text t = {0};
+  int none = 0, ids = 0;
+  for (int j = 2; j < argc; j++) {
+    if (kv_name_is(A(j), "type") && j + 1 < argc) {
+      j++;
+      if (kv_name_is(A(j), "master") || kv_name_is(A(j), "replica") ||
+          kv_name_is(A(j), "slave") || kv_name_is(A(j), "pubsub"))
+        none = 1; /* only normal clients here */
+      else if (!kv_name_is(A(j), "normal")) {
+        reply_quoted(c, "Unknown client type '", A(j), "'");
+        return;
+      }
+    } else if (kv_name_is(A(j), "id") && j + 1 < argc) {
+      ids = ++j;
+      for (long long id; j < argc; j++)
+        if (!kv_parse_ll(A(j), &id)) {
+          reply_error(c, "Invalid client ID");
+          return;
+        }
+    } else {
+      reply_error(c, "syntax error");
+      return;
+    }
+  }
+  for (const struct kv_conn *x = conn_next(NULL); x && !none;
+       x = conn_next(x)) {
+    int listed = !ids;
+    for (int j = ids; ids && j < argc && !listed; j++) {
+      long long id;
+      listed = kv_parse_ll(A(j), &id) && id == conn_id(x);
+    }
+    if (listed)
+      client_line(&t, x);
+  }
+  reply_text(c, &t);
+}
+
+/* CLIENT ID|GETNAME|SETNAME|INFO|LIST. */
+static void cmd_client(struct kv_conn *c, int argc,
+                       const struct kv_arg *argv) {
+  static const struct {
+    const char *name, *full;
+    int arity;
+  } subs[] = {{"id", "client|id", 2},          {"getname", "client|getname", 2},
+              {"setname", "client|setname", 3}, {"info", "client|info", 2},
+              {"list", "client|list", -2}};
+  int k = 0;
+  while (k < 5 && !kv_name_is(A(1), subs[k].name))
+    k++;
+  if (k == 5) {
+    reply_quoted(c, "unknown subcommand '", A(1), "'. Try CLIENT HELP.");
+    return;
+  }
+  conn_set_cmd(c, subs[k].full, now_ms);
+  if (subs[k].arity > 0 ? argc != subs[k].arity : argc < -subs[k].arity) {
+    reply_arity(c, subs[k].full);
+    return;
+  }
+  size_t n;
+  const char *name;
+  struct text t = {0};
+  switch (k) {
+  case 0: reply_int(c, conn_id(c)); break;
+  case 1:
+    name = conn_name(c, &n);
+    if (name)
+      reply_bulk(c, name, n);
+    else
+      reply_nil(c);
+    break;
+  case 2:
+    if (valid_name(c, &argv[2]) && set_name(c, &argv[2]))
+      reply_status(c, "OK");
+    break;
+  case 3:
+    client_line(&t, c);
+    reply_text(c, &t);
+    break;
+  default: client_list(c, argc, argv); break;
+  }
+}
+
+/* When the first command ran (INFO's uptime). */
+static long long started_ms = -1;
+
+/* INFO [section...]: server, clients, memory, keyspace ("all",
+ * "everything" and "default" give them all; other names nothing). */
+static void cmd_info(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  static const char *const names[] = {"server", "clients", "memory",
+                                      "keyspace"};
+  int want[4] = {argc == 1, argc == 1, argc == 1, argc == 1}, sections = 0;
+  struct text t = {0};
+  for (int j = 1; j < argc; j++)
+    for (int s = 0; s < 4; s++)
+      want[s] |= kv_name_is(A(j), names[s]) || kv_name_is(A(j), "all") ||
+                 kv_name_is(A(j), "everything") ||
+                 kv_name_is(A(j), "default");
+  if (want[0]) {
+    long long up = (now_ms - started_ms) / 1000;
+    puts_(&t, "# Server\r\nredis_version:" KV_REDIS_VERSION "\r\n"
+              "redis_mode:standalone\r\nos:flexos\r\narch_bits:64\r\n"
+              "uptime_in_seconds:");
+    put_ll(&t, up);
+    puts_(&t, "\r\nuptime_in_days:");
+    put_ll(&t, up / 86400);
+    puts_(&t, "\r\n");
+    sections++;
+  }
+  if (want[1]) {
+    long long n = 0;
+    for (const struct kv_conn *x = conn_next(NULL); x; x = conn_next(x))
+      n++;
+    puts_(&t, sections++ ? "\r\n# Clients\r\n" : "# Clients\r\n");
+    puts_(&t, "connected_clients:");
+    put_ll(&t, n);
+    puts_(&t, "\r\ncluster_connections:0\r\nblocked_clients:0\r\n"
+              "tracking_clients:0\r\n");
+  }
+  if (want[2]) {
+    puts_(&t, sections++ ? "\r\n# Memory\r\n" : "# Memory\r\n");
+    puts_(&t, "maxmemory:0\r\nmaxmemory_human:0B\r\n"
+              "maxmemory_policy:noeviction\r\n");
+  }
+  if (want[3]) {
+    puts_(&t, sections++ ? "\r\n# Keyspace\r\n" : "# Keyspace\r\n");
+    for (int db = 0; db < KV_DATABASES; db++) {
+      use_db(db);
+      long keys = flexos_gate(store, store_dbsize);
+      long expires = flexos_gate(store, store_expires);
+      if (keys <= 0)
+        continue;
+      puts_(&t, "db");
+      put_ll(&t, db);
+      puts_(&t, ":keys=");
+      put_ll(&t, keys);
+      puts_(&t, ",expires=");
+      put_ll(&t, expires < 0 ? 0 : expires);
+      puts_(&t, ",avg_ttl=0\r\n");
+    }
+    use_db(conn_db(c));
+  }
+  reply_text(c, &t);
+}
+
+/* RESET: out of MULTI, no watched keys, database 0, RESP2, no name. */
+static void cmd_reset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
+  conn_multi_end(c);
+  kv_unwatch_all(c);
+  conn_set_db(c, 0);
+  use_db(0);
+  conn_set_resp(c, 2);
+  conn_set_name(c, NULL, 0);
+  reply_status(c, "RESET");
 }
 
 /* COMMAND [COUNT|DOCS]: redis-cli asks for docs; an empty answer makes it
@@ -1049,7 +1596,8 @@ static void cmd_command(struct kv_conn *c, int argc,
 /* Transactions, with Redis' semantics: between MULTI and EXEC commands
  * are checked (name, arity) and queued, not run; a refused one makes EXEC
  * answer EXECABORT and run nothing; EXEC runs them all, one reply each in
- * an array; DISCARD drops them.  (No WATCH.) */
+ * an array; DISCARD drops them; a watched key changed since WATCH makes
+ * EXEC run nothing and answer a nil array. */
 static void cmd_multi(struct kv_conn *c, int argc, const struct kv_arg *argv);
 static void cmd_exec(struct kv_conn *c, int argc, const struct kv_arg *argv);
 
@@ -1058,6 +1606,7 @@ static void cmd_discard(struct kv_conn *c, int argc, const struct kv_arg *argv) 
     reply_error(c, "DISCARD without MULTI");
     return;
   }
+  kv_unwatch_all(c);
   conn_multi_end(c);
   reply_status(c, "OK");
 }
@@ -1079,7 +1628,7 @@ static const struct command commands[] = {
     {"decrby", 3, cmd_decrby},   {"llen", 2, cmd_llen},
     {"lrange", 4, cmd_lrange},   {"type", 2, cmd_type},
     {"echo", 2, cmd_echo},       {"dbsize", 1, cmd_dbsize},
-    {"flushall", -1, cmd_flushall}, {"flushdb", -1, cmd_flushall},
+    {"flushall", -1, cmd_flushall}, {"flushdb", -1, cmd_flushdb},
     {"select", 2, cmd_select},   {"quit", -1, cmd_quit},
     {"config", -2, cmd_config},  {"command", -1, cmd_command},
     {"multi", 1, cmd_multi},     {"exec", 1, cmd_exec},
@@ -1109,18 +1658,25 @@ static const struct command commands[] = {
     {"pexpireat", -3, cmd_pexpireat}, {"ttl", 2, cmd_ttl},
     {"pttl", 2, cmd_pttl},       {"persist", 2, cmd_persist},
     {"expiretime", 2, cmd_expiretime}, {"pexpiretime", 2, cmd_pexpiretime},
+    {"watch", -2, cmd_watch},    {"unwatch", 1, cmd_unwatch},
+    {"scan", -2, cmd_scan},      {"incrbyfloat", 3, cmd_incrbyfloat},
+    {"hello", -1, cmd_hello},    {"client", -2, cmd_client},
+    {"info", -1, cmd_info},      {"reset", 1, cmd_reset},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
 static void cmd_command(struct kv_conn *c, int argc,
                         const struct kv_arg *argv) {
-  if (argc >= 2 && kv_name_is(A(1), "count"))
-    reply_int(c, NCOMMANDS);
-  else if (argc == 1 || kv_name_is(A(1), "docs"))
+  if (argc == 1)
     reply_array(c, 0);
+  else if (kv_name_is(A(1), "count") && argc != 2)
+    reply_arity(c, "command|count");
+  else if (kv_name_is(A(1), "count"))
+    reply_int(c, NCOMMANDS);
+  else if (kv_name_is(A(1), "docs"))
+    reply_map(c, 0);
   else
-    reply_error(c, "unknown subcommand or wrong number of arguments for "
-                   "'COMMAND'. Try COMMAND HELP.");
+    reply_quoted(c, "unknown subcommand '", A(1), "'. Try COMMAND HELP.");
 }
 
 /* Appends at most max bytes of s[0..n) to msg, stopping at a NUL (Redis
@@ -1214,8 +1770,17 @@ static void cmd_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
     return;
   }
   if (conn_multi_dirty(c)) {
+    kv_unwatch_all(c);
     conn_multi_end(c);
     reply_error(c, "-EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+  /* A watched key changed since WATCH: nothing runs, a nil array. */
+  int changed = watched_keys(c, 0);
+  kv_unwatch_all(c);
+  if (changed) {
+    conn_multi_end(c);
+    reply_array(c, -1);
     return;
   }
   reply_array(c, conn_multi_count(c));
@@ -1254,6 +1819,8 @@ static void cmd_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 static void clock_tick(void) {
   static long long told = -1;
   now_ms = kv_clock_ms();
+  if (started_ms < 0)
+    started_ms = now_ms;
   if (now_ms != told) {
     told = now_ms;
     flexos_gate(store, store_time, now_ms);
@@ -1265,8 +1832,11 @@ void kv_exec(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   if (!cmd)
     return;
   clock_tick();
+  use_db(conn_db(c));
+  conn_set_cmd(c, cmd->name, now_ms);
   if (conn_in_multi(c) && cmd->fn != cmd_multi && cmd->fn != cmd_exec &&
-      cmd->fn != cmd_discard && cmd->fn != cmd_quit) {
+      cmd->fn != cmd_discard && cmd->fn != cmd_quit && cmd->fn != cmd_watch &&
+      cmd->fn != cmd_reset) {
     if (conn_multi_queue(c, argc, argv) != 0) {
       reply_error(c, "out of memory");
       conn_multi_flag(c);

@@ -91,6 +91,7 @@ static void drain(struct kv_conn *c, struct bytes *out) {
  * much as the engine takes), collecting the replies. */
 static void play(const uint8_t *data, size_t n, size_t chunk,
                  struct bytes *out) {
+  kv_conn_next_id(1); /* CLIENT ID, HELLO: the same in both replays */
   struct kv_conn *c = kv_conn_new();
   if (!c)
     abort();
@@ -114,7 +115,7 @@ static void play(const uint8_t *data, size_t n, size_t chunk,
   }
   drain(c, out);
   kv_conn_free(c);
-  flexos_gate(store, store_flush);
+  flexos_gate(store, store_flush, 1);
 }
 
 /* Length of the line at p[0..n) up to CRLF, or -1 if none or if it holds
@@ -141,6 +142,23 @@ static long check_reply(const char *p, size_t n) {
   case '-':
   case ':':
     return at;
+  case '_': /* RESP3 null */
+    return len == 0 ? at : -1;
+  case '%': /* RESP3 map: v pairs */
+  case '~': /* RESP3 set */
+    if (v < 0 || v > (long)n)
+      return -1;
+    for (long i = 0; i < (p[0] == '%' ? 2 * v : v); i++) {
+      long r = check_reply(p + at, n - (size_t)at);
+      if (r < 0)
+        return -1;
+      at += r;
+    }
+    return at;
+  case '=': /* RESP3 verbatim string: "txt:" and the text */
+    if (v < 4)
+      return -1;
+    /* fall through */
   case '$':
     if (v < 0)
       return v == -1 ? at : -1;

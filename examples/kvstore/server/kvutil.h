@@ -3,8 +3,9 @@
  * DESCRIPTION:
  *   Small helpers both libraries of the kvstore need: strict decimal
  *   integers as Redis reads and writes them, records (several values in
- *   one buffer), and case-insensitive command names. They are static so that each library gets its own copy: in an
- *   isolated configuration, code in one compartment cannot call into
+ *   one buffer), case-insensitive command names and Redis' glob
+ *   patterns. They are static so that each library gets its own copy: in
+ *   an isolated configuration, code in one compartment cannot call into
  *   another compartment's text without a gate. No libc beyond what the
  *   kernel image's libc has (no strtoll, no ctype).
  * USAGE:
@@ -103,6 +104,112 @@ static inline size_t kv_record_len(const char *p) {
   for (int b = 0; b < 8; b++)
     n |= (size_t)(unsigned char)p[b] << (8 * b);
   return n;
+}
+
+/* Does s[0..sn) match the glob pattern p[0..pn)? Redis' stringmatchlen
+ * (util.c), case-sensitive, reading nothing past either end: * ? [abc]
+ * [^a] [a-z] and \ escapes; KEYS in the store, SCAN's MATCH in the app.
+ * *stop is set when no later start of the string can match either,
+ * which keeps patterns of many stars linear. */
+static inline int kv_glob_match(const char *p, size_t pn, const char *s,
+                                size_t sn, int *stop) {
+  while (pn && sn) {
+    switch (p[0]) {
+    case '*':
+      while (pn > 1 && p[1] == '*') {
+        p++;
+        pn--;
+      }
+      if (pn == 1)
+        return 1;
+      for (; sn; s++, sn--) {
+        if (kv_glob_match(p + 1, pn - 1, s, sn, stop))
+          return 1;
+        if (*stop)
+          return 0;
+      }
+      *stop = 1;
+      return 0;
+    case '?':
+      s++;
+      sn--;
+      break;
+    case '[': {
+      int not, match = 0;
+      p++;
+      pn--;
+      not = pn && p[0] == '^';
+      if (not) {
+        p++;
+        pn--;
+      }
+      for (;;) {
+        if (pn == 0) { /* no closing ']': the last byte closes it */
+          p--;
+          pn++;
+          break;
+        } else if (p[0] == '\\' && pn >= 2) {
+          p++;
+          pn--;
+          match |= p[0] == s[0];
+        } else if (p[0] == ']') {
+          break;
+        } else if (pn >= 3 && p[1] == '-') {
+          int lo = p[0], hi = p[2], ch = s[0];
+          if (lo > hi) {
+            int t = lo;
+            lo = hi;
+            hi = t;
+          }
+          p += 2;
+          pn -= 2;
+          match |= ch >= lo && ch <= hi;
+        } else {
+          match |= p[0] == s[0];
+        }
+        p++;
+        pn--;
+      }
+      if (not)
+        match = !match;
+      if (!match)
+        return 0;
+      s++;
+      sn--;
+      break;
+    }
+    case '\\':
+      if (pn >= 2) {
+        p++;
+        pn--;
+      }
+      /* fall through */
+    default:
+      if (p[0] != s[0])
+        return 0;
+      s++;
+      sn--;
+      break;
+    }
+    p++;
+    pn--;
+    if (sn == 0) {
+      while (pn && *p == '*') {
+        p++;
+        pn--;
+      }
+      break;
+    }
+  }
+  return pn == 0 && sn == 0;
+}
+
+/* v with its bits in reverse order (SCAN's cursor). */
+static inline unsigned long kv_reverse_bits(unsigned long v) {
+  unsigned long r = 0;
+  for (unsigned i = 0; i < 8 * sizeof v; i++, v >>= 1)
+    r = (r << 1) | (v & 1);
+  return r;
 }
 
 static inline char kv_lower(char c) {

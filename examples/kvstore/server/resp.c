@@ -49,6 +49,18 @@ struct kv_conn {
   char *tx;          /* shared: the queued commands (conn_multi_queue)  */
   size_t tx_cap, tx_len;
   long tx_count;
+
+  int db;            /* SELECT                                          */
+  int resp;          /* protocol version (HELLO): 2 or 3                */
+  long long id;      /* CLIENT ID                                       */
+  long long since;   /* kv_clock_ms() when it connected (CLIENT INFO)   */
+  long long last;    /* kv_clock_ms() at its last command              */
+  const char *cmd;   /* its last command's name (static), NULL: none    */
+  char *name;        /* CLIENT SETNAME (private memory), NULL: none     */
+  size_t name_len;
+  struct kv_conn *next, *prev; /* every connection (CLIENT LIST)        */
+  char *watch;       /* shared: the watched keys (conn_watch_add)       */
+  size_t watch_cap, watch_len;
 };
 
 /* Moves a shared buffer to a bigger one (the shared heap has no
@@ -68,10 +80,23 @@ static int grow_shared(char **buf, size_t *cap, size_t used, size_t need) {
   return 0;
 }
 
+static struct kv_conn *conns; /* the newest connection first */
+static long long next_id = 1;
+
+void kv_conn_next_id(long long id) { next_id = id; }
+
 struct kv_conn *kv_conn_new(void) {
   struct kv_conn *c = calloc(1, sizeof *c);
-  if (c)
-    c->bulk = -1;
+  if (!c)
+    return NULL;
+  c->bulk = -1;
+  c->resp = 2;
+  c->id = next_id++;
+  c->since = c->last = kv_clock_ms();
+  c->next = conns;
+  if (conns)
+    conns->prev = c;
+  conns = c;
   return c;
 }
 
@@ -81,7 +106,16 @@ void kv_conn_free(struct kv_conn *c) {
   flexos_free_shared(c->in);
   flexos_free_shared(c->out);
   flexos_free_shared(c->scratch);
+  kv_unwatch_all(c);
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  free(c->name);
   flexos_free_shared(c->tx);
+  flexos_free_shared(c->watch);
   free(c->args);
   free(c);
 }
@@ -157,6 +191,87 @@ long conn_multi_next(const struct kv_conn *c, size_t *pos, struct kv_arg *argv, 
 
 long conn_multi_count(const struct kv_conn *c) { return c->tx_count; }
 
+int conn_db(const struct kv_conn *c) { return c->db; }
+void conn_set_db(struct kv_conn *c, int db) { c->db = db; }
+int conn_resp(const struct kv_conn *c) { return c->resp; }
+void conn_set_resp(struct kv_conn *c, int resp) { c->resp = resp; }
+long long conn_id(const struct kv_conn *c) { return c->id; }
+long long conn_since(const struct kv_conn *c) { return c->since; }
+long long conn_last(const struct kv_conn *c) { return c->last; }
+const char *conn_cmd(const struct kv_conn *c) { return c->cmd; }
+
+void conn_set_cmd(struct kv_conn *c, const char *name, long long now) {
+  c->cmd = name;
+  c->last = now;
+}
+
+const char *conn_name(const struct kv_conn *c, size_t *n) {
+  *n = c->name_len;
+  return c->name;
+}
+
+int conn_set_name(struct kv_conn *c, const char *p, size_t n) {
+  char *name = NULL;
+  if (n && !(name = malloc(n)))
+    return -1;
+  if (n)
+    memcpy(name, p, n);
+  free(c->name);
+  c->name = name;
+  c->name_len = n;
+  return 0;
+}
+
+struct kv_conn *conn_next(const struct kv_conn *c) {
+  return c ? c->next : conns;
+}
+
+/* ---- watched keys (WATCH) ---------------------------------------------
+ * Each as its database and length (4 bytes each), the change count the
+ * store gave at WATCH (8 bytes), then the key's bytes, in shared memory
+ * (EXEC passes the keys back to the store). */
+
+int conn_watch_add(struct kv_conn *c, int db, long version, const char *k,
+                   size_t n) {
+  size_t need = 16 + n;
+  if (n > UINT32_MAX)
+    return -1;
+  if (c->watch_cap - c->watch_len < need &&
+      grow_shared(&c->watch, &c->watch_cap, c->watch_len,
+                  c->watch_len + need) < 0)
+    return -1;
+  char *p = c->watch + c->watch_len;
+  int64_t v = version;
+  put_u32(p, (size_t)db);
+  put_u32(p + 4, n);
+  memcpy(p + 8, &v, 8);
+  memcpy(p + 16, k, n);
+  c->watch_len += need;
+  return 0;
+}
+
+int conn_watch_next(const struct kv_conn *c, size_t *pos, int *db,
+                    long *version, struct kv_arg *key) {
+  uint32_t d, n;
+  int64_t v;
+  if (*pos + 16 > c->watch_len)
+    return 0;
+  memcpy(&d, c->watch + *pos, 4);
+  memcpy(&n, c->watch + *pos + 4, 4);
+  memcpy(&v, c->watch + *pos + 8, 8);
+  if (n > c->watch_len - *pos - 16) /* shared memory: trust no length */
+    return 0;
+  *db = (int)d;
+  *version = (long)v;
+  key->p = c->watch + *pos + 16;
+  key->n = n;
+  key->off = 0;
+  *pos += 16 + (size_t)n;
+  return 1;
+}
+
+void conn_watch_clear(struct kv_conn *c) { c->watch_len = 0; }
+
 /* ---- replies ---------------------------------------------------------- */
 
 static size_t out_pending(const struct kv_conn *c) {
@@ -214,9 +329,38 @@ void reply_bulk(struct kv_conn *c, const char *p, size_t n) {
   reply_raw(c, "\r\n", 2);
 }
 
-void reply_nil(struct kv_conn *c) { reply_raw(c, "$-1\r\n", 5); }
+void reply_nil(struct kv_conn *c) {
+  if (c->resp == 3)
+    reply_raw(c, "_\r\n", 3);
+  else
+    reply_raw(c, "$-1\r\n", 5);
+}
 
-void reply_array(struct kv_conn *c, long n) { reply_header(c, '*', n); }
+void reply_array(struct kv_conn *c, long n) {
+  if (n < 0 && c->resp == 3)
+    reply_raw(c, "_\r\n", 3);
+  else
+    reply_header(c, '*', n);
+}
+
+void reply_map(struct kv_conn *c, long n) {
+  reply_header(c, c->resp == 3 ? '%' : '*', c->resp == 3 ? n : 2 * n);
+}
+
+void reply_set(struct kv_conn *c, long n) {
+  reply_header(c, c->resp == 3 ? '~' : '*', n);
+}
+
+void reply_verbatim(struct kv_conn *c, const char *p, size_t n) {
+  if (c->resp != 3) {
+    reply_bulk(c, p, n);
+    return;
+  }
+  reply_header(c, '=', (long long)n + 4);
+  reply_raw(c, "txt:", 4);
+  reply_raw(c, p, n);
+  reply_raw(c, "\r\n", 2);
+}
 
 char *conn_scratch(struct kv_conn *c, size_t n) {
   if (c->scratch_cap < n && grow_shared(&c->scratch, &c->scratch_cap, 0,

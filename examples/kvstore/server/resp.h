@@ -60,13 +60,13 @@
 
 #include <stddef.h>
 
-/* Limits. Redis uses the same first three; override with -D for small
- * images. */
+/* Limits. Redis 7.0 uses the same first three (2^31 - 1 arguments: 6.x
+ * allowed 1024 * 1024); override with -D for small images. */
 #ifndef KV_MAX_BULK
 #define KV_MAX_BULK (512L * 1024 * 1024) /* one bulk string ($n)          */
 #endif
 #ifndef KV_MAX_ARGS
-#define KV_MAX_ARGS (1024L * 1024)       /* arguments in one command (*n) */
+#define KV_MAX_ARGS 2147483647L          /* arguments in one command (*n) */
 #endif
 #ifndef KV_MAX_INLINE
 #define KV_MAX_INLINE (64L * 1024)       /* inline command or header line */
@@ -88,6 +88,9 @@ struct kv_conn;
 
 /* A new connection, or NULL when out of memory. */
 struct kv_conn *kv_conn_new(void);
+/* The id the next connection gets (CLIENT ID; they count from 1). The
+ * fuzz target starts each replay at the same id, so that replays agree. */
+void kv_conn_next_id(long long id);
 /* Frees the connection and any partly received command. */
 void kv_conn_free(struct kv_conn *c);
 

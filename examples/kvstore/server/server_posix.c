@@ -56,7 +56,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: kvstore [--port N] [--bind ADDR] [--max-clients N]\n"
           "       kvstore --stdio [--chunk N]\n"
-          "A Redis-compatible key-value server (strings and lists).\n"
+          "A Redis-compatible key-value server (strings, lists, hashes, sets; expiry, transactions, 16 databases).\n"
           "  --port N         TCP port (default 6379; 0 picks a free one)\n"
           "  --bind ADDR      IPv4 address to listen on (default 127.0.0.1)\n"
           "  --max-clients N  clients served at once (default 1000)\n"
@@ -381,6 +381,6 @@ int main(int argc, char **argv) {
     sigset_t wait_mask = handle_signals();
     rc = serve_tcp(&o, &wait_mask);
   }
-  flexos_gate(store, store_flush);
+  flexos_gate(store, store_flush, 1);
   return rc;
 }

@@ -9,11 +9,13 @@
  *   listpacks, with fields in insertion order. A key created with a
  *   string value holds it in the key's own allocation. Keys may carry an
  *   expire time: expired keys are removed when looked up (lazy) and by a
- *   small sweep each time the app tells the time (active). Everything
- *   lives in this library's private heap (plain malloc, which the image
- *   runtime serves from the caller compartment's heap); callers' pointers
- *   are only read or written during the call, never kept. store.h has
- *   the interface.
+ *   small sweep each time the app tells the time (active). There are
+ *   KV_DATABASES tables (SELECT), one used at a time, and a list of the
+ *   keys some connection WATCHes, each with a count of its changes.
+ *   Everything lives in this library's private heap (plain malloc, which
+ *   the image runtime serves from the caller compartment's heap);
+ *   callers' pointers are only read or written during the call, never
+ *   kept. store.h has the interface.
  * USAGE:
  *   flexos_gate(store, store_set, key, klen, val, vlen);
  * License: MIT
@@ -58,13 +60,18 @@ struct entry {
   char key[];
 };
 
-static struct entry **buckets; /* nbuckets heads, or NULL when empty */
-static size_t nbuckets;
-static long nkeys;
-/* The time, as the app last told it (store_time), and where the next
- * active-expiry sweep starts. */
+/* One database (SELECT): a table of nbuckets heads (NULL when empty),
+ * its key count, and where its next active-expiry sweep starts. */
+struct db {
+  struct entry **buckets;
+  size_t nbuckets;
+  long nkeys;
+  size_t sweep_at;
+};
+static struct db dbs[KV_DATABASES];
+static struct db *cur = &dbs[0]; /* the database store_select chose */
+/* The time, as the app last told it (store_time). */
 static long long now_ms;
-static size_t sweep_at;
 #define EXPIRE_MAX (((uint64_t)1 << 56) - 1) /* latest expire time kept */
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
 /* SPOP's choices: a sequence that starts over at every flush, so that a
@@ -87,17 +94,40 @@ static uint64_t hash_key(const char *k, size_t n) {
 }
 
 void store_init(unsigned long s) {
-  if (nkeys == 0)
+  if (cur->nkeys == 0)
     seed = s;
   rng = rng_start = 0x2545f4914f6cdd1dull ^ s;
 }
 
 static struct entry **slot_of(const char *k, size_t n, uint64_t h) {
-  struct entry **pp = &buckets[h & (nbuckets - 1)];
+  struct entry **pp = &cur->buckets[h & (cur->nbuckets - 1)];
   for (; *pp; pp = &(*pp)->next)
     if ((*pp)->hash == h && (*pp)->klen == n && memcmp((*pp)->key, k, n) == 0)
       return pp;
   return pp;
+}
+
+/* Watched keys (WATCH): a record per key some connection watches, in
+ * the database it was watched in, with a version that every change of
+ * the key moves on. Only watched keys have one, so keys cost nothing
+ * more; a change looks here only while some key is watched. */
+struct watch {
+  struct watch *next;
+  int db;
+  long refs;    /* connections watching it                  */
+  long version; /* changes so far                           */
+  size_t klen;
+  char key[];
+};
+static struct watch *watched;
+
+/* Key k of the current database changed (written, created, deleted,
+ * expired, flushed). */
+static void touch(const char *k, size_t n) {
+  for (struct watch *w = watched; w; w = w->next)
+    if (w->db == (int)(cur - dbs) && w->klen == n &&
+        memcmp(w->key, k, n) == 0)
+      w->version++;
 }
 
 static int expired(const struct entry *e) {
@@ -109,7 +139,7 @@ static void entry_free(struct entry *e);
 /* The entry of key k, or NULL; a key whose time has come is removed here
  * (lazy expiry), so no command sees it. */
 static struct entry *lookup(const char *k, size_t n) {
-  if (nbuckets == 0)
+  if (cur->nbuckets == 0)
     return NULL;
   struct entry **pp = slot_of(k, n, hash_key(k, n)), *e = *pp;
   if (e && expired(e)) {
@@ -123,21 +153,21 @@ static struct entry *lookup(const char *k, size_t n) {
 /* Doubles the bucket array. On allocation failure the table keeps its
  * size: longer chains, but still correct. */
 static void grow(void) {
-  size_t n = nbuckets ? nbuckets * 2 : 16;
+  size_t n = cur->nbuckets ? cur->nbuckets * 2 : 16;
   struct entry **nb = calloc(n, sizeof *nb);
   if (!nb)
     return;
-  for (size_t i = 0; i < nbuckets; i++) {
-    struct entry *e = buckets[i], *next;
+  for (size_t i = 0; i < cur->nbuckets; i++) {
+    struct entry *e = cur->buckets[i], *next;
     for (; e; e = next) {
       next = e->next;
       e->next = nb[e->hash & (n - 1)];
       nb[e->hash & (n - 1)] = e;
     }
   }
-  free(buckets);
-  buckets = nb;
-  nbuckets = n;
+  free(cur->buckets);
+  cur->buckets = nb;
+  cur->nbuckets = n;
 }
 
 static void list_free(struct list *l) {
@@ -158,9 +188,10 @@ static void value_free(struct entry *e) {
 
 /* Frees an entry already out of its chain. */
 static void entry_free(struct entry *e) {
+  touch(e->key, e->klen);
   value_free(e);
   free(e);
-  nkeys--;
+  cur->nkeys--;
 }
 
 /* Adds a new entry of the given type with no value yet, and room for
@@ -169,9 +200,9 @@ static struct entry *insert(const char *k, size_t n, int type, size_t extra) {
   if (n > SIZE_MAX - sizeof(struct entry) - extra ||
       extra > SIZE_MAX - sizeof(struct entry))
     return NULL;
-  if ((size_t)nkeys >= nbuckets)
+  if ((size_t)cur->nkeys >= cur->nbuckets)
     grow();
-  if (nbuckets == 0)
+  if (cur->nbuckets == 0)
     return NULL;
   struct entry *e = malloc(sizeof *e + n + extra);
   if (!e)
@@ -184,15 +215,16 @@ static struct entry *insert(const char *k, size_t n, int type, size_t extra) {
   e->expire = 0;
   e->val = NULL;
   e->vlen = 0;
-  struct entry **pp = &buckets[e->hash & (nbuckets - 1)];
+  struct entry **pp = &cur->buckets[e->hash & (cur->nbuckets - 1)];
   e->next = *pp;
   *pp = e;
-  nkeys++;
+  cur->nkeys++;
+  touch(k, n);
   return e;
 }
 
 static int unlink_key(const char *k, size_t n) {
-  if (nbuckets == 0)
+  if (cur->nbuckets == 0)
     return 0;
   struct entry **pp = slot_of(k, n, hash_key(k, n));
   struct entry *e = *pp;
@@ -232,6 +264,7 @@ int store_put(const char *key, size_t klen, const char *val, size_t vlen,
   if (e) {
     if (set_string(e, val, vlen) < 0)
       return KV_NOMEM;
+    touch(key, klen);
   } else {
     e = insert(key, klen, KV_TYPE_STRING, vlen);
     if (!e)
@@ -393,6 +426,7 @@ long store_push(const char *key, size_t klen, const char *val, size_t vlen,
     l->items[(l->head + l->len) % l->cap] = el;
   }
   l->len++;
+  touch(key, klen);
   return (long)l->len;
 }
 
@@ -411,6 +445,7 @@ long store_pop(const char *key, size_t klen, int where, char *out,
     return n; /* caller grows its buffer and asks again */
   memcpy(out, el->data, el->len);
   free(el);
+  touch(key, klen);
   if (where == KV_HEAD)
     l->head = (l->head + 1) % l->cap;
   if (--l->len == 0)
@@ -499,6 +534,7 @@ int store_lset(const char *key, size_t klen, long index, const char *val,
     return KV_NOMEM;
   free(*at);
   *at = el;
+  touch(key, klen);
   return 0;
 }
 
@@ -530,6 +566,8 @@ long store_lrem(const char *key, size_t klen, long count, const char *val,
   if (count < 0)
     l->head = (l->head + removed) % l->cap;
   l->len -= removed;
+  if (removed)
+    touch(key, klen);
   if (l->len == 0)
     unlink_key(key, klen);
   return (long)removed;
@@ -564,6 +602,7 @@ long store_linsert(const char *key, size_t klen, long index, const char *val,
   for (size_t i = l->len; i > (size_t)index; i--)
     *list_at(l, i) = *list_at(l, i - 1);
   *list_at(l, (size_t)index) = el;
+  touch(key, klen);
   return (long)++l->len;
 }
 
@@ -581,6 +620,8 @@ int store_ltrim(const char *key, size_t klen, long start, long stop) {
   for (size_t i = 0; i < l->len; i++)
     if (i < (size_t)start || i >= (size_t)start + keep)
       free(*list_at(l, i));
+  if (keep < l->len)
+    touch(key, klen);
   l->head = (l->head + (size_t)start) % l->cap;
   l->len = keep;
   if (keep == 0)
@@ -660,6 +701,7 @@ static int hash_put(struct entry *e, const char *field, size_t flen,
                     const char *val, size_t vlen) {
   struct pack **pp = (struct pack **)&e->val;
   size_t off = pk_find(*pp, field, flen, 2);
+  touch(e->key, e->klen);
   if (off != PK_NONE) {
     size_t voff = pk_next(*pp, off);
     return pk_splice(pp, voff, 4 + pk_elen(*pp, voff), val, vlen, NULL, 0);
@@ -742,6 +784,7 @@ long store_sadd(const char *key, size_t klen, const char *m, size_t mlen) {
     return KV_NOMEM;
   }
   (*pp)->n++;
+  touch(key, klen);
   return 1;
 }
 
@@ -770,6 +813,7 @@ long store_remove(const char *key, size_t klen, int type, const char *m,
   if (step == 2)
     end = pk_next(p, end);
   pk_splice((struct pack **)&e->val, off, end - off, NULL, 0, NULL, 0);
+  touch(key, klen);
   if (--p->n == 0)
     unlink_key(key, klen);
   return 1;
@@ -836,6 +880,7 @@ long store_spop(const char *key, size_t klen, char *out, size_t cap) {
     return n;
   rng = rng * 6364136223846793005ull + 1442695040888963407ull;
   pk_splice((struct pack **)&e->val, off, 4 + (size_t)n, NULL, 0, NULL, 0);
+  touch(key, klen);
   if (--p->n == 0)
     unlink_key(key, klen);
   return n;
@@ -902,21 +947,76 @@ long store_setop(int op, const char *keys, size_t len, char *out, size_t cap,
   return rc;
 }
 
-long store_dbsize(void) { return nkeys; }
+long store_dbsize(void) { return cur->nkeys; }
 
-void store_flush(void) {
-  for (size_t i = 0; i < nbuckets; i++) {
-    struct entry *e = buckets[i], *next;
+long store_expires(void) {
+  long n = 0;
+  for (size_t i = 0; i < cur->nbuckets; i++)
+    for (const struct entry *e = cur->buckets[i]; e; e = e->next)
+      n += e->expire != 0;
+  return n;
+}
+
+/* Empties the current database. */
+static void flush_db(void) {
+  for (size_t i = 0; i < cur->nbuckets; i++) {
+    struct entry *e = cur->buckets[i], *next;
     for (; e; e = next) {
       next = e->next;
       entry_free(e);
     }
   }
-  free(buckets);
-  buckets = NULL;
-  nbuckets = 0;
-  nkeys = 0;
+  free(cur->buckets);
+  cur->buckets = NULL;
+  cur->nbuckets = 0;
+  cur->nkeys = 0;
+}
+
+void store_flush(int all) {
+  struct db *was = cur;
+  for (int i = 0; all && i < KV_DATABASES; i++) {
+    cur = &dbs[i];
+    flush_db();
+  }
+  cur = was;
+  flush_db();
   rng = rng_start;
+}
+
+int store_select(int db) {
+  if (db < 0 || db >= KV_DATABASES)
+    return KV_RANGE;
+  cur = &dbs[db];
+  return 0;
+}
+
+long store_watch(const char *key, size_t klen, int op) {
+  struct watch **pp = &watched, *w;
+  lookup(key, klen); /* a key whose time has come goes first (a change) */
+  for (; (w = *pp); pp = &w->next)
+    if (w->db == (int)(cur - dbs) && w->klen == klen &&
+        memcmp(w->key, key, klen) == 0)
+      break;
+  if (op == KV_WATCH_ADD && !w) {
+    if (klen > SIZE_MAX - sizeof *w || !(w = malloc(sizeof *w + klen)))
+      return KV_NOMEM;
+    w->db = (int)(cur - dbs);
+    w->refs = w->version = 0;
+    w->klen = klen;
+    memcpy(w->key, key, klen);
+    w->next = watched;
+    watched = w;
+  }
+  if (!w)
+    return KV_NOTFOUND;
+  long version = w->version;
+  if (op == KV_WATCH_ADD)
+    w->refs++;
+  else if (op == KV_WATCH_DROP && --w->refs == 0) {
+    *pp = w->next;
+    free(w);
+  }
+  return version;
 }
 
 /* Expiry and key commands. */
@@ -924,7 +1024,7 @@ void store_flush(void) {
 /* Removes the expired keys of bucket i; returns how many. */
 static long sweep_bucket(size_t i) {
   long n = 0;
-  for (struct entry **pp = &buckets[i]; *pp;) {
+  for (struct entry **pp = &cur->buckets[i]; *pp;) {
     struct entry *e = *pp;
     if (expired(e)) {
       *pp = e->next;
@@ -938,33 +1038,39 @@ static long sweep_bucket(size_t i) {
 }
 
 void store_time(long long now) {
+  struct db *was = cur;
   now_ms = now;
-  /* Active expiry: a few buckets per call, so that keys nobody reads
-   * again still give their memory back. */
-  for (int i = 0; i < KV_SWEEP_BUCKETS && nbuckets; i++) {
-    sweep_at = (sweep_at + 1) & (nbuckets - 1);
-    sweep_bucket(sweep_at);
-  }
+  /* Active expiry: a few buckets of each database per call, so that keys
+   * nobody reads again still give their memory back. */
+  for (cur = dbs; cur < dbs + KV_DATABASES; cur++)
+    for (int i = 0; i < KV_SWEEP_BUCKETS && cur->nbuckets; i++) {
+      cur->sweep_at = (cur->sweep_at + 1) & (cur->nbuckets - 1);
+      sweep_bucket(cur->sweep_at);
+    }
+  cur = was;
 }
 
 int store_expire(const char *key, size_t klen, int flags, long long at) {
   struct entry *e = lookup(key, klen);
   if (!e)
     return 0;
-  long long cur = e->expire ? (long long)e->expire : -1;
+  long long old = e->expire ? (long long)e->expire : -1;
   if (flags & KV_EXP_PERSIST) {
     e->expire = 0;
-    return cur != -1;
+    if (old != -1)
+      touch(key, klen);
+    return old != -1;
   }
   /* No expiry counts as an infinite one for GT and LT. */
-  if ((flags & KV_EXP_NX && cur != -1) || (flags & KV_EXP_XX && cur == -1) ||
-      (flags & KV_EXP_GT && (cur == -1 || at <= cur)) ||
-      (flags & KV_EXP_LT && cur != -1 && at >= cur))
+  if ((flags & KV_EXP_NX && old != -1) || (flags & KV_EXP_XX && old == -1) ||
+      (flags & KV_EXP_GT && (old == -1 || at <= old)) ||
+      (flags & KV_EXP_LT && old != -1 && at >= old))
     return 0;
   if (at <= now_ms)
     unlink_key(key, klen);
   else
     e->expire = (uint64_t)at > EXPIRE_MAX ? EXPIRE_MAX : (uint64_t)at;
+  touch(key, klen);
   return 1;
 }
 
@@ -999,6 +1105,7 @@ long store_write(const char *key, size_t klen, long offset, const char *val,
   value_free(e);
   e->val = p;
   e->vlen = len;
+  touch(key, klen);
   return (long)len;
 }
 
@@ -1031,107 +1138,12 @@ int store_rename(const char *src, size_t slen, const char *dst, size_t dlen,
   struct entry **pp = slot_of(src, slen, e->hash);
   *pp = e->next;
   free(e);
-  pp = &buckets[d->hash & (nbuckets - 1)];
+  pp = &cur->buckets[d->hash & (cur->nbuckets - 1)];
   d->next = *pp;
   *pp = d;
+  touch(src, slen);
+  touch(dst, dlen);
   return 1;
-}
-
-/* Does s[0..sn) match the glob pattern p[0..pn)? Redis' stringmatchlen
- * (util.c), case-sensitive, reading nothing past either end: * ? [abc]
- * [^a] [a-z] and \ escapes. *stop is set when no later start of the
- * string can match either, which keeps patterns of many stars linear. */
-static int glob_match(const char *p, size_t pn, const char *s, size_t sn,
-                      int *stop) {
-  while (pn && sn) {
-    switch (p[0]) {
-    case '*':
-      while (pn > 1 && p[1] == '*') {
-        p++;
-        pn--;
-      }
-      if (pn == 1)
-        return 1;
-      for (; sn; s++, sn--) {
-        if (glob_match(p + 1, pn - 1, s, sn, stop))
-          return 1;
-        if (*stop)
-          return 0;
-      }
-      *stop = 1;
-      return 0;
-    case '?':
-      s++;
-      sn--;
-      break;
-    case '[': {
-      int not, match = 0;
-      p++;
-      pn--;
-      not = pn && p[0] == '^';
-      if (not) {
-        p++;
-        pn--;
-      }
-      for (;;) {
-        if (pn == 0) { /* no closing ']': the last byte closes it */
-          p--;
-          pn++;
-          break;
-        } else if (p[0] == '\\' && pn >= 2) {
-          p++;
-          pn--;
-          match |= p[0] == s[0];
-        } else if (p[0] == ']') {
-          break;
-        } else if (pn >= 3 && p[1] == '-') {
-          int lo = p[0], hi = p[2], ch = s[0];
-          if (lo > hi) {
-            int t = lo;
-            lo = hi;
-            hi = t;
-          }
-          p += 2;
-          pn -= 2;
-          match |= ch >= lo && ch <= hi;
-        } else {
-          match |= p[0] == s[0];
-        }
-        p++;
-        pn--;
-      }
-      if (not)
-        match = !match;
-      if (!match)
-        return 0;
-      s++;
-      sn--;
-      break;
-    }
-    case '\\':
-      if (pn >= 2) {
-        p++;
-        pn--;
-      }
-      /* fall through */
-    default:
-      if (p[0] != s[0])
-        return 0;
-      s++;
-      sn--;
-      break;
-    }
-    p++;
-    pn--;
-    if (sn == 0) {
-      while (pn && *p == '*') {
-        p++;
-        pn--;
-      }
-      break;
-    }
-  }
-  return pn == 0 && sn == 0;
 }
 
 long store_keys(const char *pat, size_t plen, char *out, size_t cap,
@@ -1140,12 +1152,12 @@ long store_keys(const char *pat, size_t plen, char *out, size_t cap,
   *count = 0;
   for (int pass = 0; pass < 2; pass++) { /* count, then copy if it fits */
     char *w = out;
-    for (size_t i = 0; i < nbuckets; i++) {
+    for (size_t i = 0; i < cur->nbuckets; i++) {
       sweep_bucket(i);
-      for (struct entry *e = buckets[i]; e; e = e->next) {
+      for (struct entry *e = cur->buckets[i]; e; e = e->next) {
         int stop = 0;
         if (!(plen == 1 && pat[0] == '*') &&
-            !glob_match(pat, plen, e->key, e->klen, &stop))
+            !kv_glob_match(pat, plen, e->key, e->klen, &stop))
           continue;
         if (pass == 0) {
           need += 8 + e->klen;
@@ -1162,16 +1174,16 @@ long store_keys(const char *pat, size_t plen, char *out, size_t cap,
 }
 
 long store_randomkey(char *out, size_t cap) {
-  if (nbuckets == 0)
+  if (cur->nbuckets == 0)
     return KV_NOTFOUND;
-  for (size_t i = 0; i < nbuckets; i++)
+  for (size_t i = 0; i < cur->nbuckets; i++)
     sweep_bucket(i);
-  if (nkeys == 0)
+  if (cur->nkeys == 0)
     return KV_NOTFOUND;
   /* The pick moves on only once a key is copied out (as in SPOP). */
-  size_t pick = (size_t)((rng >> 33) % (uint64_t)nkeys);
-  for (size_t i = 0; i < nbuckets; i++)
-    for (struct entry *e = buckets[i]; e; e = e->next)
+  size_t pick = (size_t)((rng >> 33) % (uint64_t)cur->nkeys);
+  for (size_t i = 0; i < cur->nbuckets; i++)
+    for (struct entry *e = cur->buckets[i]; e; e = e->next)
       if (pick-- == 0) {
         long n = copy_out(e->key, e->klen, out, cap);
         if ((size_t)n <= cap)
@@ -1179,4 +1191,55 @@ long store_randomkey(char *out, size_t cap) {
         return n;
       }
   return KV_NOTFOUND;
+}
+
+/* SCAN's next cursor after bucket v of a table of mask + 1 buckets: the
+ * bucket index counted up in reverse bit order (Redis' dictScan), so that
+ * a key present for the whole scan is visited even when the table doubles
+ * in between (a doubled table's buckets v and v + mask + 1 follow each
+ * other). 0: done. */
+static unsigned long scan_next(unsigned long v, unsigned long mask) {
+  v |= ~mask;
+  v = kv_reverse_bits(v);
+  v++;
+  return kv_reverse_bits(v);
+}
+
+/* One pass of store_scan: the keys of the buckets from *cursor on, into
+ * out unless NULL. Returns the bytes; *count the keys; *cursor moves. */
+static size_t scan_walk(unsigned long *cursor, long want, int type, char *out,
+                        long *count) {
+  size_t need = 0;
+  unsigned long v = *cursor, mask = cur->nbuckets - 1;
+  long visits = want * 10;
+  *count = 0;
+  if (cur->nbuckets == 0) {
+    *cursor = 0;
+    return 0;
+  }
+  do {
+    for (struct entry *e = cur->buckets[v & mask]; e; e = e->next) {
+      if (expired(e) || (type && (int)e->type != type))
+        continue;
+      need += 8 + e->klen;
+      ++*count;
+      if (out)
+        out = kv_put_record(out, e->key, e->klen);
+    }
+    v = scan_next(v, mask);
+  } while (v && --visits > 0 && *count < want);
+  *cursor = v;
+  return need;
+}
+
+long store_scan(unsigned long *cursor, long count, int type, char *out,
+                size_t cap, long *n) {
+  unsigned long v = *cursor;
+  size_t need = scan_walk(&v, count, type, NULL, n);
+  if (need <= cap) {
+    v = *cursor;
+    scan_walk(&v, count, type, out, n);
+    *cursor = v;
+  }
+  return (long)need;
 }

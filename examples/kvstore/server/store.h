@@ -245,10 +245,38 @@ long store_keys(const char *pat, size_t plen, char *out, size_t cap,
  * When it does not fit, the retry gets the same key. */
 long store_randomkey(char *out, size_t cap);
 
-/* Number of keys. */
-long store_dbsize(void);
+/* Databases (SELECT): KV_DATABASES tables, each with its own keys;
+ * every function here works in the one chosen last (0 at first). */
+#define KV_DATABASES 16
 
-/* Removes every key and frees the table. */
-void store_flush(void);
+/* Chooses database db: 0, or KV_RANGE (nothing changes). */
+int store_select(int db);
+
+/* Number of keys; of keys with an expire time (INFO: O(n)). */
+long store_dbsize(void);
+long store_expires(void);
+
+/* Removes every key of the database, or with all of every database, and
+ * frees the tables. */
+void store_flush(int all);
+
+/* WATCH: the store counts changes of watched keys (each write, deletion,
+ * expiry or flush of the key in the database it was watched in).
+ * KV_WATCH_ADD starts watching key (once more), KV_WATCH_PEEK looks,
+ * KV_WATCH_DROP stops (once); each returns the key's change count (as
+ * before a DROP), KV_NOTFOUND (PEEK or DROP of a key not watched) or
+ * KV_NOMEM. A key whose time has come expires first (a change). */
+#define KV_WATCH_ADD 0
+#define KV_WATCH_PEEK 1
+#define KV_WATCH_DROP 2
+long store_watch(const char *key, size_t klen, int op);
+
+/* SCAN: the keys (of type, unless 0) in the buckets from *cursor on, until
+ * at least count keys or ten buckets per count, as records (store_lrange)
+ * into out. Returns the bytes needed, *n the keys, and *cursor (when they
+ * fit) the next cursor, 0 at the end. Every key present for the whole
+ * scan comes back at least once. */
+long store_scan(unsigned long *cursor, long count, int type, char *out,
+                size_t cap, long *n);
 
 #endif

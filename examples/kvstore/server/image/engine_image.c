@@ -78,7 +78,7 @@ static int play(size_t chunk) {
     rc = -1;
   }
   kv_conn_free(c);
-  flexos_gate(store, store_flush);
+  flexos_gate(store, store_flush, 1);
   return rc;
 }
 

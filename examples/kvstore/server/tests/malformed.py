@@ -4,7 +4,9 @@
 #   Feeds a running kvstore server malformed, truncated and oversized
 #   input, one fresh client per case, and checks the exact error reply and
 #   that the server then closes that client; after each case a new client
-#   must still get PONG. Also: a command cut off by a disconnect must not
+#   must still get PONG. Requests that are not complete yet (no line end,
+#   bulk bytes missing, the largest legal counts) get no reply until they
+#   are. Also: a command cut off by a disconnect must not
 #   run, a client that pipelines without reading must not block others,
 #   and every one of its replies must still arrive, in order.
 #   Prints one line per case and exits 1 on the first failure.
@@ -93,7 +95,8 @@ def perr(what):
 def protocol_errors():
     closes_with("multibulk-not-a-number", b"*abc\r\n",
                 perr(b"invalid multibulk length"))
-    closes_with("multibulk-too-many", b"*1048577\r\n",
+    # Redis 7.0 takes up to INT_MAX arguments (6.x: 1024 * 1024).
+    closes_with("multibulk-too-many", b"*2147483648\r\n",
                 perr(b"invalid multibulk length"))
     closes_with("multibulk-leading-plus", b"*+1\r\n",
                 perr(b"invalid multibulk length"))
@@ -119,6 +122,43 @@ def protocol_errors():
                 b"+PONG\r\n+PONG\r\n" + perr(b"invalid multibulk length"))
     closes_with("quit", resp("SET", "q", "1") + resp("QUIT") + resp("PING"),
                 b"+OK\r\n+OK\r\n")
+
+
+def waits(name, parts, expect):
+    """Each of parts but the last, sent alone, gets no reply (the request
+    is incomplete: the server waits for more); after the last, expect."""
+    s = connect()
+    s.settimeout(0.3 * SLOW)
+    for p in parts[:-1]:
+        s.sendall(p)
+        try:
+            early = s.recv(100)
+        except socket.timeout:
+            early = None
+        if early is not None:
+            fail(name, "answered %r to an incomplete request" % early)
+    s.settimeout(TIMEOUT)
+    s.sendall(parts[-1])
+    got = read_exact(s, len(expect))
+    s.close()
+    if got != expect:
+        fail(name, "expected %r, got %r" % (expect, got))
+    print("ok %s" % name)
+
+
+def incomplete_requests():
+    waits("inline-without-line-end", [b"PI", b"NG", b"\r\n"], b"+PONG\r\n")
+    waits("inline-lf-only", [b"ECHO a", b"\n"], b"$1\r\na\r\n")
+    waits("inline-at-the-limit", [b"ECHO " + b"x" * (MAX_INLINE - 5), b"\r\n"],
+          b"$%d\r\n" % (MAX_INLINE - 5) + b"x" * (MAX_INLINE - 5) + b"\r\n")
+    waits("multibulk-header-without-crlf", [b"*1", b"\r\n$4\r\nPING", b"\r\n"],
+          b"+PONG\r\n")
+    waits("bulk-without-its-bytes", [b"*2\r\n$4\r\nECHO\r\n$3\r\nab",
+                                     b"c", b"\r", b"\n"], b"$3\r\nabc\r\n")
+    # The largest legal counts are only announced: the server waits.
+    waits("multibulk-2147483647", [b"*2147483647\r\n$4\r\nPING\r\n",
+                                    b"x"], b"")
+    waits("bulk-512MiB", [b"*1\r\n$536870912\r\n", b"x"], b"")
 
 
 def disconnects():
@@ -219,6 +259,7 @@ if len(sys.argv) == 4 and sys.argv[2] == "--max-clients":
     max_clients(int(sys.argv[3]))
 else:
     protocol_errors()
+    incomplete_requests()
     disconnects()
     big_value()
     backpressure()

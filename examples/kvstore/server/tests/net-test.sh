@@ -25,6 +25,10 @@
 #                them, GET nil, EXISTS 0), polling for up to 10 s
 #     redispy   redispy_workload.py: a small application's commands through
 #                redis-py, each reply compared with a real redis-server's
+#     integrity  integrity.py: INCR counters, list appends and pipelined
+#                SET/GET from several clients, each write applied exactly
+#                once and each reply its own request's (KV_INTEGRITY_ARGS
+#                passes options; run under flexos-vmm --net-faults)
 #     maxclients the server runs with --max-clients 4; a fifth client is
 #                refused with an error reply, the others are served
 #   Exits 77 (skip) when a client it needs is not installed.
@@ -56,7 +60,7 @@ for check in "$@"; do
   case $check in
     benchmark) need redis-benchmark redis-tools ;;
     cli|readback) need redis-cli redis-tools ;;
-    malformed|maxclients) need python3 python3 ;;
+    malformed|maxclients|integrity) need python3 python3 ;;
     types|expiry) need python3 python3; need redis-cli redis-tools ;;
     redispy) need redis-server redis-server
              /usr/bin/python3 -c 'import redis' 2>/dev/null ||
@@ -272,6 +276,8 @@ for check in "$@"; do
     types) check_types ;;
     expiry) check_expiry ;;
     redispy) "$dir/redispy_workload.py" "$port" || fail "redispy_workload.py" ;;
+    integrity) python3 "$dir/integrity.py" "$port" ${KV_INTEGRITY_ARGS:-} ||
+                 fail "integrity.py" ;;
     maxclients) python3 "$dir/malformed.py" "$port" --max-clients 4 ||
                   fail "malformed.py --max-clients 4" ;;
   esac

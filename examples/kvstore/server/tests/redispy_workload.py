@@ -7,8 +7,11 @@
 #   must equal redis-server's.  The workload: plain commands, pipelines
 #   with and without MULTI/EXEC (redis-py's default pipeline is a
 #   transaction), a transaction that fails in EXEC, counters, strings,
-#   lists, hashes and sets with their WRONGTYPE errors, and whatever
-#   families the server lists in FAMILIES.  Keys carry a per-run prefix,
+#   lists, hashes and sets with their WRONGTYPE errors, WATCH against
+#   another client's writes (redis-py's pipeline.watch and transaction()),
+#   databases (SELECT through redis-py's db=), whole SCANs (with MATCH,
+#   COUNT, TYPE, and while the table grows), and whatever families the
+#   server lists in FAMILIES.  Keys carry a per-run prefix,
 #   so the kvstore's other contents do not matter.  Each step prints one
 #   line; every difference prints both replies, and any makes it exit 1.
 # USAGE:
@@ -17,6 +20,8 @@
 # License: MIT
 import argparse
 import os
+import re
+import socket
 import shutil
 import subprocess
 import sys
@@ -30,7 +35,8 @@ except ImportError:
     sys.exit(77)
 
 FAMILIES = ["basic", "pipeline", "transaction", "strings", "lists",
-            "hashes", "sets", "errors"]
+            "hashes", "sets", "errors", "watch", "select", "scan",
+            "incrbyfloat", "connection", "resp3"]
 
 
 def normalize(value):
@@ -56,6 +62,172 @@ def pipeline(transaction, build):
         build(p)
         return [normalize(v) for v in p.execute(raise_on_error=False)]
     return run
+
+
+def other_db(client, db):
+    """A client of the same server in database db."""
+    pool = client.connection_pool
+    kwargs = dict(pool.connection_kwargs, db=db)
+    return redis.Redis(connection_pool=redis.ConnectionPool(
+        connection_class=pool.connection_class, **kwargs))
+
+
+def watched(key, meddle, *queued):
+    """WATCH key, then meddle(client) from another connection of the
+    pool, then MULTI with queued(pipeline) commands and EXEC: the replies,
+    or "WatchError" when EXEC found the key changed; then the key's value
+    as another client reads it."""
+    def run(client):
+        p = client.pipeline()
+        try:
+            p.watch(key)
+            before = p.get(key)  # immediate mode: read while watching
+            meddle(client)
+            p.multi()
+            for q in queued:
+                q(p)
+            try:
+                result = p.execute()
+            except redis.WatchError:
+                result = "WatchError"
+        finally:
+            p.reset()
+        return [before, result, client.get(key) if client.type(key) ==
+                "string" else client.type(key)]
+    return run
+
+
+def transaction_helper(key):
+    """redis-py's client.transaction(): WATCH, read, MULTI/EXEC, retried
+    on WatchError; the first try meets another client's INCR."""
+    def run(client):
+        tries = []
+
+        def body(p):
+            value = int(p.get(key) or 0)
+            if not tries:
+                client.incr(key)  # another connection: this try fails
+            tries.append(value)
+            p.multi()
+            p.set(key, value * 2)
+        client.set(key, 5)
+        client.transaction(body, key)
+        return [tries, client.get(key)]
+    return run
+
+
+def full_scan(client, **kwargs):
+    return sorted(client.scan_iter(**kwargs))
+
+
+def scan_while_growing(k):
+    """A scan while 400 keys are added between its calls: every key
+    present from start to end must come back (either server may return a
+    key twice; duplicates are dropped)."""
+    def run(client):
+        first = [k("g%d" % i) for i in range(50)]
+        client.mset({x: 1 for x in first})
+        cursor, seen, added = 0, set(), 0
+        while True:
+            cursor, keys = client.scan(cursor, match=k("g*"), count=5)
+            seen.update(keys)
+            if added < 400:
+                client.mset({k("h%d" % (added + i)): 1 for i in range(100)})
+                added += 100
+            if cursor == 0:
+                break
+        return sorted(x for x in seen if x in first), len(first)
+    return run
+
+
+def raw_session(commands):
+    """The bytes a new connection to the client's server answers to
+    commands (inline, then QUIT), with connection ids masked."""
+    def run(client):
+        kw = client.connection_pool.connection_kwargs
+        if "path" in kw:
+            sock = socket.socket(socket.AF_UNIX)
+            sock.connect(kw["path"])
+        else:
+            sock = socket.create_connection((kw["host"], kw["port"]))
+        sock.settimeout(60)
+        sock.sendall("".join(c + "\r\n" for c in commands + ["QUIT"])
+                     .encode())
+        out = b""
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            out += data
+        sock.close()
+        out = re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"$2\r\nid\r\n:ID\r\n", out)
+        return out.decode("latin-1").split("\r\n")
+    return run
+
+
+# INCRBYFLOAT increments and start values: decimals, exponents, integers
+# past 2^64, values that cancel, hexadecimal.
+FLOATS = ["0", "1", "-1", "10.5", "0.1", "5.0e3", "200", "-0.0", "1e308",
+          "-1e308", "3.0000000000000000001", "0.30000000000000004", "1e-17",
+          "5e-18", "2.5e-17", "9.999999999999999999e22",
+          "18446744073709551616", "3.14159265358979323846", "7e-1", ".5",
+          "5.", "0x1p3", "-1.5e+2", "123456789.123456789123", "1e4932"]
+
+
+def incrbyfloat_steps(k):
+    for i, start in enumerate(FLOATS):
+        incrs = [FLOATS[(i * 7 + j) % len(FLOATS)] for j in range(4)]
+        yield "incrbyfloat", "from " + start, lambda c, s=start, n=incrs: [
+            c.set(k("f"), s)] + [
+            call(c, lambda c2, x=x: c2.incrbyfloat(k("f"), x)) for x in n]
+    yield "incrbyfloat", "a missing key, a TTL", lambda c: [
+        c.delete(k("f")), c.incrbyfloat(k("f"), "2.5"),
+        c.expire(k("f"), 1000), c.incrbyfloat(k("f"), "-0.5"),
+        c.ttl(k("f")), c.get(k("f"))]
+    yield "incrbyfloat", "errors", lambda c: [
+        call(c, lambda c2, x=x: c2.incrbyfloat(k("f"), x))
+        for x in ("abc", "", " 1", "nan", "inf", "1e5000")]
+
+
+def client_fields(info):
+    """CLIENT INFO's fields (as redis-py parses them), in order, those
+    whose values vary (or that the kvstore cannot know: sockets, memory)
+    blanked."""
+    vary = {"id", "addr", "laddr", "fd", "age", "idle", "qbuf",
+            "qbuf-free", "argv-mem", "rbs", "rbp", "obl", "tot-mem", "omem"}
+    # The reference's client has flag U (a Unix socket).
+    flags = info.get("flags", "").replace("U", "") or "N"
+    return [(f, "?" if f in vary else flags if f == "flags" else v)
+            for f, v in info.items()]
+
+
+def connection_steps(k):
+    yield "connection", "client info", lambda c: client_fields(
+        c.execute_command("CLIENT INFO"))
+    yield "connection", "client setname, getname, info", lambda c: [
+        c.client_setname("wl-name"), c.client_getname(),
+        client_fields(c.execute_command("CLIENT INFO")),
+        c.client_setname(""), c.client_getname()]
+    yield "connection", "client id", lambda c: type(c.client_id()).__name__
+    yield "connection", "client list", lambda c: sorted(
+        set(f for x in c.client_list() for f in x)) + [
+        len(c.client_list(_type="pubsub")),
+        [x["id"] == str(c.client_id()) for x in c.client_list(
+            client_id=[str(c.client_id())])]]
+    yield "connection", "hello", lambda c: [
+        (f, "?" if f == "id" else v) for f, v in zip(*[iter(
+            c.execute_command("HELLO", "2", "SETNAME", "h"))] * 2)] + [
+        c.client_getname()]
+    yield "connection", "info keyspace", lambda c: [
+        other_db(c, 7).set(k("i1"), 1), other_db(c, 7).set(k("i2"), 1, ex=99),
+        c.info("keyspace").get("db7"), sorted(c.info("keyspace")),
+        other_db(c, 7).flushdb()]
+    yield "connection", "info sections", lambda c: [
+        sorted(set(c.info()) & {"redis_version", "redis_mode",
+                                "connected_clients", "maxmemory",
+                                "uptime_in_seconds", "arch_bits"}),
+        c.info("server")["redis_version"], c.info("nosuch"),
+        type(c.info("clients")["connected_clients"]).__name__]
 
 
 def steps(k):
@@ -147,6 +319,77 @@ def steps(k):
     yield "errors", "hincrby on text", lambda c: c.hincrby(k("h"), "f2", 1)
     yield "errors", "unknown command", lambda c: c.execute_command("NOSUCH", "a")
     yield "errors", "wrong arity", lambda c: c.execute_command("GET")
+    yield "watch", "another client's SET", watched(
+        k("w"), lambda c: c.set(k("w"), "other"),
+        lambda p: p.set(k("w"), "mine"))
+    yield "watch", "no change", watched(
+        k("w"), lambda c: c.get(k("w")), lambda p: p.set(k("w"), "mine"),
+        lambda p: p.get(k("w")))
+    yield "watch", "a write to another key", watched(
+        k("w"), lambda c: c.set(k("w2"), "x"), lambda p: p.incr(k("wn")))
+    yield "watch", "another client's DEL", watched(
+        k("w"), lambda c: c.delete(k("w")), lambda p: p.set(k("w"), "mine"))
+    yield "watch", "a missing key created", watched(
+        k("w3"), lambda c: c.rpush(k("w3"), "x"), lambda p: p.ping())
+    yield "watch", "the same key in another database", watched(
+        k("w2"), lambda c: other_db(c, 1).set(k("w2"), "db1"),
+        lambda p: p.get(k("w2")))
+    yield "watch", "an expiry set", watched(
+        k("w2"), lambda c: c.expire(k("w2"), 1000), lambda p: p.ttl(k("w2")))
+    yield "watch", "an expired key", watched(
+        k("w4"), lambda c: [c.set(k("w4"), "v", px=30), time.sleep(0.1),
+                            c.exists(k("w4"))], lambda p: p.ping())
+    yield "watch", "transaction helper retries", transaction_helper(k("wt"))
+    yield "select", "keys per database", lambda c: [
+        c.set(k("d"), "db0"), other_db(c, 3).set(k("d"), "db3"),
+        other_db(c, 3).get(k("d")), c.get(k("d")),
+        other_db(c, 3).dbsize(), other_db(c, 3).type(k("d")),
+        other_db(c, 4).get(k("d")), other_db(c, 1).delete(k("w2"))]
+    yield "select", "flushdb", lambda c: [
+        other_db(c, 3).flushdb(), other_db(c, 3).dbsize(), c.get(k("d"))]
+    yield "select", "out of range", lambda c: other_db(c, 16).ping()
+    yield "scan", "fill", lambda c: [
+        c.mset({k("sc%d" % i): i for i in range(300)}),
+        [c.rpush(k("scl%d" % i), "x") for i in range(20)],
+        [c.hset(k("sch%d" % i), "f", "v") for i in range(20)],
+        [c.sadd(k("scs%d" % i), "m") for i in range(20)]]
+    yield "scan", "whole scan", lambda c: full_scan(c, match=k("sc*"))
+    for count in (1, 7, 1000):
+        yield "scan", "count %d" % count, lambda c, n=count: full_scan(
+            c, match=k("sc*"), count=n)
+    for t in ("string", "list", "hash", "set", "zset"):
+        yield "scan", "type " + t, lambda c, t=t: full_scan(
+            c, match=k("sc*"), _type=t)
+    yield "scan", "match ?", lambda c: full_scan(c, match=k("sc1?"))
+    yield "scan", "while the table grows", scan_while_growing(k)
+    yield "scan", "another database", lambda c: [
+        other_db(c, 6).mset({k("o%d" % i): i for i in range(30)}),
+        full_scan(other_db(c, 6)), other_db(c, 6).flushdb()]
+    yield "scan", "cleanup", lambda c: [c.delete(*c.scan_iter(k("*")))]
+    yield from incrbyfloat_steps(k)
+    yield from connection_steps(k)
+    yield "resp3", "replies after HELLO 3", raw_session([
+        "HELLO 3", "DEL %s %s %s %s" % (k("r"), k("rh"), k("rs"), k("rl")),
+        "HSET %s a 1 b 2" % k("rh"), "HGETALL %s" % k("rh"),
+        "HGETALL %s" % k("none"), "HKEYS %s" % k("rh"),
+        "HMGET %s a zz" % k("rh"), "SADD %s x" % k("rs"),
+        "SMEMBERS %s" % k("rs"), "SINTER %s" % k("rs"),
+        "SUNION %s %s" % (k("rs"), k("none")), "SDIFF %s" % k("rs"),
+        "SMEMBERS %s" % k("none"), "SISMEMBER %s x" % k("rs"),
+        "SPOP %s 5" % k("rs"), "SPOP %s" % k("rs"),
+        "GET %s" % k("none"), "LPOP %s 2" % k("none"),
+        "LPOP %s" % k("none"), "RPUSH %s a" % k("rl"),
+        "LRANGE %s 0 -1" % k("rl"), "LINDEX %s 5" % k("rl"),
+        "MGET %s %s" % (k("none"), k("rl")), "CONFIG GET save",
+        "CONFIG GET databases", "INCRBYFLOAT %s 1.5" % k("r"),
+        "TTL %s" % k("none"), "TYPE %s" % k("rl"), "KEYS %s" % k("rl"),
+        "CLIENT GETNAME", "HELLO 3 SETNAME r3", "CLIENT GETNAME",
+        "SELECT 9", "SET only 1", "SCAN 0", "FLUSHDB", "SELECT 0",
+        "WATCH %s" % k("r"), "SET %s 2" % k("r"), "MULTI",
+        "GET %s" % k("r"), "EXEC", "MULTI", "GET %s" % k("r"), "EXEC",
+        "PING", "ECHO e", "DEL %s %s %s" % (k("r"), k("rh"), k("rl")),
+        "RESET", "GET %s" % k("none"), "HELLO", "HELLO 2",
+        "HGETALL %s" % k("none"), "HELLO 3", "HELLO 2"])
     yield "basic", "cleanup", lambda c: c.delete(*[k(n) for n in (
         "s", "n", "p", "pl", "pe", "t", "te", "nx", "sx", "sg", "e", "sx3",
         "l", "h", "s1", "s2", "s3")])
