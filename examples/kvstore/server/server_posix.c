@@ -56,7 +56,8 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: kvstore [--port N] [--bind ADDR] [--max-clients N]\n"
           "       kvstore --stdio [--chunk N]\n"
-          "A Redis-compatible key-value server (strings, lists, hashes, sets; expiry, transactions, 16 databases).\n"
+          "A Redis-compatible key-value server (strings, lists, hashes, sets;\n"
+          "expiry, transactions, 16 databases).\n"
           "  --port N         TCP port (default 6379; 0 picks a free one)\n"
           "  --bind ADDR      IPv4 address to listen on (default 127.0.0.1)\n"
           "  --max-clients N  clients served at once (default 1000)\n"
