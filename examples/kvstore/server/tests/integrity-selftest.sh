@@ -21,7 +21,7 @@ expect_caught() {
   python3 "$dir/faulty_server.py" $1 >"$out" 2>&1 &
   pid=$!
   for _ in $(seq 100); do
-    port=$(sed -n 's/^listening on port //p' "$out")
+    port=$(sed -n 's/^kvstore: listening on port //p' "$out")
     [ -n "$port" ] && break
     sleep 0.1
   done
