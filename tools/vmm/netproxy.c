@@ -62,8 +62,13 @@ static int port_of(const char *s) {
   return *s && !*end && v >= 1 && v <= 65535 ? (int)v : 0;
 }
 
-int main(int argc, char **argv) {
-  int listen_port = 0, guest_port = 0, stats = 0, forwards = 0;
+struct options {
+  int listen_port, guest_port, stats, forwards;
+};
+
+/* Reads the options into o; returns -1 to go on, else the exit status
+ * (--help, a bad option). */
+static int read_options(int argc, char **argv, struct options *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h"))
@@ -74,14 +79,14 @@ int main(int argc, char **argv) {
     }
     const char *err = 0;
     if (!strcmp(a, "--listen")) {
-      if (!(listen_port = port_of(argv[++i])))
+      if (!(o->listen_port = port_of(argv[++i])))
         err = "--listen wants a port number 1..65535";
     } else if (!strcmp(a, "--guest")) {
-      if (!(guest_port = port_of(argv[++i])))
+      if (!(o->guest_port = port_of(argv[++i])))
         err = "--guest wants a port number 1..65535";
     } else if (!strcmp(a, "--net")) {
       err = vmm_net_add_forward(argv[++i]);
-      forwards++;
+      o->forwards++;
     } else if (!strcmp(a, "--net-faults")) {
       err = vmm_net_set_faults(argv[++i]);
       if (!err) {
@@ -93,7 +98,7 @@ int main(int argc, char **argv) {
     } else if (!strcmp(a, "--pcap")) {
       err = vmm_net_capture(argv[++i]);
     } else if (!strcmp(a, "--stats")) {
-      stats = 1;
+      o->stats = 1;
     } else {
       fprintf(stderr, "flexos-netproxy: unknown option '%s'\n", a);
       return usage(stderr, 2);
@@ -103,24 +108,42 @@ int main(int argc, char **argv) {
       return usage(stderr, 2);
     }
   }
-  if (!listen_port || !guest_port || !forwards) {
+  if (!o->listen_port || !o->guest_port || !o->forwards) {
     fprintf(stderr, "flexos-netproxy: --listen, --guest and at least one "
             "--net are needed\n");
     return usage(stderr, 2);
   }
+  return -1;
+}
 
+/* The UDP socket QEMU's frames arrive on, attached as the guest; then
+ * slirp with the port forwards.  0 or a message. */
+static const char *attach_guest(const struct options *o) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons((uint16_t)listen_port)};
-  struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons((uint16_t)guest_port)};
+  struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->listen_port)};
+  struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->guest_port)};
   inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
   inet_pton(AF_INET, "127.0.0.1", &peer.sin_addr);
-  if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
-    perror("flexos-netproxy: cannot bind the UDP port for QEMU's frames");
-    return 1;
-  }
+  if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0)
+    return "cannot bind the UDP port for QEMU's frames";
   const char *err = vmm_net_attach_udp(fd, &peer);
-  if (!err)
-    err = vmm_net_start();
+  return err ? err : vmm_net_start();
+}
+
+static void print_stats(void) {
+  uint64_t rx, tx, dropped;
+  vmm_net_stats(&rx, &tx, &dropped);
+  fprintf(stderr, "flexos-netproxy: stats: %lu frames to the guest, %lu "
+          "from it, %lu dropped\n", rx, tx, dropped);
+  vmm_net_fault_stats(stderr);
+}
+
+int main(int argc, char **argv) {
+  struct options o = {0};
+  int status = read_options(argc, argv, &o);
+  if (status >= 0)
+    return status;
+  const char *err = attach_guest(&o);
   if (err) {
     fprintf(stderr, "flexos-netproxy: %s\n", err);
     return 1;
@@ -129,15 +152,10 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, 0);
   sigaction(SIGINT, &sa, 0);
   fprintf(stderr, "flexos-netproxy: frames on udp 127.0.0.1:%d <-> "
-          "127.0.0.1:%d\n", listen_port, guest_port);
+          "127.0.0.1:%d\n", o.listen_port, o.guest_port);
   while (!stop)
     vmm_net_poll(-1, &stop);
-  if (stats) {
-    uint64_t rx, tx, dropped;
-    vmm_net_stats(&rx, &tx, &dropped);
-    fprintf(stderr, "flexos-netproxy: stats: %lu frames to the guest, %lu "
-            "from it, %lu dropped\n", rx, tx, dropped);
-    vmm_net_fault_stats(stderr);
-  }
+  if (o.stats)
+    print_stats();
   return 0;
 }
