@@ -88,7 +88,8 @@ for attempt in 1 2 3; do
   qpid=$!
   # Whoever started us may SIGKILL us (net-test.sh does on failure), and
   # then no trap runs: a watchdog stops QEMU's session once we are gone.
-  (while kill -0 $$ 2>/dev/null; do sleep 1; done; pkill -TERM -s "$qpid") 2>/dev/null &
+  (while kill -0 $$ 2>/dev/null; do sleep 1; done; pkill -TERM -s "$qpid"
+   [ -n "$ppid_" ] && kill -TERM "$ppid_") 2>/dev/null &
   while kill -0 "$qpid" 2>/dev/null; do
     if grep -q "^kvstore: listening on port 6379" "$log"; then
       cat "$log" >&2
