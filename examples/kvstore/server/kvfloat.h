@@ -211,33 +211,16 @@ static int kvf_digit(char ch, int hex) {
 /* Reads s[0..n) as Redis' string2ld does (strtold, the whole string, no
  * leading space, no NUL, not NaN, not out of range). Infinity is read as such:
  * returns 1 (a number), 2 (an infinity) or 0 (not a valid float). */
-static int kv_ld_parse(const char *s, size_t n, struct kv_ld *out) {
-  static const char inf[] = "infinity";
-  size_t i = 0, len;
-  int neg = 0, hex = 0, digits = 0;
-  long scale = 0, exp = 0; /* value = X * base^scale * (2 or 10)^exp */
-  if (n == 0 || n >= KV_LD_CHARS)
-    return 0;
-  if (i < n && (s[i] == '+' || s[i] == '-'))
-    neg = s[i++] == '-';
-  len = n - i;
-  if (len == 3 || len == 8) { /* "inf", "infinity", any case */
-    size_t k = 0;
-    while (k < len && (s[i + k] | 0x20) == inf[k])
-      k++;
-    if (k == len)
-      return 2;
-  }
-  if (n - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x' &&
-      (kvf_digit(s[i + 2], 1) >= 0 ||
-       (s[i + 2] == '.' && n - i > 3 && kvf_digit(s[i + 3], 1) >= 0))) {
-    hex = 1;
-    i += 2;
-  }
+/* kv_ld_parse's digits s[*i..n) (base 16 with hex), with at most one
+ * point, into kvf_x; *scale counts the digits after the point. Returns
+ * how many digits there were, or -1 when kvf_x overflows. */
+static int kvf_parse_digits(const char *s, size_t n, size_t *i, int hex,
+                            long *scale) {
+  int digits = 0;
   kvf_x.n = 0;
-  for (int point = 0; i < n; i++) {
-    int d = kvf_digit(s[i], hex);
-    if (s[i] == '.' && !point) {
+  for (int point = 0; *i < n; (*i)++) {
+    int d = kvf_digit(s[*i], hex);
+    if (s[*i] == '.' && !point) {
       point = 1;
       continue;
     }
@@ -245,47 +228,39 @@ static int kv_ld_parse(const char *s, size_t n, struct kv_ld *out) {
       break;
     digits++;
     if (kvf_x.n == 0 && d == 0) { /* a leading zero */
-      scale -= point;
+      *scale -= point;
       continue;
     }
     if (kvf_mul_add(&kvf_x, hex ? 16 : 10, (uint32_t)d) < 0)
-      return 0;
-    scale -= point;
+      return -1;
+    *scale -= point;
   }
-  if (digits == 0)
-    return 0;
-  if (i < n && (s[i] | 0x20) == (hex ? 'p' : 'e')) {
-    size_t j = i + 1;
+  return digits;
+}
+
+/* kv_ld_parse's exponent at s[*i..n), if any ('e', or 'p' with hex,
+ * then decimal digits with a sign): *exp, *i past it. */
+static void kvf_parse_exp(const char *s, size_t n, size_t *i, int hex,
+                          long *exp) {
+  if (*i < n && (s[*i] | 0x20) == (hex ? 'p' : 'e')) {
+    size_t j = *i + 1;
     int eneg = 0;
     if (j < n && (s[j] == '+' || s[j] == '-'))
       eneg = s[j++] == '-';
     if (j < n && kvf_digit(s[j], 0) >= 0) {
       for (; j < n && kvf_digit(s[j], 0) >= 0; j++)
-        if (exp < 1000000)
-          exp = exp * 10 + kvf_digit(s[j], 0);
+        if (*exp < 1000000)
+          *exp = *exp * 10 + kvf_digit(s[j], 0);
       if (eneg)
-        exp = -exp;
-      i = j;
+        *exp = -*exp;
+      *i = j;
     }
   }
-  if (i != n)
-    return 0;
-  if (hex) /* X * 16^scale * 2^exp: exact, then rounded */
-    return kvf_round(&kvf_x, exp + 4 * scale, 0, neg, out);
-  exp += scale;
-  if (kvf_x.n == 0)
-    return kvf_round(&kvf_x, 0, 0, neg, out);
-  /* Out of range whatever the digits: 10^4933 overflows, 10^-4952 is 0. */
-  long mag = exp + (long)(kvf_bits(&kvf_x) * 30103L / 100000L);
-  if (mag > 4934 || mag < -4953)
-    return 0;
-  if (exp >= 0) {
-    for (long k = 0; k < exp; k++)
-      if (kvf_mul_add(&kvf_x, 10, 0) < 0)
-        return 0;
-    return kvf_round(&kvf_x, 0, 0, neg, out);
-  }
-  /* X / 10^-exp: a quotient of at least 66 bits, the rest sticky. */
+}
+
+/* kvf_x * 10^exp (exp < 0), rounded into *out: a quotient of at least
+ * 66 bits, the rest sticky. */
+static int kvf_divide_pow10(long exp, int neg, struct kv_ld *out) {
   kvf_set(&kvf_y, 1);
   for (long k = 0; k < -exp; k++)
     if (kvf_mul_add(&kvf_y, 10, 0) < 0)
@@ -313,6 +288,57 @@ static int kv_ld_parse(const char *s, size_t n, struct kv_ld *out) {
   kvf_x.n = 4;
   kvf_trim(&kvf_x);
   return kvf_round(&kvf_x, -k, sticky, neg, out);
+}
+
+/* kvf_x * 10^exp, rounded into *out (0 when out of range). */
+static int kvf_scale_pow10(long exp, int neg, struct kv_ld *out) {
+  if (kvf_x.n == 0)
+    return kvf_round(&kvf_x, 0, 0, neg, out);
+  /* Out of range whatever the digits: 10^4933 overflows, 10^-4952 is 0. */
+  long mag = exp + (long)(kvf_bits(&kvf_x) * 30103L / 100000L);
+  if (mag > 4934 || mag < -4953)
+    return 0;
+  if (exp >= 0) {
+    for (long k = 0; k < exp; k++)
+      if (kvf_mul_add(&kvf_x, 10, 0) < 0)
+        return 0;
+    return kvf_round(&kvf_x, 0, 0, neg, out);
+  }
+  return kvf_divide_pow10(exp, neg, out);
+}
+
+static int kv_ld_parse(const char *s, size_t n, struct kv_ld *out) {
+  static const char inf[] = "infinity";
+  size_t i = 0, len;
+  int neg = 0, hex = 0, digits;
+  long scale = 0, exp = 0; /* value = X * base^scale * (2 or 10)^exp */
+  if (n == 0 || n >= KV_LD_CHARS)
+    return 0;
+  if (i < n && (s[i] == '+' || s[i] == '-'))
+    neg = s[i++] == '-';
+  len = n - i;
+  if (len == 3 || len == 8) { /* "inf", "infinity", any case */
+    size_t k = 0;
+    while (k < len && (s[i + k] | 0x20) == inf[k])
+      k++;
+    if (k == len)
+      return 2;
+  }
+  if (n - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x' &&
+      (kvf_digit(s[i + 2], 1) >= 0 ||
+       (s[i + 2] == '.' && n - i > 3 && kvf_digit(s[i + 3], 1) >= 0))) {
+    hex = 1;
+    i += 2;
+  }
+  digits = kvf_parse_digits(s, n, &i, hex, &scale);
+  if (digits <= 0)
+    return 0;
+  kvf_parse_exp(s, n, &i, hex, &exp);
+  if (i != n)
+    return 0;
+  if (hex) /* X * 16^scale * 2^exp: exact, then rounded */
+    return kvf_round(&kvf_x, exp + 4 * scale, 0, neg, out);
+  return kvf_scale_pow10(exp + scale, neg, out);
 }
 
 static int kvf_bitlen128(unsigned __int128 v) {

@@ -106,6 +106,48 @@ static inline size_t kv_record_len(const char *p) {
   return n;
 }
 
+/* kv_glob_match's bracket class at *p ('[' ... ']', *pn bytes left):
+ * does ch belong to it? Leaves *p at the class' last byte. */
+static inline int kv_glob_class(const char **pp, size_t *ppn, char ch) {
+  const char *p = *pp + 1;
+  size_t pn = *ppn - 1;
+  int not = pn && p[0] == '^', match = 0;
+  if (not) {
+    p++;
+    pn--;
+  }
+  for (;;) {
+    if (pn == 0) { /* no closing ']': the last byte closes it */
+      p--;
+      pn++;
+      break;
+    } else if (p[0] == '\\' && pn >= 2) {
+      p++;
+      pn--;
+      match |= p[0] == ch;
+    } else if (p[0] == ']') {
+      break;
+    } else if (pn >= 3 && p[1] == '-') {
+      int lo = p[0], hi = p[2], c = ch;
+      if (lo > hi) {
+        int t = lo;
+        lo = hi;
+        hi = t;
+      }
+      p += 2;
+      pn -= 2;
+      match |= c >= lo && c <= hi;
+    } else {
+      match |= p[0] == ch;
+    }
+    p++;
+    pn--;
+  }
+  *pp = p;
+  *ppn = pn;
+  return not ? !match : match;
+}
+
 /* Does s[0..sn) match the glob pattern p[0..pn)? Redis' stringmatchlen
  * (util.c), case-sensitive, reading nothing past either end: * ? [abc]
  * [^a] [a-z] and \ escapes; KEYS in the store, SCAN's MATCH in the app.
@@ -134,50 +176,12 @@ static inline int kv_glob_match(const char *p, size_t pn, const char *s,
       s++;
       sn--;
       break;
-    case '[': {
-      int not, match = 0;
-      p++;
-      pn--;
-      not = pn && p[0] == '^';
-      if (not) {
-        p++;
-        pn--;
-      }
-      for (;;) {
-        if (pn == 0) { /* no closing ']': the last byte closes it */
-          p--;
-          pn++;
-          break;
-        } else if (p[0] == '\\' && pn >= 2) {
-          p++;
-          pn--;
-          match |= p[0] == s[0];
-        } else if (p[0] == ']') {
-          break;
-        } else if (pn >= 3 && p[1] == '-') {
-          int lo = p[0], hi = p[2], ch = s[0];
-          if (lo > hi) {
-            int t = lo;
-            lo = hi;
-            hi = t;
-          }
-          p += 2;
-          pn -= 2;
-          match |= ch >= lo && ch <= hi;
-        } else {
-          match |= p[0] == s[0];
-        }
-        p++;
-        pn--;
-      }
-      if (not)
-        match = !match;
-      if (!match)
+    case '[':
+      if (!kv_glob_class(&p, &pn, s[0]))
         return 0;
       s++;
       sn--;
       break;
-    }
     case '\\':
       if (pn >= 2) {
         p++;

@@ -106,6 +106,9 @@ echo "server $server on port $port"
 run_benchmark() {
   local shim=()
   rm -f "$tmp/sent"
+  if [ -n "${KV_COUNT_SHIM:-}" ] && [ ! -f "$KV_COUNT_SHIM" ]; then
+    fail "KV_COUNT_SHIM=$KV_COUNT_SHIM does not exist; build the flexos-count-commands target"
+  fi
   [ -n "${KV_COUNT_SHIM:-}" ] &&
     shim=(env FLEXOS_COUNT_COMMANDS=INCR,LPUSH,LPOP
           FLEXOS_COUNT_COMMANDS_OUT="$tmp/sent" LD_PRELOAD="$KV_COUNT_SHIM")
@@ -148,7 +151,9 @@ sent() {
     return
   fi
   local n
-  n=$(awk -v c="$1" '$1 == c { s += $2 } END { print s + 0 }' "$tmp/sent" 2>/dev/null)
+  [ -s "$tmp/sent" ] ||
+    fail "the command-counting shim ($KV_COUNT_SHIM) wrote no counts; build the flexos-count-commands target"
+  n=$(awk -v c="$1" '$1 == c { s += $2 } END { print s + 0 }' "$tmp/sent")
   [ "$n" -gt "$2" ] &&
     echo "benchmark: redis-benchmark sent $n $1 commands for $2 asked" >&2
   echo "$n"
