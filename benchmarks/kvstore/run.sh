@@ -227,7 +227,8 @@ patches=$(ls "$lw"/patches/*.patch 2>/dev/null | wc -l)
 printf '%-36s %s\n' "lwIP source changed:" "$patches patch files, +0/-0 lines (compiled as released)"
 printf '%-36s %s lines\n' "lwIP port (ours, outside lwIP):" "$(cat "$lw"/port/*.c "$lw"/netif/*.c "$lw"/include/*.h "$lw"/include/arch/*.h | wc -l)"
 for part in "app (server_lwip, resp, commands):$here/server_lwip.c $srv/resp.c $srv/commands.c" \
-            "store:$srv/store.c" "sched:$root/libs/sched/sched.c $root/libs/sched/sched.h" \
+            "store:$srv/store.c $srv/store_strings.c $srv/store_lists.c $srv/store_packs.c" \
+            "sched:$root/libs/sched/sched.c $root/libs/sched/sched.h" \
             "lwIP port:$(ls "$lw"/port/*.c "$lw"/netif/*.c | tr '\n' ' ')"; do
   name=${part%%:*} files=${part#*:}
   # shellcheck disable=SC2086

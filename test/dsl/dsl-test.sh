@@ -361,8 +361,10 @@ examples)
     rm -rf facts-$ex
     mkdir -p facts-$ex
     for c in "$d"/*.c; do
-      # X.c belongs to library X when X.flexos exists, else to app.
+      # X.c, and X_*.c (one of X's files), belongs to library X when
+      # X.flexos exists, else to app.
       l=$(basename "$c" .c)
+      [ -f "$d/$l.flexos" ] || l=${l%%_*}
       [ -f "$d/$l.flexos" ] || l=app
       "$clang" -g -O0 -I"$src/include" -I"$d" -fplugin="$plugin" \
         -fplugin-arg-flexos-config="$(ls "$d"/*.yaml | head -1)" \

@@ -51,7 +51,7 @@
  *   wants smaller KV_RECV_ROOM, KV_OUTPUT_HIGH and KV_KEEP_BUFFER (see
  *   image/CMakeLists.txt).
  * USAGE:
- *   #include "resp.h"   (link resp.c, commands.c, store.c; shared_hosted.c on
+ *   #include "resp.h"   (link resp.c, commands.c, store*.c; shared_hosted.c on
  *                        Linux for flexos_malloc_shared)
  * License: MIT
  */

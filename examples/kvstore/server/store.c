@@ -3,15 +3,15 @@
  * DESCRIPTION:
  *   Library "store": the kvstore's data. A chained hash table (power-of-two
  *   buckets, doubled when it holds more keys than buckets) maps byte-string
- *   keys to strings, lists, hashes or sets; a list is a ring of element
- *   pointers, so pushes and pops at either end are O(1); a hash or a set
- *   is one packed block of entries (struct pack), small like Redis' own
- *   listpacks, with fields in insertion order. A key created with a
- *   string value holds it in the key's own allocation. Keys may carry an
- *   expire time: expired keys are removed when looked up (lazy) and by a
- *   small sweep each time the app tells the time (active). There are
- *   KV_DATABASES tables (SELECT), one used at a time, and a list of the
- *   keys some connection WATCHes, each with a count of its changes.
+ *   keys to strings (store_strings.c), lists (store_lists.c), hashes or
+ *   sets (store_packs.c). A key created with a string value holds it in
+ *   the key's own allocation. Keys may carry an expire time: expired keys
+ *   are removed when looked up (lazy) and by a small sweep each time the
+ *   app tells the time (active). There are KV_DATABASES tables (SELECT),
+ *   one used at a time, and a list of the keys some connection WATCHes,
+ *   each with a count of its changes. This file holds the table, the
+ *   databases, kvs_lookup and expiry, flush, the key commands (RENAME, KEYS,
+ *   RANDOMKEY, SCAN) and WATCH; store_internal.h what the value files use.
  *   Everything lives in this library's private heap (plain malloc, which
  *   the image runtime serves from the caller compartment's heap);
  *   callers' pointers are only read or written during the call, never
@@ -20,45 +20,12 @@
  *   flexos_gate(store, store_set, key, klen, val, vlen);
  * License: MIT
  */
-#include "store.h"
+#include "store_internal.h"
 #include "kvutil.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct elem {
-  size_t len;
-  char data[];
-};
-
-struct list {
-  size_t head, len, cap; /* items[(head + i) % cap], i < len */
-  struct elem **items;
-};
-
-/* A hash or set: entries back to back in data[0..used), each a 4-byte
- * length then its bytes; a hash alternates field and value entries (in
- * insertion order), a set holds its n members. One allocation. */
-struct pack {
-  size_t used, cap, n; /* n: fields or members */
-  char data[];
-};
-#define PK_NONE SIZE_MAX /* pk_find: no such entry */
-
-struct entry {
-  struct entry *next; /* bucket chain */
-  uint64_t hash;
-  /* KV_TYPE_*; inl: the string value lies right after the key, in this
-   * allocation (a key created with its value: one allocation, not two);
-   * when the key expires (Unix time in ms, 0: never). In the bits that
-   * would otherwise be padding: no cost per key. */
-  uint64_t type : 7, inl : 1, expire : 56;
-  size_t vlen;        /* string length */
-  void *val;          /* char * (string), struct list * or struct pack * */
-  size_t klen;
-  char key[];
-};
 
 /* One database (SELECT): a table of nbuckets heads (NULL when empty),
  * its key count, and where its next active-expiry sweep starts. */
@@ -72,7 +39,6 @@ static struct db dbs[KV_DATABASES];
 static struct db *cur = &dbs[0]; /* the database store_select chose */
 /* The time, as the app last told it (store_time). */
 static long long now_ms;
-#define EXPIRE_MAX (((uint64_t)1 << 56) - 1) /* latest expire time kept */
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
 /* SPOP's choices: a sequence that starts over at every flush, so that a
  * replay of the same commands pops the same members (the fuzz target
@@ -123,7 +89,7 @@ static struct watch *watched;
 
 /* Key k of the current database changed (written, created, deleted,
  * expired, flushed). */
-static void touch(const char *k, size_t n) {
+void kvs_touch(const char *k, size_t n) {
   for (struct watch *w = watched; w; w = w->next)
     if (w->db == (int)(cur - dbs) && w->klen == n &&
         memcmp(w->key, k, n) == 0)
@@ -135,10 +101,9 @@ static int expired(const struct entry *e) {
 }
 
 static void entry_free(struct entry *e);
-
 /* The entry of key k, or NULL; a key whose time has come is removed here
  * (lazy expiry), so no command sees it. */
-static struct entry *lookup(const char *k, size_t n) {
+struct entry *kvs_lookup(const char *k, size_t n) {
   if (cur->nbuckets == 0)
     return NULL;
   struct entry **pp = slot_of(k, n, hash_key(k, n)), *e = *pp;
@@ -170,16 +135,9 @@ static void grow(void) {
   cur->nbuckets = n;
 }
 
-static void list_free(struct list *l) {
-  for (size_t i = 0; i < l->len; i++)
-    free(l->items[(l->head + i) % l->cap]);
-  free(l->items);
-  free(l);
-}
-
-static void value_free(struct entry *e) {
+void kvs_value_free(struct entry *e) {
   if (e->type == KV_TYPE_LIST)
-    list_free(e->val);
+    kvs_list_free(e->val);
   else if (!e->inl)
     free(e->val);
   e->val = NULL;
@@ -188,15 +146,15 @@ static void value_free(struct entry *e) {
 
 /* Frees an entry already out of its chain. */
 static void entry_free(struct entry *e) {
-  touch(e->key, e->klen);
-  value_free(e);
+  kvs_touch(e->key, e->klen);
+  kvs_value_free(e);
   free(e);
   cur->nkeys--;
 }
 
 /* Adds a new entry of the given type with no value yet, and room for
  * `extra` bytes after the key. Returns it, or NULL when out of memory. */
-static struct entry *insert(const char *k, size_t n, int type, size_t extra) {
+struct entry *kvs_insert(const char *k, size_t n, int type, size_t extra) {
   if (n > SIZE_MAX - sizeof(struct entry) - extra ||
       extra > SIZE_MAX - sizeof(struct entry))
     return NULL;
@@ -219,11 +177,11 @@ static struct entry *insert(const char *k, size_t n, int type, size_t extra) {
   e->next = *pp;
   *pp = e;
   cur->nkeys++;
-  touch(k, n);
+  kvs_touch(k, n);
   return e;
 }
 
-static int unlink_key(const char *k, size_t n) {
+int kvs_unlink_key(const char *k, size_t n) {
   if (cur->nbuckets == 0)
     return 0;
   struct entry **pp = slot_of(k, n, hash_key(k, n));
@@ -235,137 +193,28 @@ static int unlink_key(const char *k, size_t n) {
   return 1;
 }
 
-/* A private copy of a string value (malloc(0) may return NULL, so empty
- * strings get one byte). */
-static char *copy_bytes(const char *v, size_t n) {
-  char *p = malloc(n ? n : 1);
-  if (p)
-    memcpy(p, v, n);
-  return p;
+int store_del(const char *key, size_t klen) {
+  return kvs_unlink_key(key, klen);
 }
-
-/* Gives e the string value v, freeing the old value of either type. */
-static int set_string(struct entry *e, const char *v, size_t n) {
-  char *p = copy_bytes(v, n);
-  if (!p)
-    return KV_NOMEM;
-  value_free(e);
-  e->type = KV_TYPE_STRING;
-  e->val = p;
-  e->vlen = n;
-  return 0;
-}
-
-int store_put(const char *key, size_t klen, const char *val, size_t vlen,
-              int flags, long long at) {
-  struct entry *e = lookup(key, klen);
-  if ((flags & KV_SET_NX && e) || (flags & KV_SET_XX && !e))
-    return KV_NOTFOUND;
-  if (e) {
-    if (set_string(e, val, vlen) < 0)
-      return KV_NOMEM;
-    touch(key, klen);
-  } else {
-    e = insert(key, klen, KV_TYPE_STRING, vlen);
-    if (!e)
-      return KV_NOMEM;
-    e->val = e->key + klen;
-    e->inl = 1;
-    memcpy(e->val, val, vlen);
-    e->vlen = vlen;
-  }
-  if (!(flags & KV_SET_KEEPTTL))
-    e->expire = at <= 0 ? 0 : (uint64_t)at > EXPIRE_MAX ? EXPIRE_MAX
-                                                      : (uint64_t)at;
-  return 0;
-}
-
-int store_set(const char *key, size_t klen, const char *val, size_t vlen) {
-  return store_put(key, klen, val, vlen, 0, 0);
-}
-
-/* Copies n bytes to out when they fit; returns n either way (the caller
- * grows its buffer and asks again). */
-static long copy_out(const void *src, size_t n, char *out, size_t cap) {
-  if (n <= cap)
-    memcpy(out, src, n);
-  return (long)n;
-}
-
-long store_get(const char *key, size_t klen, char *out, size_t cap) {
-  struct entry *e = lookup(key, klen);
-  if (!e)
-    return KV_NOTFOUND;
-  if (e->type != KV_TYPE_STRING)
-    return KV_WRONGTYPE;
-  return copy_out(e->val, e->vlen, out, cap);
-}
-
-int store_del(const char *key, size_t klen) { return unlink_key(key, klen); }
 
 int store_type(const char *key, size_t klen) {
-  struct entry *e = lookup(key, klen);
+  struct entry *e = kvs_lookup(key, klen);
   return e ? e->type : KV_TYPE_NONE;
-}
-
-int store_incrby(const char *key, size_t klen, long long delta,
-                 long long *result) {
-  struct entry *e = lookup(key, klen);
-  long long v = 0;
-  char digits[KV_LL_MAX_DIGITS];
-  if (e && e->type != KV_TYPE_STRING)
-    return KV_WRONGTYPE;
-  if (e && !kv_parse_ll(e->val, e->vlen, &v))
-    return KV_NOTINT;
-  if ((delta > 0 && v > INT64_MAX - delta) ||
-      (delta < 0 && v < INT64_MIN - delta))
-    return KV_OVERFLOW;
-  v += delta;
-  size_t n = kv_format_ll(digits, v);
-  int rc = store_put(key, klen, digits, n, KV_SET_KEEPTTL, 0);
-  if (rc == 0)
-    *result = v;
-  return rc;
-}
-
-static struct list *list_new(void) {
-  struct list *l = calloc(1, sizeof *l);
-  return l;
-}
-
-/* Makes room for one more element; returns 0 or KV_NOMEM. */
-static int list_reserve(struct list *l) {
-  if (l->len < l->cap)
-    return 0;
-  size_t ncap = l->cap ? l->cap * 2 : 8;
-  if (ncap > SIZE_MAX / sizeof(struct elem *))
-    return KV_NOMEM;
-  struct elem **ni = malloc(ncap * sizeof *ni);
-  if (!ni)
-    return KV_NOMEM;
-  for (size_t i = 0; i < l->len; i++)
-    ni[i] = l->items[(l->head + i) % l->cap];
-  free(l->items);
-  l->items = ni;
-  l->cap = ncap;
-  l->head = 0;
-  return 0;
 }
 
 /* Finds the value of the given type at key, creating an empty one if
  * missing; *created says which. Returns the entry, or NULL with *err set
  * (KV_WRONGTYPE, KV_NOMEM). */
-static struct entry *value_for_write(const char *key, size_t klen, int type,
-                                     int *created, int *err) {
-  struct entry *e = lookup(key, klen);
+struct entry *kvs_value_for_write(const char *key, size_t klen, int type,
+                                  int *created, int *err) {
+  struct entry *e = kvs_lookup(key, klen);
   *created = 0;
   if (e) {
     *err = e->type == type ? 0 : KV_WRONGTYPE;
     return *err ? NULL : e;
   }
-  void *v = type == KV_TYPE_LIST ? (void *)list_new()
-                                 : calloc(1, sizeof(struct pack));
-  e = v ? insert(key, klen, type, 0) : NULL;
+  void *v = type == KV_TYPE_LIST ? (void *)kvs_list_new() : kvs_pack_new();
+  e = v ? kvs_insert(key, klen, type, 0) : NULL;
   if (!e) {
     free(v);
     *err = KV_NOMEM;
@@ -378,573 +227,19 @@ static struct entry *value_for_write(const char *key, size_t klen, int type,
 
 /* The value at key if it has the given type: NULL with *err = KV_NOTFOUND
  * (missing) or KV_WRONGTYPE. */
-static struct entry *value_of(const char *key, size_t klen, int type,
-                              long *err) {
-  struct entry *e = lookup(key, klen);
+struct entry *kvs_value_of(const char *key, size_t klen, int type, long *err) {
+  struct entry *e = kvs_lookup(key, klen);
   *err = !e ? KV_NOTFOUND : e->type != type ? KV_WRONGTYPE : 0;
   return *err ? NULL : e;
 }
 
-static struct elem *elem_new(const char *val, size_t vlen) {
-  struct elem *el = NULL;
-  if (vlen <= SIZE_MAX - sizeof *el)
-    el = malloc(sizeof *el + vlen);
-  if (el) {
-    el->len = vlen;
-    memcpy(el->data, val, vlen);
-  }
-  return el;
-}
+/* SPOP's and RANDOMKEY's choice among n (> 0) things. It moves on only
+ * once kvs_picked() says the thing was taken, so that a retry with a
+ * bigger buffer gets the same one. */
+size_t kvs_pick(size_t n) { return (size_t)((rng >> 33) % n); }
 
-static int elem_is(const struct elem *el, const char *v, size_t n) {
-  return el->len == n && memcmp(el->data, v, n) == 0;
-}
-
-/* The slot of element i of l (0 = head). */
-static struct elem **list_at(struct list *l, size_t i) {
-  return &l->items[(l->head + i) % l->cap];
-}
-
-long store_push(const char *key, size_t klen, const char *val, size_t vlen,
-                int where) {
-  int created, err;
-  struct entry *e = value_for_write(key, klen, KV_TYPE_LIST, &created, &err);
-  if (!e)
-    return err;
-  struct list *l = e->val;
-  struct elem *el = elem_new(val, vlen);
-  if (!el || list_reserve(l) < 0) {
-    free(el);
-    if (created) /* never leave an empty list behind */
-      unlink_key(key, klen);
-    return KV_NOMEM;
-  }
-  if (where == KV_HEAD) {
-    l->head = (l->head + l->cap - 1) % l->cap;
-    l->items[l->head] = el;
-  } else {
-    l->items[(l->head + l->len) % l->cap] = el;
-  }
-  l->len++;
-  touch(key, klen);
-  return (long)l->len;
-}
-
-long store_pop(const char *key, size_t klen, int where, char *out,
-               size_t cap) {
-  struct entry *e = lookup(key, klen);
-  if (!e)
-    return KV_NOTFOUND;
-  if (e->type != KV_TYPE_LIST)
-    return KV_WRONGTYPE;
-  struct list *l = e->val;
-  size_t at = where == KV_HEAD ? l->head : (l->head + l->len - 1) % l->cap;
-  struct elem *el = l->items[at];
-  long n = (long)el->len;
-  if (el->len > cap)
-    return n; /* caller grows its buffer and asks again */
-  memcpy(out, el->data, el->len);
-  free(el);
-  touch(key, klen);
-  if (where == KV_HEAD)
-    l->head = (l->head + 1) % l->cap;
-  if (--l->len == 0)
-    unlink_key(key, klen);
-  return n;
-}
-
-long store_llen(const char *key, size_t klen) {
-  struct entry *e = lookup(key, klen);
-  if (!e)
-    return 0;
-  if (e->type != KV_TYPE_LIST)
-    return KV_WRONGTYPE;
-  return (long)((struct list *)e->val)->len;
-}
-
-/* LRANGE's and LTRIM's index rules: negative counts from the end, then
- * clamp. Returns 0 when the range is empty. */
-static int list_range(long len, long *start, long *stop) {
-  if (*start < 0)
-    *start = *start < -len ? 0 : *start + len;
-  if (*stop < 0)
-    *stop += len;
-  if (*stop >= len)
-    *stop = len - 1;
-  return *start <= *stop && *start < len;
-}
-
-long store_lrange(const char *key, size_t klen, long start, long stop,
-                  char *out, size_t cap, long *count) {
-  struct entry *e = lookup(key, klen);
-  *count = 0;
-  if (!e)
-    return 0;
-  if (e->type != KV_TYPE_LIST)
-    return KV_WRONGTYPE;
-  struct list *l = e->val;
-  if (!list_range((long)l->len, &start, &stop))
-    return 0;
-  size_t need = 0;
-  for (long i = start; i <= stop; i++)
-    need += 8 + (*list_at(l, (size_t)i))->len;
-  *count = stop - start + 1;
-  if (need > cap)
-    return (long)need;
-  char *p = out;
-  for (long i = start; i <= stop; i++) {
-    struct elem *el = *list_at(l, (size_t)i);
-    p = kv_put_record(p, el->data, el->len);
-  }
-  return (long)need;
-}
-
-/* Element index of the list (negative counts from the end), or -1. */
-static long list_index(const struct list *l, long index) {
-  long len = (long)l->len;
-  if (index < 0)
-    index += len;
-  return index >= 0 && index < len ? index : -1;
-}
-
-long store_lindex(const char *key, size_t klen, long index, char *out,
-                  size_t cap) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
-  if (!e)
-    return err;
-  long i = list_index(e->val, index);
-  if (i < 0)
-    return KV_NOTFOUND;
-  struct elem *el = *list_at(e->val, (size_t)i);
-  return copy_out(el->data, el->len, out, cap);
-}
-
-int store_lset(const char *key, size_t klen, long index, const char *val,
-               size_t vlen) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
-  if (!e)
-    return (int)err;
-  long i = list_index(e->val, index);
-  if (i < 0)
-    return KV_RANGE;
-  struct elem *el = elem_new(val, vlen), **at = list_at(e->val, (size_t)i);
-  if (!el)
-    return KV_NOMEM;
-  free(*at);
-  *at = el;
-  touch(key, klen);
-  return 0;
-}
-
-long store_lrem(const char *key, size_t klen, long count, const char *val,
-                size_t vlen) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
-  if (!e)
-    return err == KV_NOTFOUND ? 0 : err;
-  struct list *l = e->val;
-  /* At most |count| matches (all for 0), from the head, or from the tail
-   * when count < 0; the others close up in order. */
-  size_t limit = count == 0  ? SIZE_MAX
-                 : count < 0 ? 0 - (size_t)count
-                             : (size_t)count;
-  size_t removed = 0, n = l->len, w = count < 0 ? n : 0;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = count < 0 ? n - 1 - k : k;
-    struct elem *el = *list_at(l, i);
-    if (removed < limit && elem_is(el, val, vlen)) {
-      free(el);
-      removed++;
-    } else if (count < 0) {
-      *list_at(l, --w) = el;
-    } else {
-      *list_at(l, w++) = el;
-    }
-  }
-  if (count < 0)
-    l->head = (l->head + removed) % l->cap;
-  l->len -= removed;
-  if (removed)
-    touch(key, klen);
-  if (l->len == 0)
-    unlink_key(key, klen);
-  return (long)removed;
-}
-
-long store_lfind(const char *key, size_t klen, const char *val, size_t vlen) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
-  if (!e)
-    return err;
-  struct list *l = e->val;
-  for (size_t i = 0; i < l->len; i++)
-    if (elem_is(*list_at(l, i), val, vlen))
-      return (long)i;
-  return KV_NOTFOUND;
-}
-
-long store_linsert(const char *key, size_t klen, long index, const char *val,
-                   size_t vlen) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
-  if (!e)
-    return err;
-  struct list *l = e->val;
-  if (index < 0 || (size_t)index > l->len)
-    return KV_RANGE;
-  struct elem *el = elem_new(val, vlen);
-  if (!el || list_reserve(l) < 0) {
-    free(el);
-    return KV_NOMEM;
-  }
-  for (size_t i = l->len; i > (size_t)index; i--)
-    *list_at(l, i) = *list_at(l, i - 1);
-  *list_at(l, (size_t)index) = el;
-  touch(key, klen);
-  return (long)++l->len;
-}
-
-int store_ltrim(const char *key, size_t klen, long start, long stop) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_LIST, &err);
-  if (!e)
-    return err == KV_NOTFOUND ? 0 : (int)err;
-  struct list *l = e->val;
-  size_t keep = 0;
-  if (list_range((long)l->len, &start, &stop))
-    keep = (size_t)(stop - start + 1);
-  else
-    start = 0;
-  for (size_t i = 0; i < l->len; i++)
-    if (i < (size_t)start || i >= (size_t)start + keep)
-      free(*list_at(l, i));
-  if (keep < l->len)
-    touch(key, klen);
-  l->head = (l->head + (size_t)start) % l->cap;
-  l->len = keep;
-  if (keep == 0)
-    unlink_key(key, klen);
-  return 0;
-}
-
-/* Hashes and sets (struct pack). */
-
-static size_t pk_elen(const struct pack *p, size_t off) {
-  uint32_t n;
-  memcpy(&n, p->data + off, 4);
-  return n;
-}
-
-static size_t pk_next(const struct pack *p, size_t off) {
-  return off + 4 + pk_elen(p, off);
-}
-
-/* Offset of the entry equal to s[0..n) among a set's members (step 1) or
- * a hash's fields (step 2), or PK_NONE. */
-static size_t pk_find(const struct pack *p, const char *s, size_t n,
-                      int step) {
-  for (size_t off = 0; off < p->used;) {
-    size_t len = pk_elen(p, off);
-    if (len == n && memcmp(p->data + off + 4, s, n) == 0)
-      return off;
-    off += 4 + len;
-    if (step == 2)
-      off = pk_next(p, off);
-  }
-  return PK_NONE;
-}
-
-/* Replaces del bytes at off with the entries a (unless NULL) and b
- * (unless NULL). May move the pack: *pp is updated. Returns 0 or
- * KV_NOMEM (nothing changed). */
-static int pk_splice(struct pack **pp, size_t off, size_t del, const char *a,
-                     size_t an, const char *b, size_t bn) {
-  struct pack *p = *pp;
-  if (an > UINT32_MAX || bn > UINT32_MAX)
-    return KV_NOMEM;
-  size_t add = (a ? 4 + an : 0) + (b ? 4 + bn : 0);
-  if (add > SIZE_MAX / 4 - p->used)
-    return KV_NOMEM;
-  size_t used = p->used - del + add, tail = p->used - off - del;
-  if (used > p->cap) {
-    size_t cap = p->cap + p->cap / 2 > used ? p->cap + p->cap / 2 : used;
-    struct pack *np = malloc(sizeof *np + cap);
-    if (!np)
-      return KV_NOMEM;
-    memcpy(np, p, sizeof *p + off); /* header and the entries before off */
-    memcpy(np->data + off + add, p->data + off + del, tail);
-    np->cap = cap;
-    free(p);
-    *pp = p = np;
-  } else {
-    memmove(p->data + off + add, p->data + off + del, tail);
-  }
-  char *w = p->data + off;
-  const char *src[2] = {a, b};
-  size_t len[2] = {an, bn};
-  for (int i = 0; i < 2; i++)
-    if (src[i]) {
-      uint32_t n = (uint32_t)len[i];
-      memcpy(w, &n, 4);
-      memcpy(w + 4, src[i], len[i]);
-      w += 4 + len[i];
-    }
-  p->used = used;
-  return 0;
-}
-
-/* field = val in the hash of e. Returns 1 (new field), 0 (replaced) or
- * KV_NOMEM. */
-static int hash_put(struct entry *e, const char *field, size_t flen,
-                    const char *val, size_t vlen) {
-  struct pack **pp = (struct pack **)&e->val;
-  size_t off = pk_find(*pp, field, flen, 2);
-  touch(e->key, e->klen);
-  if (off != PK_NONE) {
-    size_t voff = pk_next(*pp, off);
-    return pk_splice(pp, voff, 4 + pk_elen(*pp, voff), val, vlen, NULL, 0);
-  }
-  int rc = pk_splice(pp, (*pp)->used, 0, field, flen, val, vlen);
-  if (rc < 0)
-    return rc;
-  (*pp)->n++;
-  return 1;
-}
-
-int store_hset(const char *key, size_t klen, const char *field, size_t flen,
-               const char *val, size_t vlen) {
-  int created, err;
-  struct entry *e = value_for_write(key, klen, KV_TYPE_HASH, &created, &err);
-  if (!e)
-    return err;
-  int rc = hash_put(e, field, flen, val, vlen);
-  if (rc < 0 && created)
-    unlink_key(key, klen);
-  return rc;
-}
-
-long store_hget(const char *key, size_t klen, const char *field, size_t flen,
-                char *out, size_t cap) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_HASH, &err);
-  if (!e)
-    return err;
-  struct pack *p = e->val;
-  size_t off = pk_find(p, field, flen, 2);
-  if (off == PK_NONE)
-    return KV_NOTFOUND;
-  off = pk_next(p, off);
-  return copy_out(p->data + off + 4, pk_elen(p, off), out, cap);
-}
-
-int store_hincrby(const char *key, size_t klen, const char *field,
-                  size_t flen, long long delta, long long *result) {
-  int created, err;
-  struct entry *e = value_for_write(key, klen, KV_TYPE_HASH, &created, &err);
-  if (!e)
-    return err;
-  struct pack *p = e->val;
-  long long v = 0;
-  size_t off = pk_find(p, field, flen, 2);
-  if (off != PK_NONE) {
-    off = pk_next(p, off);
-    if (!kv_parse_ll(p->data + off + 4, pk_elen(p, off), &v))
-      return KV_NOTINT;
-  }
-  if ((delta > 0 && v > INT64_MAX - delta) ||
-      (delta < 0 && v < INT64_MIN - delta))
-    err = KV_OVERFLOW;
-  else {
-    char digits[KV_LL_MAX_DIGITS];
-    v += delta;
-    err = hash_put(e, field, flen, digits, kv_format_ll(digits, v));
-  }
-  if (err < 0) {
-    if (created)
-      unlink_key(key, klen);
-    return err;
-  }
-  *result = v;
-  return 0;
-}
-
-long store_sadd(const char *key, size_t klen, const char *m, size_t mlen) {
-  int created, err;
-  struct entry *e = value_for_write(key, klen, KV_TYPE_SET, &created, &err);
-  if (!e)
-    return err;
-  struct pack **pp = (struct pack **)&e->val;
-  if (pk_find(*pp, m, mlen, 1) != PK_NONE)
-    return 0;
-  if (pk_splice(pp, (*pp)->used, 0, m, mlen, NULL, 0) < 0) {
-    if (created)
-      unlink_key(key, klen);
-    return KV_NOMEM;
-  }
-  (*pp)->n++;
-  touch(key, klen);
-  return 1;
-}
-
-/* The pack at key if it holds the given type (hash or set); NULL with
- * *err = 0 (missing) or KV_WRONGTYPE. */
-static struct entry *pack_of(const char *key, size_t klen, int type,
-                             long *err) {
-  struct entry *e = value_of(key, klen, type, err);
-  if (*err == KV_NOTFOUND)
-    *err = 0;
-  return e;
-}
-
-long store_remove(const char *key, size_t klen, int type, const char *m,
-                  size_t mlen) {
-  long err;
-  struct entry *e = pack_of(key, klen, type, &err);
-  if (!e)
-    return err;
-  struct pack *p = e->val;
-  int step = type == KV_TYPE_HASH ? 2 : 1;
-  size_t off = pk_find(p, m, mlen, step), end;
-  if (off == PK_NONE)
-    return 0;
-  end = pk_next(p, off);
-  if (step == 2)
-    end = pk_next(p, end);
-  pk_splice((struct pack **)&e->val, off, end - off, NULL, 0, NULL, 0);
-  touch(key, klen);
-  if (--p->n == 0)
-    unlink_key(key, klen);
-  return 1;
-}
-
-long store_member(const char *key, size_t klen, int type, const char *m,
-                  size_t mlen) {
-  long err;
-  struct entry *e = pack_of(key, klen, type, &err);
-  if (!e)
-    return err;
-  return pk_find(e->val, m, mlen, type == KV_TYPE_HASH ? 2 : 1) != PK_NONE;
-}
-
-long store_card(const char *key, size_t klen, int type) {
-  long err;
-  struct entry *e = pack_of(key, klen, type, &err);
-  if (!e)
-    return err;
-  return (long)((struct pack *)e->val)->n;
-}
-
-long store_dump(const char *key, size_t klen, int what, char *out, size_t cap,
-                long *count) {
-  long err;
-  int type = what == KV_DUMP_MEMBERS ? KV_TYPE_SET : KV_TYPE_HASH;
-  struct entry *e = pack_of(key, klen, type, &err);
-  *count = 0;
-  if (!e)
-    return err;
-  const struct pack *p = e->val;
-  size_t need = 0, i = 0, off;
-  /* Entry i of a hash is a field when i is even, a value when odd. */
-#define DUMPED(i) (what == KV_DUMP_MEMBERS || what == KV_DUMP_PAIRS || \
-                   (what == KV_DUMP_FIELDS) == ((i) % 2 == 0))
-  for (off = 0; off < p->used; off = pk_next(p, off), i++)
-    if (DUMPED(i)) {
-      need += 8 + pk_elen(p, off);
-      ++*count;
-    }
-  if (need > cap)
-    return (long)need;
-  char *w = out;
-  for (off = 0, i = 0; off < p->used; off = pk_next(p, off), i++)
-    if (DUMPED(i))
-      w = kv_put_record(w, p->data + off + 4, pk_elen(p, off));
-#undef DUMPED
-  return (long)need;
-}
-
-long store_spop(const char *key, size_t klen, char *out, size_t cap) {
-  long err;
-  struct entry *e = value_of(key, klen, KV_TYPE_SET, &err);
-  if (!e)
-    return err;
-  struct pack *p = e->val;
-  /* The choice moves on only once a member is taken, so that a retry
-   * with a bigger buffer gets the same member. */
-  size_t pick = (size_t)((rng >> 33) % p->n), off = 0;
-  while (pick--)
-    off = pk_next(p, off);
-  long n = copy_out(p->data + off + 4, pk_elen(p, off), out, cap);
-  if ((size_t)n > cap)
-    return n;
+void kvs_picked(void) {
   rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-  pk_splice((struct pack **)&e->val, off, 4 + (size_t)n, NULL, 0, NULL, 0);
-  touch(key, klen);
-  if (--p->n == 0)
-    unlink_key(key, klen);
-  return n;
-}
-
-/* SINTER, SUNION or SDIFF of sets[0..nsets) (NULL: missing, empty):
- * records into out (unless NULL); returns the bytes, *count the records. */
-static size_t setop_walk(int op, struct pack *const *sets, size_t nsets,
-                         char *out, long *count) {
-  size_t need = 0;
-  *count = 0;
-  for (size_t j = 0; j < nsets && (j == 0 || op == KV_SUNION); j++) {
-    const struct pack *p = sets[j];
-    for (size_t off = 0; p && off < p->used; off = pk_next(p, off)) {
-      const char *m = p->data + off + 4;
-      size_t mlen = pk_elen(p, off);
-      int keep = 1;
-      /* union: not already taken from an earlier set; intersection: in
-       * every other set; difference: in none of them. */
-      for (size_t i = op == KV_SUNION ? 0 : 1;
-           keep && i < (op == KV_SUNION ? j : nsets); i++) {
-        int in = sets[i] && pk_find(sets[i], m, mlen, 1) != PK_NONE;
-        keep = op == KV_SINTER ? in : !in;
-      }
-      if (!keep)
-        continue;
-      need += 8 + mlen;
-      ++*count;
-      if (out)
-        out = kv_put_record(out, m, mlen);
-    }
-  }
-  return need;
-}
-
-long store_setop(int op, const char *keys, size_t len, char *out, size_t cap,
-                 long *count) {
-  struct pack **sets = malloc((len / 8 + 1) * sizeof *sets);
-  size_t nsets = 0, at = 0;
-  long rc = 0;
-  *count = 0;
-  if (!sets)
-    return KV_NOMEM;
-  while (len - at >= 8) {
-    size_t n = kv_record_len(keys + at);
-    at += 8;
-    if (n > len - at)
-      break;
-    struct entry *e = lookup(keys + at, n);
-    at += n;
-    if (e && e->type != KV_TYPE_SET) {
-      rc = KV_WRONGTYPE;
-      break;
-    }
-    sets[nsets++] = e ? e->val : NULL;
-  }
-  if (rc == 0) {
-    size_t need = setop_walk(op, sets, nsets, NULL, count);
-    if (need <= cap)
-      setop_walk(op, sets, nsets, out, count);
-    rc = (long)need;
-  }
-  free(sets);
-  return rc;
 }
 
 long store_dbsize(void) { return cur->nkeys; }
@@ -992,7 +287,7 @@ int store_select(int db) {
 
 long store_watch(const char *key, size_t klen, int op) {
   struct watch **pp = &watched, *w;
-  lookup(key, klen); /* a key whose time has come goes first (a change) */
+  kvs_lookup(key, klen); /* a key whose time has come goes first (a change) */
   for (; (w = *pp); pp = &w->next)
     if (w->db == (int)(cur - dbs) && w->klen == klen &&
         memcmp(w->key, key, klen) == 0)
@@ -1051,14 +346,14 @@ void store_time(long long now) {
 }
 
 int store_expire(const char *key, size_t klen, int flags, long long at) {
-  struct entry *e = lookup(key, klen);
+  struct entry *e = kvs_lookup(key, klen);
   if (!e)
     return 0;
   long long old = e->expire ? (long long)e->expire : -1;
   if (flags & KV_EXP_PERSIST) {
     e->expire = 0;
     if (old != -1)
-      touch(key, klen);
+      kvs_touch(key, klen);
     return old != -1;
   }
   /* No expiry counts as an infinite one for GT and LT. */
@@ -1067,56 +362,26 @@ int store_expire(const char *key, size_t klen, int flags, long long at) {
       (flags & KV_EXP_LT && old != -1 && at >= old))
     return 0;
   if (at <= now_ms)
-    unlink_key(key, klen);
+    kvs_unlink_key(key, klen);
   else
     e->expire = (uint64_t)at > EXPIRE_MAX ? EXPIRE_MAX : (uint64_t)at;
-  touch(key, klen);
+  kvs_touch(key, klen);
   return 1;
 }
 
 long store_ttl(const char *key, size_t klen) {
-  struct entry *e = lookup(key, klen);
+  struct entry *e = kvs_lookup(key, klen);
   return !e ? -2 : e->expire ? (long)e->expire : -1;
-}
-
-long store_write(const char *key, size_t klen, long offset, const char *val,
-                 size_t vlen, size_t max) {
-  struct entry *e = lookup(key, klen);
-  int append = offset < 0;
-  if (e && e->type != KV_TYPE_STRING)
-    return KV_WRONGTYPE;
-  size_t old = e ? e->vlen : 0, at = append ? old : (size_t)offset;
-  if (vlen == 0 && (e || !append))
-    return (long)old; /* nothing to write: no key is created */
-  if (at > max || vlen > max - at)
-    return KV_TOOBIG;
-  size_t len = at + vlen > old ? at + vlen : old;
-  char *p = malloc(len ? len : 1);
-  if (!p)
-    return KV_NOMEM;
-  if (old)
-    memcpy(p, e->val, old);
-  memset(p + old, 0, len - old); /* SETRANGE past the end pads with zeros */
-  memcpy(p + at, val, vlen);
-  if (!e && !(e = insert(key, klen, KV_TYPE_STRING, 0))) {
-    free(p);
-    return KV_NOMEM;
-  }
-  value_free(e);
-  e->val = p;
-  e->vlen = len;
-  touch(key, klen);
-  return (long)len;
 }
 
 int store_rename(const char *src, size_t slen, const char *dst, size_t dlen,
                  int nx) {
-  struct entry *e = lookup(src, slen);
+  struct entry *e = kvs_lookup(src, slen);
   if (!e)
     return KV_NOTFOUND;
   if (slen == dlen && memcmp(src, dst, slen) == 0)
     return !nx;
-  if (lookup(dst, dlen)) {
+  if (kvs_lookup(dst, dlen)) {
     if (nx)
       return 0;
   }
@@ -1126,7 +391,7 @@ int store_rename(const char *src, size_t slen, const char *dst, size_t dlen,
   struct entry *d = malloc(sizeof *d + dlen + extra);
   if (!d)
     return KV_NOMEM;
-  unlink_key(dst, dlen);
+  kvs_unlink_key(dst, dlen);
   *d = *e; /* value, type and expiry move over */
   memcpy(d->key, dst, dlen);
   if (e->inl) {
@@ -1141,8 +406,8 @@ int store_rename(const char *src, size_t slen, const char *dst, size_t dlen,
   pp = &cur->buckets[d->hash & (cur->nbuckets - 1)];
   d->next = *pp;
   *pp = d;
-  touch(src, slen);
-  touch(dst, dlen);
+  kvs_touch(src, slen);
+  kvs_touch(dst, dlen);
   return 1;
 }
 
@@ -1181,13 +446,13 @@ long store_randomkey(char *out, size_t cap) {
   if (cur->nkeys == 0)
     return KV_NOTFOUND;
   /* The pick moves on only once a key is copied out (as in SPOP). */
-  size_t pick = (size_t)((rng >> 33) % (uint64_t)cur->nkeys);
+  size_t pick = kvs_pick((size_t)cur->nkeys);
   for (size_t i = 0; i < cur->nbuckets; i++)
     for (struct entry *e = cur->buckets[i]; e; e = e->next)
       if (pick-- == 0) {
         long n = copy_out(e->key, e->klen, out, cap);
         if ((size_t)n <= cap)
-          rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+          kvs_picked();
         return n;
       }
   return KV_NOTFOUND;
