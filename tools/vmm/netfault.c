@@ -65,70 +65,107 @@ static long long parse_count(const char *s, size_t n) {
   return v;
 }
 
+/* netfault_parse's message about the bad item, returned to the caller
+ * (static: the caller only prints it, before parsing again). */
+static char parse_msg[256];
+
+/* name[0..n) is the given name. */
+static int name_is(const char *name, size_t n, const char *given) {
+  return strlen(given) == n && !memcmp(given, name, n);
+}
+
+/* The probability field of cfg that name[0..n) names, or NULL. */
+static uint32_t *probability_field(struct netfault_config *cfg,
+                                   const char *name, size_t n) {
+  static const struct { const char *name; size_t off; } probabilities[] = {
+      {"drop", offsetof(struct netfault_config, drop)},
+      {"dup", offsetof(struct netfault_config, dup)},
+      {"reorder", offsetof(struct netfault_config, reorder)},
+      {"corrupt", offsetof(struct netfault_config, corrupt)},
+  };
+  for (size_t k = 0; k < sizeof(probabilities) / sizeof(probabilities[0]); k++)
+    if (name_is(name, n, probabilities[k].name))
+      return (uint32_t *)((char *)cfg + probabilities[k].off);
+  return NULL;
+}
+
+/* drop, dup, reorder, corrupt: *field = value in millionths. Returns 0
+ * or the message. */
+static const char *parse_probability_item(uint32_t *field, const char *name,
+                                          size_t name_len, const char *value,
+                                          size_t value_len) {
+  long ppm = parse_probability(value, value_len);
+  if (ppm < 0) {
+    snprintf(parse_msg, sizeof(parse_msg), "--net-faults: %.*s=%.*s: want a "
+             "probability between 0 and 1 (or 0%% to 100%%)",
+             (int)name_len, name, (int)value_len, value);
+    return parse_msg;
+  }
+  *field = (uint32_t)ppm;
+  return 0;
+}
+
+/* delay=MS. Returns 0 or the message. */
+static const char *parse_delay_item(struct netfault_config *cfg,
+                                    const char *value, size_t value_len) {
+  long long ms = parse_count(value, value_len);
+  if (ms < 0 || ms > 10000) {
+    snprintf(parse_msg, sizeof(parse_msg), "--net-faults: delay=%.*s: want "
+             "whole milliseconds, 0 to 10000", (int)value_len, value);
+    return parse_msg;
+  }
+  cfg->delay_ms = (uint32_t)ms;
+  return 0;
+}
+
+/* seed=N. Returns 0 or the message. */
+static const char *parse_seed_item(struct netfault_config *cfg,
+                                   const char *value, size_t value_len) {
+  long long seed = parse_count(value, value_len);
+  if (seed < 0) {
+    snprintf(parse_msg, sizeof(parse_msg), "--net-faults: seed=%.*s: want a "
+             "decimal number", (int)value_len, value);
+    return parse_msg;
+  }
+  cfg->seed = (uint64_t)seed;
+  cfg->seeded = 1;
+  return 0;
+}
+
+/* One NAME=VALUE item, item[0..len). Returns 0 or the message. */
+static const char *parse_item(const char *item, size_t len,
+                              struct netfault_config *cfg) {
+  const char *eq = memchr(item, '=', len);
+  if (!eq) {
+    snprintf(parse_msg, sizeof(parse_msg), "--net-faults: '%.*s' is not "
+             "NAME=VALUE (e.g. drop=0.02,dup=1%%,reorder=0.05,corrupt=0.001,"
+             "delay=20,seed=7)", (int)len, item);
+    return parse_msg;
+  }
+  size_t name_len = (size_t)(eq - item);
+  const char *value = eq + 1;
+  size_t value_len = len - name_len - 1;
+  uint32_t *field = probability_field(cfg, item, name_len);
+  if (field)
+    return parse_probability_item(field, item, name_len, value, value_len);
+  if (name_is(item, name_len, "delay"))
+    return parse_delay_item(cfg, value, value_len);
+  if (name_is(item, name_len, "seed"))
+    return parse_seed_item(cfg, value, value_len);
+  snprintf(parse_msg, sizeof(parse_msg), "--net-faults: unknown fault "
+           "'%.*s'; expected drop, dup, reorder, corrupt, delay or seed",
+           (int)name_len, item);
+  return parse_msg;
+}
+
 const char *netfault_parse(const char *spec, struct netfault_config *cfg) {
-  static char msg[256];
   memset(cfg, 0, sizeof(*cfg));
   const char *item = spec;
   for (;;) {
     size_t len = strcspn(item, ",");
-    const char *eq = memchr(item, '=', len);
-    if (!eq) {
-      snprintf(msg, sizeof(msg), "--net-faults: '%.*s' is not NAME=VALUE "
-               "(e.g. drop=0.02,dup=1%%,reorder=0.05,corrupt=0.001,delay=20,"
-               "seed=7)", (int)len, item);
-      return msg;
-    }
-    size_t name_len = (size_t)(eq - item);
-    const char *value = eq + 1;
-    size_t value_len = len - name_len - 1;
-    static const struct { const char *name; size_t off; } probabilities[] = {
-        {"drop", offsetof(struct netfault_config, drop)},
-        {"dup", offsetof(struct netfault_config, dup)},
-        {"reorder", offsetof(struct netfault_config, reorder)},
-        {"corrupt", offsetof(struct netfault_config, corrupt)},
-    };
-    int known = 0;
-    for (size_t k = 0; k < sizeof(probabilities) / sizeof(probabilities[0]); k++) {
-      if (strlen(probabilities[k].name) != name_len ||
-          memcmp(probabilities[k].name, item, name_len))
-        continue;
-      long ppm = parse_probability(value, value_len);
-      if (ppm < 0) {
-        snprintf(msg, sizeof(msg), "--net-faults: %.*s=%.*s: want a "
-                 "probability between 0 and 1 (or 0%% to 100%%)",
-                 (int)name_len, item, (int)value_len, value);
-        return msg;
-      }
-      *(uint32_t *)((char *)cfg + probabilities[k].off) = (uint32_t)ppm;
-      known = 1;
-    }
-    if (!known && name_len == 5 && !memcmp(item, "delay", 5)) {
-      long long ms = parse_count(value, value_len);
-      if (ms < 0 || ms > 10000) {
-        snprintf(msg, sizeof(msg), "--net-faults: delay=%.*s: want whole "
-                 "milliseconds, 0 to 10000", (int)value_len, value);
-        return msg;
-      }
-      cfg->delay_ms = (uint32_t)ms;
-      known = 1;
-    }
-    if (!known && name_len == 4 && !memcmp(item, "seed", 4)) {
-      long long seed = parse_count(value, value_len);
-      if (seed < 0) {
-        snprintf(msg, sizeof(msg), "--net-faults: seed=%.*s: want a decimal "
-                 "number", (int)value_len, value);
-        return msg;
-      }
-      cfg->seed = (uint64_t)seed;
-      cfg->seeded = 1;
-      known = 1;
-    }
-    if (!known) {
-      snprintf(msg, sizeof(msg), "--net-faults: unknown fault '%.*s'; "
-               "expected drop, dup, reorder, corrupt, delay or seed",
-               (int)name_len, item);
-      return msg;
-    }
+    const char *err = parse_item(item, len, cfg);
+    if (err)
+      return err;
     if (!item[len])
       break;
     item += len + 1;
