@@ -78,13 +78,15 @@ static void append(struct bytes *b, const char *p, size_t n) {
 
 /* Moves every pending reply into *out (which may run held-back commands,
  * whose replies are moved too). */
-static void drain(struct kv_conn *c, struct bytes *out) {
+static int drain(struct kv_conn *c, void *arg) {
+  struct bytes *out = arg;
   size_t n;
   const char *p;
   while ((p = kv_conn_output(c, &n)), n > 0) {
     append(out, p, n);
     kv_conn_sent(c, n);
   }
+  return 0;
 }
 
 /* Plays data[0..n) into a fresh connection, chunk bytes at a time (0: as
@@ -95,24 +97,8 @@ static void play(const uint8_t *data, size_t n, size_t chunk,
   struct kv_conn *c = kv_conn_new();
   if (!c)
     abort();
-  while (n > 0 && !kv_conn_done(c)) {
-    if (!kv_conn_wants_input(c)) {
-      drain(c, out);
-      continue;
-    }
-    size_t room;
-    char *p = kv_conn_recv_space(c, &room);
-    if (!p)
-      break;
-    if (chunk && room > chunk)
-      room = chunk;
-    if (room > n)
-      room = n;
-    memcpy(p, data, room);
-    data += room;
-    n -= room;
-    kv_conn_received(c, room);
-  }
+  /* Refused input ends the replay as the end of data does. */
+  resp_feed_chunked(c, (const char *)data, n, chunk, drain, out);
   drain(c, out);
   kv_conn_free(c);
   flexos_gate(store, store_flush, 1);

@@ -661,12 +661,26 @@ void kv_conn_received(struct kv_conn *c, size_t n) {
   process(c);
 }
 
-int resp_feed(struct kv_conn *c, const char *bytes, size_t n) {
+int resp_feed_chunked(struct kv_conn *c, const char *bytes, size_t n,
+                      size_t chunk, int (*drain)(struct kv_conn *, void *),
+                      void *arg) {
   while (n > 0) {
+    /* Without drain nobody sends the output, so waiting for it to go
+     * would never end: feed on as resp_feed always has. */
+    if (drain && kv_conn_done(c))
+      return 0;
+    if (drain && !kv_conn_wants_input(c)) {
+      int rc = drain(c, arg);
+      if (rc < 0)
+        return rc;
+      continue;
+    }
     size_t room;
     char *p = kv_conn_recv_space(c, &room);
     if (!p)
-      return -1;
+      return 1;
+    if (chunk && room > chunk)
+      room = chunk;
     if (room > n)
       room = n;
     memcpy(p, bytes, room);
@@ -675,6 +689,10 @@ int resp_feed(struct kv_conn *c, const char *bytes, size_t n) {
     kv_conn_received(c, room);
   }
   return 0;
+}
+
+int resp_feed(struct kv_conn *c, const char *bytes, size_t n) {
+  return resp_feed_chunked(c, bytes, n, 0, NULL, NULL) ? -1 : 0;
 }
 
 const char *kv_conn_output(struct kv_conn *c, size_t *len) {

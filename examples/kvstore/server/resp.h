@@ -27,8 +27,9 @@
  *                                                 the output is sent
  *
  *   resp_feed(c, bytes, n) copies bytes in and does the same as the
- *   recv_space/received pair (tests, fuzzing). Once the unsent output
- *   passes KV_OUTPUT_HIGH the engine stops running commands and
+ *   recv_space/received pair (tests, fuzzing); resp_feed_chunked feeds
+ *   in small pieces and sends the output between them. Once the unsent
+ *   output passes KV_OUTPUT_HIGH the engine stops running commands and
  *   kv_conn_wants_input() turns false until kv_conn_sent() drains it:
  *   a client that pipelines without reading cannot grow memory without
  *   bound.
@@ -104,6 +105,15 @@ void kv_conn_received(struct kv_conn *c, size_t n);
 /* Copies n bytes in and runs every complete command. Returns 0, or -1 if
  * the bytes could not all be taken (connection done, or out of memory). */
 int resp_feed(struct kv_conn *c, const char *bytes, size_t n);
+/* resp_feed at most chunk bytes at a time (0: as many as fit), as a
+ * client sending in small pieces would. With drain (not NULL), whenever
+ * the engine takes no input until its output is sent, drain(c, arg) sends
+ * it, and feeding stops once the connection is done. Returns 0 (all fed,
+ * or the connection done), 1 (input refused, as resp_feed's -1) or
+ * drain's result when below zero (feeding stops there). */
+int resp_feed_chunked(struct kv_conn *c, const char *bytes, size_t n,
+                      size_t chunk, int (*drain)(struct kv_conn *, void *),
+                      void *arg);
 
 /* Unsent replies: returns a pointer to them and their length in *len. */
 const char *kv_conn_output(struct kv_conn *c, size_t *len);

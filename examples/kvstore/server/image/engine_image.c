@@ -37,7 +37,10 @@ static int check(const char *p, size_t n, size_t *at) {
   return 0;
 }
 
-static int drain(struct kv_conn *c, size_t *at) {
+/* Checks and sends every pending reply (resp_feed_chunked's drain; arg:
+ * the size_t count of reply bytes checked so far). */
+static int drain(struct kv_conn *c, void *arg) {
+  size_t *at = arg;
   size_t n;
   const char *p;
   while ((p = kv_conn_output(c, &n)), n > 0) {
@@ -51,25 +54,13 @@ static int drain(struct kv_conn *c, size_t *at) {
 /* Plays the session chunk bytes at a time (0: as much as fits). */
 static int play(size_t chunk) {
   struct kv_conn *c = kv_conn_new();
-  size_t in = 0, at = 0;
+  size_t at = 0;
   int rc = c ? 0 : -1;
-  while (rc == 0 && in < session_len && !kv_conn_done(c)) {
-    if (!kv_conn_wants_input(c)) {
-      rc = drain(c, &at);
-      continue;
-    }
-    size_t room;
-    char *p = kv_conn_recv_space(c, &room);
-    if (!p)
-      break;
-    if (chunk && room > chunk)
-      room = chunk;
-    if (room > session_len - in)
-      room = session_len - in;
-    memcpy(p, session + in, room);
-    in += room;
-    kv_conn_received(c, room);
-  }
+  if (rc == 0)
+    rc = resp_feed_chunked(c, (const char *)session, session_len, chunk,
+                           drain, &at);
+  if (rc > 0)
+    rc = 0; /* input refused: what was taken is checked as a whole */
   if (rc == 0)
     rc = drain(c, &at);
   if (rc == 0 && at != expected_len) {
