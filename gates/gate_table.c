@@ -34,3 +34,42 @@ const void *__flexos_indirect_target(const void *fn, int src, int dst,
                            "compartment to that function)",
                            file, line, (unsigned long)fn, (unsigned long)dst);
 }
+
+/* A registered entry point of another compartment: its gate record from
+ * src, or the first record of that function for another source. */
+static const struct flexos_gate_record *entry_record(const void *fn, int src,
+                                                     int *other_owner) {
+  *other_owner = -1;
+  for (const struct flexos_gate_record *r = __start_flexos_gate_table;
+       r < __stop_flexos_gate_table; r++) {
+    if (r->target != fn || r->dst == (uint32_t)src)
+      continue;
+    if (r->src == (uint32_t)src)
+      return r;
+    *other_owner = (int)r->dst;
+  }
+  return 0;
+}
+
+const void *__flexos_indirect_call(const void *fn, int src,
+                                   const void **direct,
+                                   const struct flexos_gate_record **record,
+                                   const char *file, int line) {
+  int owner;
+  const struct flexos_gate_record *r = entry_record(fn, src, &owner);
+  if (r) {
+    __atomic_store_n(record, r, __ATOMIC_RELAXED);
+    return r->via;
+  }
+  if (owner < 0)
+    owner = __flexos_code_compartment(fn);
+  if (owner >= 0 && owner != src)
+    __flexos_untrusted_fault("checked indirect call (the pointer leads into "
+                             "code of another compartment that is no entry "
+                             "point reachable from here; value: the pointer, "
+                             "bound: that compartment)",
+                             file, line, (unsigned long)fn,
+                             (unsigned long)owner);
+  __atomic_store_n(direct, fn, __ATOMIC_RELAXED);
+  return fn;
+}

@@ -36,6 +36,10 @@ std::optional<ResolvedConfig> resolveConfig(const PassOptions &Opts,
     O.Library = FE.Library;
   if (O.Untrusted.empty())
     O.Untrusted = FE.Untrusted;
+  if (O.Defs.empty())
+    O.Defs = FE.Defs;
+  if (O.Shares.empty())
+    O.Shares = FE.Shares;
   LLVMContext &Ctx = M.getContext();
   if (O.ConfigPath.empty()) {
     Ctx.emitError("flexos: no configuration given; compile with "
@@ -68,7 +72,9 @@ std::optional<ResolvedConfig> resolveConfig(const PassOptions &Opts,
                   ": <compartment>'");
     return std::nullopt;
   }
-  return ResolvedConfig{Slot, Self, O.Library, O.Untrusted.empty() ? "warn" : O.Untrusted};
+  return ResolvedConfig{Slot, Self, O.Library,
+                        O.Untrusted.empty() ? "warn" : O.Untrusted, O.Defs,
+                        O.Shares};
 }
 
 bool gateReturnsCode(const CallBase &GateCall, const Function *Target) {

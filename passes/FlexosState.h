@@ -35,6 +35,14 @@ struct PassOptions {
   // What flexos-check-untrusted does with a careless use of an untrusted
   // value: "warn" (the default when empty), "error" or "off".
   std::string Untrusted;
+  // Which library defines which function in the whole program ("LIBRARY
+  // SYMBOL" lines, written by the build): plain calls into another
+  // compartment become gates (passes/AutoGates.cpp). Empty: only
+  // flexos_gate() sites are gates.
+  std::string Defs;
+  // Sharing decisions of a record run (`flexos share`): globals and
+  // allocation sites to place in shared memory. Empty: none.
+  std::string Shares;
 };
 
 struct PluginState {
@@ -54,6 +62,8 @@ struct ResolvedConfig {
   const Compartment *Self = nullptr; // compartment of this TU's library
   std::string Library;
   std::string Untrusted; // "warn", "error" or "off"
+  std::string Defs;      // see PassOptions
+  std::string Shares;
 };
 std::optional<ResolvedConfig> resolveConfig(const PassOptions &Opts,
                                             llvm::Module &M);

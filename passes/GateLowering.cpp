@@ -24,6 +24,8 @@
 //==============================================================================
 #include "GateLowering.h"
 
+#include "AutoGates.h" // EntryAttr
+
 #include "flexos/abi.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -34,6 +36,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
@@ -89,15 +92,22 @@ private:
   StringSet<> Emitted;    // instances in ModuleAsm
 
   void error(CallInst *At, const Twine &Msg);
+  bool lowerMarkers(Function &MarkerFn);
   bool lowerMarker(CallInst *Marker);
   bool classifyCall(CallBase &CB, Function &Target, Classification &C,
                     unsigned MaxStack);
   void lowerPku(CallBase &CB, Function &Target, const Compartment &Dst);
+  Constant *pkuInstance(FunctionType *FTy, Function &Target,
+                        const Compartment &Src, const Compartment &Dst,
+                        const Classification &C, bool Avx);
+  std::string localSuffix(const Function &Target);
+  void emitEntries();
   Instruction *lowerEpt(CallBase &CB, Function &Target, const Compartment &Dst);
   void emitEptEntry(CallBase &CB, Function &Target, const Compartment &Dst);
   void checkResult(Instruction *After, Value *Result, Function &Target,
                    const Compartment &Dst, bool ReturnsCode);
-  void emitGateRecord(Function &Target, Constant *Via, const Compartment &Dst);
+  void emitGateRecord(Function &Target, Constant *Via, const Compartment &Src,
+                      const Compartment &Dst);
 };
 
 // At is the marker call. <flexos.h> passes __FILE__ and __LINE__ to it, so
@@ -115,12 +125,28 @@ void Lowering::error(CallInst *At, const Twine &Msg) {
 }
 
 bool Lowering::run() {
-  Function *MarkerFn = M.getFunction(GateMarkerName);
-  if (!MarkerFn)
-    return false;
-  for (User *U : MarkerFn->users()) {
+  bool Changed = false;
+  if (Function *MarkerFn = M.getFunction(GateMarkerName)) {
+    if (!lowerMarkers(*MarkerFn))
+      return false;
+    Changed = true;
+  }
+  size_t Before = ModuleAsm.size();
+  emitEntries();
+  Changed |= ModuleAsm.size() != Before;
+  if (!ModuleAsm.empty()) {
+    if (M.getModuleInlineAsm().find(".macro FLEXOS_PKU_GATE ") ==
+        std::string::npos)
+      M.appendModuleInlineAsm(PkuGateMacro);
+    M.appendModuleInlineAsm(ModuleAsm);
+  }
+  return Changed;
+}
+
+bool Lowering::lowerMarkers(Function &MarkerFn) {
+  for (User *U : MarkerFn.users()) {
     auto *CI = dyn_cast<CallInst>(U);
-    if (!CI || CI->getCalledOperand() != MarkerFn) {
+    if (!CI || CI->getCalledOperand() != &MarkerFn) {
       // Someone took the marker's address: nothing we can lower.
       M.getContext().emitError(
           "flexos: __flexos_gate_target is used other than through "
@@ -133,20 +159,13 @@ bool Lowering::run() {
   for (Function &F : M)
     for (BasicBlock &BB : F)
       for (Instruction &I : BB)
-        if (auto *CI = dyn_cast<CallInst>(&I); CI && CI->getCalledOperand() == MarkerFn)
+        if (auto *CI = dyn_cast<CallInst>(&I); CI && CI->getCalledOperand() == &MarkerFn)
           Markers.push_back(CI);
-  bool Changed = false;
   for (CallInst *CI : Markers)
-    Changed |= lowerMarker(CI);
-  if (!ModuleAsm.empty()) {
-    if (M.getModuleInlineAsm().find(".macro FLEXOS_PKU_GATE ") ==
-        std::string::npos)
-      M.appendModuleInlineAsm(PkuGateMacro);
-    M.appendModuleInlineAsm(ModuleAsm);
-  }
-  if (!Failed && MarkerFn->use_empty())
-    MarkerFn->eraseFromParent();
-  return Changed;
+    lowerMarker(CI);
+  if (!Failed && MarkerFn.use_empty())
+    MarkerFn.eraseFromParent();
+  return true;
 }
 
 bool Lowering::lowerMarker(CallInst *Marker) {
@@ -209,11 +228,11 @@ bool Lowering::lowerMarker(CallInst *Marker) {
     if (Direct) {
       CB->setCalledOperand(Target);
       if (Dst->Index != RC.Self->Index)
-        emitGateRecord(*Target, Target, *Dst);
+        emitGateRecord(*Target, Target, *RC.Self, *Dst);
     } else if (Mech == Mechanism::IntelPku) {
       lowerPku(*CB, *Target, *Dst);
       if (auto *Via = dyn_cast<Constant>(CB->getCalledOperand()))
-        emitGateRecord(*Target, Via, *Dst);
+        emitGateRecord(*Target, Via, *RC.Self, *Dst);
       if (Check)
         checkResult(CB, CB, *Target, *Dst, Code);
     } else {
@@ -227,34 +246,28 @@ bool Lowering::lowerMarker(CallInst *Marker) {
   return true;
 }
 
-bool Lowering::classifyCall(CallBase &CB, Function &Target, Classification &C,
-                            unsigned MaxStack) {
-  auto *At = cast<CallInst>(CB.getCalledOperand());
-  FunctionType *FTy = CB.getFunctionType();
-  StringRef Name = Target.getName();
+// How the SysV convention passes FTy's arguments (Attrs: the call's or the
+// function's attributes); on failure Why says what cannot be gated.
+bool classifySignature(FunctionType *FTy, const AttributeList &Attrs,
+                       StringRef Name, Classification &C, unsigned MaxStack,
+                       std::string &Why) {
   if (FTy->isVarArg()) {
-    error(At, "gate to variadic function " + Name + " is not supported");
-    return false;
-  }
-  // The gate instances speak the SysV convention only.
-  if (CB.getCallingConv() != CallingConv::C ||
-      Target.getCallingConv() != CallingConv::C) {
-    error(At, "gate to " + Name + " uses a calling convention other than "
-                  "the default C one (ms_abi, preserve_most, ...)");
+    Why = ("gate to variadic function " + Name + " is not supported").str();
     return false;
   }
   // The name goes into assembly unquoted.
   if (!all_of(Name, [](char C) { return isAlnum(C) || C == '_' || C == '.'; })) {
-    error(At, "gate target '" + Name + "' is not a plain symbol name (an "
-                  "asm label?); gates need C identifiers");
+    Why = ("gate target '" + Name + "' is not a plain symbol name (an "
+           "asm label?); gates need C identifiers").str();
     return false;
   }
-  for (unsigned I = 0; I < CB.arg_size(); ++I) {
-    if (CB.isByValArgument(I) || CB.paramHasAttr(I, Attribute::StructRet) ||
-        CB.paramHasAttr(I, Attribute::InAlloca)) {
-      error(At, "gate to " + Name + ": argument " + Twine(I + 1) +
-                    " is passed by value in memory (struct or sret); pass a "
-                    "pointer to shared memory instead");
+  for (unsigned I = 0; I < FTy->getNumParams(); ++I) {
+    if (Attrs.hasParamAttr(I, Attribute::ByVal) ||
+        Attrs.hasParamAttr(I, Attribute::StructRet) ||
+        Attrs.hasParamAttr(I, Attribute::InAlloca)) {
+      Why = ("gate to " + Name + ": argument " + Twine(I + 1) +
+             " is passed by value in memory (struct or sret); pass a "
+             "pointer to shared memory instead").str();
       return false;
     }
     switch (classify(FTy->getParamType(I))) {
@@ -271,16 +284,16 @@ bool Lowering::classifyCall(CallBase &CB, Function &Target, Classification &C,
         ++C.NumStack;
       break;
     case ArgClass::Unsupported:
-      error(At, "gate to " + Name + ": argument " + Twine(I + 1) + " has type " +
-                    typeName(FTy->getParamType(I)) +
-                    "; gates take integers, pointers, float and double");
+      Why = ("gate to " + Name + ": argument " + Twine(I + 1) + " has type " +
+             typeName(FTy->getParamType(I)) +
+             "; gates take integers, pointers, float and double").str();
       return false;
     }
   }
   if (C.NumStack > MaxStack) {
-    error(At, "gate to " + Name + " needs " + Twine(C.NumStack) +
-                  " stack arguments; at most " + Twine(MaxStack) +
-                  " are supported (pass a pointer to a shared struct)");
+    Why = ("gate to " + Name + " needs " + Twine(C.NumStack) +
+           " stack arguments; at most " + Twine(MaxStack) +
+           " are supported (pass a pointer to a shared struct)").str();
     return false;
   }
   Type *Ret = FTy->getReturnType();
@@ -294,10 +307,29 @@ bool Lowering::classifyCall(CallBase &CB, Function &Target, Classification &C,
     C.RetFp = 1;
     return true;
   case ArgClass::Unsupported:
-    error(At, "gate to " + Name + " returns " + typeName(Ret) +
-                  "; gates return void, integers, pointers, float or double");
+    Why = ("gate to " + Name + " returns " + typeName(Ret) +
+           "; gates return void, integers, pointers, float or double").str();
     return false;
   }
+  return false;
+}
+
+bool Lowering::classifyCall(CallBase &CB, Function &Target, Classification &C,
+                            unsigned MaxStack) {
+  auto *At = cast<CallInst>(CB.getCalledOperand());
+  // The gate instances speak the SysV convention only.
+  if (!CB.getFunctionType()->isVarArg() &&
+      (CB.getCallingConv() != CallingConv::C ||
+       Target.getCallingConv() != CallingConv::C)) {
+    error(At, "gate to " + Target.getName() + " uses a calling convention "
+                  "other than the default C one (ms_abi, preserve_most, ...)");
+    return false;
+  }
+  std::string Why;
+  if (classifySignature(CB.getFunctionType(), CB.getAttributes(),
+                        Target.getName(), C, MaxStack, Why))
+    return true;
+  error(At, Why);
   return false;
 }
 
@@ -305,16 +337,26 @@ void Lowering::lowerPku(CallBase &CB, Function &Target, const Compartment &Dst) 
   Classification C;
   if (!classifyCall(CB, Target, C, 6))
     return;
-  const Compartment &Src = *RC.Self;
-  std::string Instance = ("__flexos_pku_gate." + Src.Name + "." + Dst.Name + "." +
-                      Target.getName())
-                         .str();
+  CB.setCalledOperand(pkuInstance(CB.getFunctionType(), Target, *RC.Self, Dst,
+                                  C, usesAvx(*CB.getFunction())));
+}
+
+// The gate instance from Src to Target in Dst: its declaration, and one
+// FLEXOS_PKU_GATE line in the module assembly. A function local to this
+// file gets an instance name of this file's own, since gates of two files
+// to two different static functions of one name must not merge.
+Constant *Lowering::pkuInstance(FunctionType *FTy, Function &Target,
+                                const Compartment &Src, const Compartment &Dst,
+                                const Classification &C, bool Avx) {
+  std::string Instance = ("__flexos_pku_gate." + Src.Name + "." + Dst.Name +
+                          "." + Target.getName() + localSuffix(Target))
+                             .str();
   // The file may already name the instance (say, through an asm label to
   // take its address); then that symbol is the callee, whatever its IR type.
-  Value *Callee = M.getNamedValue(Instance);
+  Constant *Callee = M.getNamedValue(Instance);
   if (!Callee) {
-    Function *Decl = Function::Create(CB.getFunctionType(),
-                                      GlobalValue::ExternalLinkage, Instance, M);
+    Function *Decl =
+        Function::Create(FTy, GlobalValue::ExternalLinkage, Instance, M);
     Decl->setVisibility(GlobalValue::HiddenVisibility);
     Callee = Decl;
   }
@@ -325,9 +367,58 @@ void Lowering::lowerPku(CallBase &CB, Function &Target, const Compartment &Dst) 
        << format_hex(RC.Cfg->pkruOf(Src), 10) << ", "
        << format_hex(RC.Cfg->pkruOf(Dst), 10) << ", " << C.NumInt << ", "
        << C.NumFp << ", " << C.NumStack << ", " << C.RetInt << ", " << C.RetFp
-       << ", " << (usesAvx(*CB.getFunction()) ? 1 : 0) << "\n";
+       << ", " << (Avx ? 1 : 0) << "\n";
   }
-  CB.setCalledOperand(Callee);
+  return Callee;
+}
+
+// "" for a function other files can see; ".l<hash of this file>" for one
+// local to this file.
+std::string Lowering::localSuffix(const Function &Target) {
+  if (!Target.hasLocalLinkage())
+    return "";
+  return ".l" + utohexstr(xxh3_64bits(M.getSourceFileName() + "\n" +
+                                      M.getModuleIdentifier()),
+                          /*LowerCase=*/true);
+}
+
+// Entry points for checked indirect calls (passes/AutoGates.cpp marks
+// them): a function of this file whose address escapes gets a gate from
+// every other intel-pku compartment; a function of another compartment
+// whose address this file takes, a gate from this one. Each comes with
+// its gate record, which __flexos_indirect_call looks pointers up in.
+// A signature no gate can carry (variadic, structs by value) gets none:
+// a call through a pointer to it from elsewhere is refused at run time.
+void Lowering::emitEntries() {
+  bool Avx = any_of(M, [](const Function &F) {
+    return !F.isDeclaration() && usesAvx(F);
+  });
+  for (Function &F : M) {
+    if (!F.hasFnAttribute(EntryAttr) || F.getCallingConv() != CallingConv::C)
+      continue;
+    Classification C;
+    std::string Why;
+    if (!classifySignature(F.getFunctionType(), F.getAttributes(), F.getName(),
+                           C, 6, Why))
+      continue;
+    auto Register = [&](const Compartment &Src, const Compartment &Dst) {
+      if (Src.Index == Dst.Index ||
+          Config::gateMechanism(Src, Dst) != Mechanism::IntelPku)
+        return;
+      Constant *Via = pkuInstance(F.getFunctionType(), F, Src, Dst, C, Avx);
+      emitGateRecord(F, Via, Src, Dst);
+    };
+    if (!F.isDeclaration()) {
+      for (const Compartment &Src : RC.Cfg->compartments())
+        Register(Src, *RC.Self);
+      if (F.hasLocalLinkage())
+        appendToCompilerUsed(M, {&F}); // the assembly names it
+      continue;
+    }
+    StringRef Lib = F.getFnAttribute(EntryAttr).getValueAsString();
+    if (const Compartment *Owner = RC.Cfg->compartmentOf(Lib))
+      Register(*RC.Self, *Owner);
+  }
 }
 
 // Converts a gate argument to the 64-bit RPC representation.
@@ -403,9 +494,9 @@ Instruction *Lowering::lowerEpt(CallBase &CB, Function &Target,
 // Dst (include/flexos/abi.h): COMDAT, one per pair and function in the
 // program however many files gate it.
 void Lowering::emitGateRecord(Function &Target, Constant *Via,
-                              const Compartment &Dst) {
-  std::string Name = ("__flexos_gate_record." + RC.Self->Name + "." + Dst.Name +
-                      "." + Target.getName())
+                              const Compartment &Src, const Compartment &Dst) {
+  std::string Name = ("__flexos_gate_record." + Src.Name + "." + Dst.Name +
+                      "." + Target.getName() + localSuffix(Target))
                          .str();
   if (M.getNamedGlobal(Name))
     return;
@@ -413,7 +504,7 @@ void Lowering::emitGateRecord(Function &Target, Constant *Via,
   Type *I32 = Type::getInt32Ty(Ctx);
   PointerType *Ptr = PointerType::get(Ctx, 0);
   StructType *Ty = StructType::get(Ctx, {Ptr, Ptr, I32, I32});
-  Constant *Fields[] = {&Target, Via, ConstantInt::get(I32, RC.Self->Index),
+  Constant *Fields[] = {&Target, Via, ConstantInt::get(I32, Src.Index),
                         ConstantInt::get(I32, Dst.Index)};
   auto *Record = new GlobalVariable(M, Ty, /*isConstant=*/true,
                                     GlobalValue::LinkOnceODRLinkage,
@@ -551,8 +642,10 @@ void Lowering::emitEptEntry(CallBase &CB, Function &Target,
 } // namespace
 
 bool GateLowering::runOnModule(Module &M) {
-  Function *Marker = M.getFunction(GateMarkerName);
-  if (!Marker)
+  bool HasEntries = any_of(M, [](const Function &F) {
+    return F.hasFnAttribute(EntryAttr);
+  });
+  if (!M.getFunction(GateMarkerName) && !HasEntries)
     return false; // nothing to do, and no configuration needed
   std::optional<ResolvedConfig> RC = resolveConfig(Opts, M);
   if (!RC)

@@ -201,6 +201,10 @@ public:
         Opts.ConfigPath = Value.str();
       else if (Key == "library")
         Opts.Library = Value.str();
+      else if (Key == "defs" && !Value.empty()) // passes/AutoGates.cpp
+        Opts.Defs = Value.str();
+      else if (Key == "shares" && !Value.empty()) // flexos share's output
+        Opts.Shares = Value.str();
       else if (Key == "facts") // facts for flexos check (FactsEmission.h)
         flexos_facts_state()->Path = Value.str();
       else if (Key == "untrusted" &&
@@ -211,6 +215,7 @@ public:
             DiagnosticsEngine::Error,
             "flexos: unknown plugin argument '%0'; use "
             "-fplugin-arg-flexos-config=FILE, -fplugin-arg-flexos-library=NAME, "
+            "-fplugin-arg-flexos-defs=FILE, -fplugin-arg-flexos-shares=FILE, "
             "-fplugin-arg-flexos-facts=FILE and "
             "-fplugin-arg-flexos-untrusted=warn|error|off"))
             << Arg;
@@ -251,7 +256,10 @@ public:
     // where something can be untrusted (a compartment that trusts all the
     // others, such as lwIP's beside the default one, pays nothing).
     const Compartment *Self = Cfg->compartmentOf(Opts.Library);
-    if (Opts.Untrusted != "off" && !Cfg->trustsAll(*Self) &&
+    // Automatic gates name the call's file:line in their errors too.
+    bool WantLocations =
+        (Opts.Untrusted != "off" && !Cfg->trustsAll(*Self)) || !Opts.Defs.empty();
+    if (WantLocations &&
         CI.getCodeGenOpts().getDebugInfo() == llvm::codegenoptions::NoDebugInfo)
       CI.getCodeGenOpts().setDebugInfo(llvm::codegenoptions::LocTrackingOnly);
     PluginState *S = flexos_plugin_state();

@@ -4,10 +4,12 @@
 //
 // DESCRIPTION:
 //    Registers the FlexOS passes with the new pass manager:
-//      - as opt pipeline names flexos-check-untrusted, flexos-lower-gates,
-//        flexos-shared-locals, flexos-place-sections and flexos (all four,
-//        in that order), each taking <config=FILE;library=NAME> and
-//        optionally untrusted=warn|error|off; flexos-emit-facts taking
+//      - as opt pipeline names flexos-auto-gates, flexos-check-untrusted,
+//        flexos-lower-gates, flexos-indirect-gates, flexos-shared-locals,
+//        flexos-place-sections and flexos (all six, in that order), each
+//        taking <config=FILE;library=NAME> and optionally
+//        untrusted=warn|error|off, defs=FILE (automatic gates) and
+//        shares=FILE; flexos-emit-facts taking
 //        <facts=FILE;library=NAME>; flexos-stray-constants (no
 //        parameters);
 //      - at the start of every clang pipeline (-O0 included), configured by
@@ -23,9 +25,11 @@
 //
 // License: MIT
 //==============================================================================
+#include "AutoGates.h"
 #include "FactsEmission.h"
 #include "FlexosState.h"
 #include "GateLowering.h"
+#include "IndirectGates.h"
 #include "SectionPlacement.h"
 #include "SharedLocals.h"
 #include "StrayBytes.h"
@@ -84,6 +88,10 @@ const Param<PassOptions> PassParams[] = {
        O.Untrusted = V.str();
        return V == "warn" || V == "error" || V == "off";
      }},
+    {"defs", "defs=FILE",
+     [](PassOptions &O, StringRef V) { O.Defs = V.str(); return !V.empty(); }},
+    {"shares", "shares=FILE",
+     [](PassOptions &O, StringRef V) { O.Shares = V.str(); return !V.empty(); }},
 };
 
 // facts=FILE;library=NAME for flexos-emit-facts.
@@ -103,8 +111,10 @@ Expected<FactsOptions> parseFactsOptions(StringRef Params) {
 }
 
 void addAll(ModulePassManager &MPM, const PassOptions &O) {
+  MPM.addPass(AutoGates(O));
   MPM.addPass(UntrustedValues(O));
   MPM.addPass(GateLowering(O));
+  MPM.addPass(IndirectGates(O));
   MPM.addPass(SharedLocals(O));
   MPM.addPass(SectionPlacement(O));
 }
@@ -137,7 +147,11 @@ bool parsePipeline(StringRef Name, ModulePassManager &MPM,
     MPM.addPass(FactsEmission(*O));
     return true;
   }
-  return Try("flexos-check-untrusted",
+  return Try("flexos-auto-gates",
+             [&](const PassOptions &O) { MPM.addPass(AutoGates(O)); }) ||
+         Try("flexos-indirect-gates",
+             [&](const PassOptions &O) { MPM.addPass(IndirectGates(O)); }) ||
+         Try("flexos-check-untrusted",
              [&](const PassOptions &O) { MPM.addPass(UntrustedValues(O)); }) ||
          Try("flexos-lower-gates",
              [&](const PassOptions &O) { MPM.addPass(GateLowering(O)); }) ||

@@ -39,3 +39,10 @@ void __flexos_untrusted_fault(const char *check, const char *file, int line,
          flexos_compartment_name(flexos_current_compartment()), value, bound);
   stop();
 }
+
+/* An image keeps every compartment's code in one text section, so a code
+ * address says nothing about its compartment. */
+int __flexos_code_compartment(const void *pc) {
+  (void)pc;
+  return -1;
+}

@@ -304,6 +304,22 @@ struct flexos_gate_record {
 const void *__flexos_indirect_target(const void *fn, int src, int dst,
                                      const char *file, int line);
 
+/* Where a call through fn from code of compartment src goes, with
+ * automatic gates (passes/IndirectGates.cpp): the gate to a registered
+ * entry point of another compartment, or fn itself when it is no other
+ * compartment's code; stops the program (FLEXOS_EXIT_UNTRUSTED) for code
+ * of another compartment that is no entry point.  The answer is kept in
+ * the call site's caches, *direct (a pointer callable directly) or
+ * *record (the gate record used), both in src's memory. */
+const void *__flexos_indirect_call(const void *fn, int src,
+                                   const void **direct,
+                                   const struct flexos_gate_record **record,
+                                   const char *file, int line);
+
+/* The compartment whose code holds address pc, or -1 where the platform
+ * does not keep code apart (kernel images: one text for all). */
+int __flexos_code_compartment(const void *pc);
+
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_ept_entry) == FLEXOS_EPT_ENTRY_SIZE, "entry");
 FLEXOS_STATIC_ASSERT(sizeof(struct flexos_gate_record) == FLEXOS_GATE_RECORD_SIZE, "gate record");
 FLEXOS_STATIC_ASSERT(offsetof(struct flexos_tcb, self) == FLEXOS_TCB_SELF, "tcb");

@@ -54,3 +54,13 @@ void __flexos_untrusted_fault(const char *check, const char *file, int line,
                     check, file, line, c >= 0 ? flexos_compartment_name(c) : "?",
                     value, bound);
 }
+
+/* Code of compartment i lies in its own text section (the generated
+ * linker script); libc and the platform are in neither. */
+int __flexos_code_compartment(const void *pc) {
+  uintptr_t a = (uintptr_t)pc;
+  for (uint32_t i = 0; i < hosted.ncomp; i++)
+    if (a >= flexos_hosted_text[i][0] && a < flexos_hosted_text[i][1])
+      return (int)i;
+  return -1;
+}
