@@ -4,7 +4,8 @@
 #   as a kernel image (flexos_add_image, same arguments), built into an
 #   ordinary static Linux program in which each intel-pku compartment is
 #   a protection key (docs/hosted.md).  Each library is compiled with the
-#   plugin; the link takes a generated linker-script fragment that keeps
+#   plugin, which also gates plain calls into another compartment's
+#   library (the list of which library defines what, as for images); the link takes a generated linker-script fragment that keeps
 #   each compartment's code and data page-aligned, the hosted runtime
 #   (platform/linux) and wraps pthread_create.  The program is then
 #   scanned: WRPKRU/XRSTOR only inside the gates, with glibc's two
@@ -18,6 +19,7 @@
 #                         [SOURCES plain.c]   # no plugin, default compartment
 #                         [DEFINES X=1] [OPTIONS -O3] [LINK m]
 #                         [UNTRUSTED [<library>=]warn|error|off]
+#                         [SHARES flexos.shares]  # docs/porting.md
 #                         [EXCLUDE_FROM_ALL])
 # License: MIT (see LICENSE)
 include_guard(DIRECTORY)
@@ -30,7 +32,7 @@ function(flexos_add_executable name)
   foreach(a IN ITEMS ${ARGN})
     if(a STREQUAL "LINK")
       set(in_link ON)
-    elseif(in_link AND a MATCHES "^(CONFIG|LIBRARY|SOURCES|DEFINES|OPTIONS|UNTRUSTED)$")
+    elseif(in_link AND a MATCHES "^(CONFIG|LIBRARY|SOURCES|DEFINES|OPTIONS|UNTRUSTED|SHARES)$")
       set(in_link OFF)
       list(APPEND args ${a})
     elseif(in_link)
@@ -49,6 +51,20 @@ function(flexos_add_executable name)
   set(cfg_c ${dir}/${name}_config.c)
   _flexos_gen_config(${name} ${ld} ${cfg_c} linux)
 
+  # Which library defines which function (automatic gates): the same
+  # flags as the libraries below, the directory's include paths and
+  # definitions included, without the plugin.
+  get_directory_property(dir_incs INCLUDE_DIRECTORIES)
+  get_directory_property(dir_defs COMPILE_DEFINITIONS)
+  set(defs_flags -fno-pie ${IMG_DEFINES} -I${FLEXOS_INCLUDE_DIR})
+  foreach(i IN LISTS dir_incs)
+    list(APPEND defs_flags -I${i})
+  endforeach()
+  foreach(d IN LISTS dir_defs)
+    list(APPEND defs_flags -D${d})
+  endforeach()
+  _flexos_gen_defs(defs ${name} ${dir} ${FLEXOS_CLANG} "${defs_flags}" "")
+
   set(objs "")
   foreach(lib IN LISTS IMG_LIBS)
     set(cflags ${dir}/${lib}.cflags)
@@ -59,7 +75,7 @@ function(flexos_add_executable name)
     set(stamp ${dir}/${lib}.ready)
     add_custom_command(OUTPUT ${stamp}
       COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
-      DEPENDS flexos_plugin ${cflags} VERBATIM)
+      DEPENDS flexos_plugin ${cflags} ${defs} ${IMG_SHARES} VERBATIM)
     set_source_files_properties(${stamp} PROPERTIES HEADER_FILE_ONLY ON)
     # ...and a new plugin (a changed gate, pass or configuration) recompiles
     # them: the stamp is newer then.  APPEND: the same source may belong to
@@ -73,7 +89,8 @@ function(flexos_add_executable name)
     target_compile_options(${t} PRIVATE -fno-pie ${IMG_DEFINES}
       -fplugin=$<TARGET_FILE:flexos_plugin>
       -fplugin-arg-flexos-config=${IMG_CONFIG}
-      -fplugin-arg-flexos-library=${lib} ${untrusted} @${cflags})
+      -fplugin-arg-flexos-library=${lib} -fplugin-arg-flexos-defs=${defs}
+      ${IMG_SHARES_FLAG} ${untrusted} @${cflags})
     target_include_directories(${t} PRIVATE ${FLEXOS_INCLUDE_DIR})
     add_dependencies(${t} flexos_plugin)
     list(APPEND objs $<TARGET_OBJECTS:${t}>)

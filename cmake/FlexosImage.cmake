@@ -2,7 +2,8 @@
 # DESCRIPTION:
 #   Kernel images.  flexos_add_image() compiles each library of an image
 #   with the flexos plugin (so gates and section placement follow the
-#   configuration), generates the image's linker script and configuration
+#   configuration; a plain call into another compartment's library is a
+#   gate too, from the list of which library defines what), generates the image's linker script and configuration
 #   table from `flexos-config --list` (cmake/FlexosImageGen.cmake), links
 #   the objects with the runtime and the gates using ld.lld, and scans the
 #   result with flexos-scan (both through tools/flexos-link-scan.sh): a
@@ -21,9 +22,11 @@
 #                    [HEAP_KB n] [SHARED_HEAP_KB n]  # default 1024 each
 #                    [UNTRUSTED warn|error|off]      # every library
 #                    [UNTRUSTED <library>=warn|error|off]  # one library
+#                    [SHARES flexos.shares]  # `flexos share`'s decisions
 #                    [EXCLUDE_FROM_ALL])
 #   UNTRUSTED sets what the compiler does with careless uses of values
 #   from untrusted compartments (docs/untrusted-values.md); default warn.
+#   flexos_add_defs(app OUTPUT_VARIABLE defs LIBRARY app a.c LIBRARY net n.c)
 #   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm] [CPU model]
 #                         [APPEND "cmdline"] [MAIN regex] [EXPECT regex...]
 #                         [REJECT regex...] [EXIT code] [TIMEOUT s]
@@ -35,6 +38,8 @@ set(FLEXOS_IMAGE_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosImageGen.cmake)
 set(FLEXOS_CFLAGS_GEN ${CMAKE_CURRENT_LIST_DIR}/FlexosCflags.cmake)
 set(FLEXOS_RUN_IMAGE ${CMAKE_CURRENT_LIST_DIR}/../tools/run-image.sh)
 set(FLEXOS_LINK_SCAN ${CMAKE_CURRENT_LIST_DIR}/../tools/flexos-link-scan.sh)
+set(FLEXOS_DEFS_TOOL ${CMAKE_CURRENT_LIST_DIR}/../tools/flexos-defs.sh)
+set(FLEXOS_RUNTIME_ENTRIES ${CMAKE_CURRENT_LIST_DIR}/../runtime/gate-entries.txt)
 # <flexos.h> and <flexos/*.h>: next to this file in the source tree and in
 # an installed one (P/share/flexos).
 set(FLEXOS_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../include)
@@ -60,8 +65,10 @@ macro(_flexos_image_parse)
   set(IMG_SHARED_HEAP_KB 0)
   set(IMG_EXCLUDE OFF)
   set(IMG_UNTRUSTED "")
+  set(IMG_SHARES "")
+  set(IMG_SHARES_FLAG "")
   foreach(a IN ITEMS ${ARGN})
-    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS|HEAP_KB|SHARED_HEAP_KB|UNTRUSTED)$")
+    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS|HEAP_KB|SHARED_HEAP_KB|UNTRUSTED|SHARES)$")
       set(mode ${a})
     elseif(a STREQUAL "LIBRARY")
       set(mode LIBNAME)
@@ -71,6 +78,9 @@ macro(_flexos_image_parse)
       set(IMG_EXCLUDE ON)
     elseif(mode STREQUAL "CONFIG")
       get_filename_component(IMG_CONFIG ${a} ABSOLUTE)
+    elseif(mode STREQUAL "SHARES")
+      get_filename_component(IMG_SHARES ${a} ABSOLUTE)
+      set(IMG_SHARES_FLAG -fplugin-arg-flexos-shares=${IMG_SHARES})
     elseif(mode STREQUAL "LIBNAME")
       list(APPEND IMG_LIBS ${a})
       set(IMG_SRC_${a} "")
@@ -135,6 +145,73 @@ function(_flexos_compile objs_var outdir src flags depends)
   set(${objs_var} ${${objs_var}} ${obj} PARENT_SCOPE)
 endfunction()
 
+# Automatic gates (passes/AutoGates.cpp) need to know, while compiling
+# one library, which library defines each function of the program.  A
+# first compile of every source without the plugin (bitcode at -O0: only
+# its symbols matter) and tools/flexos-defs.sh give ${dir}/defs.txt
+# ("LIBRARY SYMBOL" lines), plus the names in ${entries} as library
+# runtime.  ${flags}: the sources' compile flags, without the plugin.
+# The file changes only when a library gains or loses a function, so only
+# then does every library compile again.
+function(_flexos_gen_defs out_var name dir compiler flags entries)
+  set(args "")
+  set(all "")
+  foreach(lib IN LISTS IMG_LIBS)
+    list(APPEND args --lib ${lib})
+    foreach(src IN LISTS IMG_SRC_${lib})
+      get_filename_component(abs ${src} ABSOLUTE)
+      get_filename_component(base ${src} NAME)
+      set(obj ${dir}/defs/${lib}/${base}.bc)
+      set(kind -emit-llvm)
+      if(NOT abs MATCHES "\\.(c|cc|cpp|cxx)$")
+        set(kind "") # assembly: an ordinary object
+      endif()
+      add_custom_command(OUTPUT ${obj}
+        COMMAND ${compiler} ${flags} -O0 -g0 -w ${kind} -MD -MF ${obj}.d
+                -c ${abs} -o ${obj}
+        DEPENDS ${abs} DEPFILE ${obj}.d
+        COMMENT "flexos: listing the functions of ${base}"
+        COMMAND_EXPAND_LISTS VERBATIM)
+      list(APPEND args ${obj})
+      list(APPEND all ${obj})
+    endforeach()
+  endforeach()
+  if(entries)
+    list(APPEND args --entries runtime ${entries})
+  endif()
+  set(defs ${dir}/defs.txt)
+  add_custom_command(OUTPUT ${dir}/defs.stamp BYPRODUCTS ${defs}
+    COMMAND ${FLEXOS_DEFS_TOOL} --nm ${FLEXOS_LLVM_BIN}/llvm-nm -o ${defs} ${args}
+    COMMAND ${CMAKE_COMMAND} -E touch ${dir}/defs.stamp
+    DEPENDS ${all} ${FLEXOS_DEFS_TOOL} ${entries}
+    COMMENT "flexos: which library defines which function in ${name}"
+    COMMAND_EXPAND_LISTS VERBATIM)
+  # A target holds the rule (the compiles depend on its byproduct only).
+  add_custom_target(${name}.defs DEPENDS ${dir}/defs.stamp)
+  set(${out_var} ${defs} PARENT_SCOPE)
+endfunction()
+
+# For programs built with their own compile rules (flexos_library and
+# plain targets): flexos_add_defs(<name> OUTPUT_VARIABLE <var>
+# LIBRARY <lib> <src>... [OPTIONS <flag>...] [DEFINES X=1]) writes the
+# same list for these libraries and sources and sets <var> to its path;
+# compile each library with -fplugin-arg-flexos-defs=<path> and make its
+# objects depend on the path.
+function(flexos_add_defs name)
+  cmake_parse_arguments(PARSE_ARGV 1 AD "" "OUTPUT_VARIABLE" "")
+  if(NOT AD_OUTPUT_VARIABLE)
+    message(FATAL_ERROR "flexos_add_defs(${name}): OUTPUT_VARIABLE <var> is required")
+  endif()
+  _flexos_image_parse(${AD_UNPARSED_ARGUMENTS})
+  if(NOT IMG_LIBS)
+    message(FATAL_ERROR "flexos_add_defs(${name}): no LIBRARY given")
+  endif()
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir)
+  file(MAKE_DIRECTORY ${dir})
+  _flexos_gen_defs(defs ${name} ${dir} ${FLEXOS_CLANG} "${IMG_DEFINES}" "")
+  set(${AD_OUTPUT_VARIABLE} ${defs} PARENT_SCOPE)
+endfunction()
+
 # The linker script and configuration table of ${name}, from IMG_CONFIG
 # (platform: image or linux; cmake/FlexosImageGen.cmake).
 function(_flexos_gen_config name ld cfg_c platform)
@@ -169,6 +246,12 @@ function(flexos_add_image name)
   set(cfg_c ${dir}/${name}_config.c)
   _flexos_gen_config(${name} ${ld} ${cfg_c} image)
 
+  set(defs "")
+  if(NOT IMG_NO_PLUGIN)
+    _flexos_gen_defs(defs ${name} ${dir} ${FLEXOS_CLANG}
+                     "${FLEXOS_IMAGE_CFLAGS};${IMG_DEFINES}" ${FLEXOS_RUNTIME_ENTRIES})
+  endif()
+
   set(objs "")
   foreach(lib IN LISTS IMG_LIBS)
     set(flags ${IMG_DEFINES})
@@ -180,8 +263,9 @@ function(flexos_add_image name)
       _flexos_untrusted_flag(untrusted ${lib})
       list(APPEND flags -fplugin=$<TARGET_FILE:flexos_plugin>
            -fplugin-arg-flexos-config=${IMG_CONFIG}
-           -fplugin-arg-flexos-library=${lib} ${untrusted} @${cflags})
-      set(deps flexos_plugin ${IMG_CONFIG} ${cflags})
+           -fplugin-arg-flexos-library=${lib} -fplugin-arg-flexos-defs=${defs}
+           ${IMG_SHARES_FLAG} ${untrusted} @${cflags})
+      set(deps flexos_plugin ${IMG_CONFIG} ${cflags} ${defs} ${IMG_SHARES})
     endif()
     file(MAKE_DIRECTORY ${dir}/${lib})
     foreach(src IN LISTS IMG_SRC_${lib})

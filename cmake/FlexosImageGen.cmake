@@ -138,10 +138,11 @@ string(APPEND ld "${s}")
 range(s kpriv_rw ".flexos_kpriv_rw (NOLOAD)" "*(.flexos_kpriv_rw)")
 string(APPEND ld "${s}")
 # The vm-ept entry table (docs/abi.md) is read-only data every VM maps.
-# So is the gate table of checked indirect calls (gates/gate_table.c), and
+# So are the gate and entry tables of checked indirect calls
+# (gates/gate_table.c), and
 # the GOT the linker makes for weak symbols (the gates' reference to the
 # shared-page bitmap, include/flexos/abi.h).
-range(s common_ro .rodata "*(.flexos_roinit) *(.rodata .rodata.*) . = ALIGN(8); *(.got .got.*) . = ALIGN(8); __flexos_ept_entries_start = .; KEEP(*(.flexos_ept_entries)) __flexos_ept_entries_end = .; . = ALIGN(8); __start_flexos_gate_table = .; KEEP(*(flexos_gate_table)) __stop_flexos_gate_table = .;")
+range(s common_ro .rodata "*(.flexos_roinit) *(.rodata .rodata.*) . = ALIGN(8); *(.got .got.*) . = ALIGN(8); __flexos_ept_entries_start = .; KEEP(*(.flexos_ept_entries)) __flexos_ept_entries_end = .; . = ALIGN(8); __start_flexos_gate_table = .; KEEP(*(flexos_gate_table)) __stop_flexos_gate_table = .; . = ALIGN(8); __start_flexos_entry_table = .; KEEP(*(flexos_entry_table)) __stop_flexos_entry_table = .;")
 string(APPEND ld "${s}")
 range(s common_rw .flexos_common "*(.flexos_common)")
 string(APPEND ld "${s}")

@@ -8,7 +8,8 @@
 #   package configuration for find_package(flexos).
 # License: MIT (see LICENSE)
 install(TARGETS flexos_plugin flexos_pass_plugin LIBRARY DESTINATION lib)
-install(TARGETS flexos-config flexos-scan flexos flexos-vmm RUNTIME DESTINATION bin)
+install(TARGETS flexos-config flexos-scan flexos flexos-vmm flexos-port flexos-share
+        RUNTIME DESTINATION bin)
 install(TARGETS flexos_runtime flexos_gates flexos_linux ARCHIVE DESTINATION lib/flexos)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION include)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION share/flexos/include)
@@ -23,7 +24,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/FlexosLibrary.cmake
         DESTINATION share/flexos/cmake)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/run-image.sh ${PROJECT_SOURCE_DIR}/tools/host-info.sh
                  ${PROJECT_SOURCE_DIR}/tools/flexos-link-scan.sh
+                 ${PROJECT_SOURCE_DIR}/tools/flexos-defs.sh
         DESTINATION share/flexos/tools)
+install(FILES ${PROJECT_SOURCE_DIR}/runtime/gate-entries.txt
+        DESTINATION share/flexos/runtime)
 
 include(CMakePackageConfigHelpers)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/install/flexosConfig.cmake.in

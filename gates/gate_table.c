@@ -7,7 +7,11 @@
  *   function, found in the gate table the passes leave in every object
  *   (include/flexos/abi.h).  So the pointer can name only a gated entry
  *   point of another compartment, never the caller's own code, and the
- *   call switches rights as a direct gate would.  Linked into images
+ *   call switches rights as a direct gate would.
+ *   With automatic gates (passes/IndirectGates.cpp) every call by pointer
+ *   is checked, more loosely: __flexos_indirect_call also accepts entry
+ *   points (the entry table: functions whose address escaped their file)
+ *   and pointers that lead to no other compartment's code.  Linked into images
  *   (runtime/) and processes (platform/linux); runs in any compartment and
  *   reads only read-only data.
  * License: MIT (see LICENSE)
@@ -19,6 +23,10 @@
 extern const struct flexos_gate_record __start_flexos_gate_table[]
     __attribute__((weak));
 extern const struct flexos_gate_record __stop_flexos_gate_table[]
+    __attribute__((weak));
+extern const struct flexos_gate_record __start_flexos_entry_table[]
+    __attribute__((weak));
+extern const struct flexos_gate_record __stop_flexos_entry_table[]
     __attribute__((weak));
 
 const void *__flexos_indirect_target(const void *fn, int src, int dst,
@@ -35,13 +43,14 @@ const void *__flexos_indirect_target(const void *fn, int src, int dst,
                            file, line, (unsigned long)fn, (unsigned long)dst);
 }
 
-/* A registered entry point of another compartment: its gate record from
- * src, or the first record of that function for another source. */
-static const struct flexos_gate_record *entry_record(const void *fn, int src,
-                                                     int *other_owner) {
-  *other_owner = -1;
-  for (const struct flexos_gate_record *r = __start_flexos_gate_table;
-       r < __stop_flexos_gate_table; r++) {
+/* In [r, end): the record of a gate from src to fn in another
+ * compartment; *other_owner: that compartment when only other sources
+ * have a gate. */
+static const struct flexos_gate_record *
+find_record(const struct flexos_gate_record *r,
+            const struct flexos_gate_record *end, const void *fn, int src,
+            int *other_owner) {
+  for (; r < end; r++) {
     if (r->target != fn || r->dst == (uint32_t)src)
       continue;
     if (r->src == (uint32_t)src)
@@ -49,6 +58,18 @@ static const struct flexos_gate_record *entry_record(const void *fn, int src,
     *other_owner = (int)r->dst;
   }
   return 0;
+}
+
+/* A function of another compartment that src may call by pointer: one
+ * src's code gates (gate table) or an entry point (entry table). */
+static const struct flexos_gate_record *entry_record(const void *fn, int src,
+                                                     int *other_owner) {
+  *other_owner = -1;
+  const struct flexos_gate_record *r =
+      find_record(__start_flexos_gate_table, __stop_flexos_gate_table, fn, src,
+                  other_owner);
+  return r ? r : find_record(__start_flexos_entry_table,
+                             __stop_flexos_entry_table, fn, src, other_owner);
 }
 
 const void *__flexos_indirect_call(const void *fn, int src,

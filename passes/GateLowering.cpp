@@ -107,7 +107,7 @@ private:
   void checkResult(Instruction *After, Value *Result, Function &Target,
                    const Compartment &Dst, bool ReturnsCode);
   void emitGateRecord(Function &Target, Constant *Via, const Compartment &Src,
-                      const Compartment &Dst);
+                      const Compartment &Dst, bool Entry = false);
 };
 
 // At is the marker call. <flexos.h> passes __FILE__ and __LINE__ to it, so
@@ -386,7 +386,8 @@ std::string Lowering::localSuffix(const Function &Target) {
 // them): a function of this file whose address escapes gets a gate from
 // every other intel-pku compartment; a function of another compartment
 // whose address this file takes, a gate from this one. Each comes with
-// its gate record, which __flexos_indirect_call looks pointers up in.
+// its record in the entry table, which __flexos_indirect_call looks
+// pointers up in (and __flexos_indirect_target, stricter, does not).
 // A signature no gate can carry (variadic, structs by value) gets none:
 // a call through a pointer to it from elsewhere is refused at run time.
 void Lowering::emitEntries() {
@@ -406,7 +407,7 @@ void Lowering::emitEntries() {
           Config::gateMechanism(Src, Dst) != Mechanism::IntelPku)
         return;
       Constant *Via = pkuInstance(F.getFunctionType(), F, Src, Dst, C, Avx);
-      emitGateRecord(F, Via, Src, Dst);
+      emitGateRecord(F, Via, Src, Dst, /*Entry=*/true);
     };
     if (!F.isDeclaration()) {
       for (const Compartment &Src : RC.Cfg->compartments())
@@ -494,8 +495,10 @@ Instruction *Lowering::lowerEpt(CallBase &CB, Function &Target,
 // Dst (include/flexos/abi.h): COMDAT, one per pair and function in the
 // program however many files gate it.
 void Lowering::emitGateRecord(Function &Target, Constant *Via,
-                              const Compartment &Src, const Compartment &Dst) {
-  std::string Name = ("__flexos_gate_record." + Src.Name + "." + Dst.Name +
+                              const Compartment &Src, const Compartment &Dst,
+                              bool Entry) {
+  std::string Name = ((Entry ? "__flexos_entry_record." : "__flexos_gate_record.") +
+                      Src.Name + "." + Dst.Name +
                       "." + Target.getName() + localSuffix(Target))
                          .str();
   if (M.getNamedGlobal(Name))
@@ -511,7 +514,7 @@ void Lowering::emitGateRecord(Function &Target, Constant *Via,
                                     ConstantStruct::get(Ty, Fields), Name);
   Record->setVisibility(GlobalValue::HiddenVisibility);
   Record->setComdat(M.getOrInsertComdat(Name));
-  Record->setSection(FLEXOS_GATE_TABLE_SECTION);
+  Record->setSection(Entry ? FLEXOS_ENTRY_TABLE_SECTION : FLEXOS_GATE_TABLE_SECTION);
   Record->setAlignment(Align(8));
   appendToCompilerUsed(M, {Record});
 }

@@ -12,7 +12,9 @@
 //        other globals             .data.flexos.C
 //        flexos_share globals      .bss.flexos_shared / .data.flexos_shared
 //    flexos_share globals are found in llvm.global.annotations; their
-//    entries are removed from it. Globals that already have a section,
+//    entries are removed from it. Globals named by a shares file
+//    (`global NAME [compartment=C]`, from `flexos share`, see ShareSites.h)
+//    are placed as if they were flexos_share. Globals that already have a section,
 //    thread-locals and unnamed mergeable constants (string literals) keep
 //    theirs. A hosted link folds all of these into .text/.data/.bss/.rodata.
 //
@@ -23,6 +25,7 @@
 // License: MIT
 //==============================================================================
 #include "SectionPlacement.h"
+#include "ShareSites.h"
 #include "SharedLocals.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
@@ -121,6 +124,22 @@ bool SectionPlacement::runOnModule(Module &M) {
     }
   SmallPtrSet<GlobalVariable *, 8> Shared = takeSharedGlobals(M);
   bool Changed = !Shared.empty();
+  // Globals a record run found shared (docs/porting-record.md).
+  if (!RC->Shares.empty()) {
+    std::shared_ptr<const SharesFile> S = loadShares(RC->Shares, M.getContext());
+    for (const SharesFile::Global &G : S ? S->Globals : std::vector<SharesFile::Global>()) {
+      GlobalVariable *GV = M.getGlobalVariable(G.Name, /*AllowInternal=*/true);
+      if (!GV || GV->isDeclaration() ||
+          (!G.Compartment.empty() && G.Compartment != Comp))
+        continue;
+      if (GV->isThreadLocal())
+        M.getContext().emitError(S->Path + ":" + Twine(G.Line) + ": flexos: '" +
+                                 G.Name + "' is thread-local; shared data must "
+                                 "be a plain global");
+      else
+        Shared.insert(GV);
+    }
+  }
   for (GlobalVariable *GV : Shared)
     if (GV->isThreadLocal())
       M.getContext().emitError("flexos: flexos_share global '" + GV->getName() +

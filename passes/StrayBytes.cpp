@@ -103,13 +103,18 @@ bool mayReplace(Instruction &I, unsigned OpNo) {
 }
 
 // The value a constant operand contributes to the instruction bytes:
-// the constant itself, or for an array index its byte offset.
+// the constant itself, for an array index its byte offset, for a field
+// index the field's offset.
 uint64_t encodedValue(Instruction &I, unsigned OpNo, const ConstantInt *C,
                       const DataLayout &DL) {
   uint64_t V = C->getSExtValue();
   if (auto *GEP = dyn_cast<GetElementPtrInst>(&I)) {
+    if (OpNo == 0)
+      return V;
     gep_type_iterator It = gep_type_begin(GEP);
     std::advance(It, OpNo - 1);
+    if (StructType *STy = It.getStructTypeOrNull())
+      return DL.getStructLayout(STy)->getElementOffset(C->getZExtValue());
     V *= It.getSequentialElementStride(DL).getFixedValue();
   }
   return V;
@@ -179,8 +184,8 @@ bool StrayBytes::runOnModule(Module &M) {
           unsigned Bytes = C->getBitWidth() / 8;
           if (isa<GetElementPtrInst>(I))
             Bytes = 8;
-          if (!strayConstant(encodedValue(I, OpNo, C, DL), Bytes) ||
-              !mayReplace(I, OpNo))
+          if (!mayReplace(I, OpNo) ||
+              !strayConstant(encodedValue(I, OpNo, C, DL), Bytes))
             continue;
           Work.push_back({&I, OpNo});
         }

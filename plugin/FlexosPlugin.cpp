@@ -258,7 +258,8 @@ public:
     const Compartment *Self = Cfg->compartmentOf(Opts.Library);
     // Automatic gates name the call's file:line in their errors too.
     bool WantLocations =
-        (Opts.Untrusted != "off" && !Cfg->trustsAll(*Self)) || !Opts.Defs.empty();
+        (Opts.Untrusted != "off" && !Cfg->trustsAll(*Self)) || !Opts.Defs.empty() ||
+        !Opts.Shares.empty(); // allocation sites are matched by line (ShareSites)
     if (WantLocations &&
         CI.getCodeGenOpts().getDebugInfo() == llvm::codegenoptions::NoDebugInfo)
       CI.getCodeGenOpts().setDebugInfo(llvm::codegenoptions::LocTrackingOnly);

@@ -4,9 +4,10 @@
 //
 // DESCRIPTION:
 //    Registers the FlexOS passes with the new pass manager:
-//      - as opt pipeline names flexos-auto-gates, flexos-check-untrusted,
-//        flexos-lower-gates, flexos-indirect-gates, flexos-shared-locals,
-//        flexos-place-sections and flexos (all six, in that order), each
+//      - as opt pipeline names flexos-auto-gates, flexos-share-sites,
+//        flexos-check-untrusted, flexos-lower-gates, flexos-indirect-gates,
+//        flexos-shared-locals, flexos-place-sections and flexos (all seven,
+//        in that order), each
 //        taking <config=FILE;library=NAME> and optionally
 //        untrusted=warn|error|off, defs=FILE (automatic gates) and
 //        shares=FILE; flexos-emit-facts taking
@@ -31,6 +32,7 @@
 #include "GateLowering.h"
 #include "IndirectGates.h"
 #include "SectionPlacement.h"
+#include "ShareSites.h"
 #include "SharedLocals.h"
 #include "StrayBytes.h"
 #include "UntrustedValues.h"
@@ -112,6 +114,7 @@ Expected<FactsOptions> parseFactsOptions(StringRef Params) {
 
 void addAll(ModulePassManager &MPM, const PassOptions &O) {
   MPM.addPass(AutoGates(O));
+  MPM.addPass(ShareSites(O)); // shares=FILE: allocation sites to the shared heap
   MPM.addPass(UntrustedValues(O));
   MPM.addPass(GateLowering(O));
   MPM.addPass(IndirectGates(O));
@@ -149,6 +152,8 @@ bool parsePipeline(StringRef Name, ModulePassManager &MPM,
   }
   return Try("flexos-auto-gates",
              [&](const PassOptions &O) { MPM.addPass(AutoGates(O)); }) ||
+         Try("flexos-share-sites",
+             [&](const PassOptions &O) { MPM.addPass(ShareSites(O)); }) ||
          Try("flexos-indirect-gates",
              [&](const PassOptions &O) { MPM.addPass(IndirectGates(O)); }) ||
          Try("flexos-check-untrusted",

@@ -608,4 +608,6 @@ const struct mechanism mechanism_ept = {
     .interrupted = ept_interrupted,
     .is_shared = ept_is_shared,
     .start_remote = ept_start_remote,
+    .pkru_compartment = 0, /* no record mode: no protection-key faults */
+    .pkru_open = 0,
 };

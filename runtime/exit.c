@@ -4,7 +4,9 @@
  *   Leaving the image: isa-debug-exit (`-device isa-debug-exit,iobase=0xf4,
  *   iosize=0x04`) makes QEMU exit with status (code << 1) | 1, which
  *   tools/run-image.sh turns back into `code`.  Without the device we halt.
- *   Uses no memory, so every compartment may call it.
+ *   Writes no memory, so every compartment may call it (in record mode it
+ *   first prints the record report, which reads only key-0 and shared
+ *   memory).
  * License: MIT (see LICENSE)
  */
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 
 void flexos_exit(int code) {
   cli();
+  record_report(); /* record mode only (runtime/record.c) */
   outl(DEBUG_EXIT_PORT, (uint32_t)code);
   for (;;)
     hlt();

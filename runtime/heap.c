@@ -8,7 +8,11 @@
  *   compartment touches only that compartment's pages; the table of regions
  *   is common memory (key 0), written at boot and read-only afterwards.
  *   The allocator is K&R's: an address-ordered circular free list of
- *   16-byte-unit blocks, first fit, coalescing on free.
+ *   16-byte-unit blocks, first fit, coalescing on free.  free() and
+ *   realloc() take shared blocks too (allocation sites the build moved to
+ *   the shared heap: passes/ShareSites.cpp).  In record mode each block
+ *   of a compartment's heap is logged with the return address of the
+ *   malloc/calloc/realloc call that asked for it (runtime/record.c).
  * License: MIT (see LICENSE)
  */
 #include <stdlib.h>
@@ -151,12 +155,34 @@ static const struct heap_region *caller_heap(void) {
   return &heaps[flexos_current_compartment()];
 }
 
-void *malloc(size_t size) { return heap_alloc(caller_heap(), size); }
+/* The compartment whose heap holds addr, or -1 (record mode). */
+int heap_owner(uintptr_t addr) {
+  for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
+    if (heaps[i].heap && addr >= heaps[i].start && addr < heaps[i].end)
+      return (int)i;
+  return -1;
+}
+
+/* A block p of the caller's heap for the call returning to ra; in record
+ * mode (runtime/record.c) the allocation log remembers it. */
+static void *logged(void *p, size_t size, void *ra) {
+  if (p)
+    record_alloc(p, size, ra);
+  return p;
+}
+
+static void *caller_alloc(size_t size, void *ra) {
+  return logged(heap_alloc(caller_heap(), size), size, ra);
+}
+
+void *malloc(size_t size) {
+  return caller_alloc(size, __builtin_return_address(0));
+}
 
 void *calloc(size_t n, size_t size) {
   if (size && n > (size_t)-1 / size)
     return 0;
-  void *p = malloc(n * size);
+  void *p = caller_alloc(n * size, __builtin_return_address(0));
   if (p)
     memset(p, 0, n * size);
   return p;
@@ -179,30 +205,63 @@ static void heap_check_owner(const struct heap_region *r, void *ptr,
 void free(void *ptr) {
   if (!ptr)
     return;
+  if (heap_owns(&shared_heap, ptr)) {
+    heap_release(&shared_heap, ptr);
+    return;
+  }
   const struct heap_region *r = caller_heap();
   heap_check_owner(r, ptr, "free");
   heap_release(r, ptr);
 }
 
-void *realloc(void *ptr, size_t size) {
-  if (!ptr)
-    return malloc(size);
-  const struct heap_region *r = caller_heap();
-  heap_check_owner(r, ptr, "realloc");
-  size_t old = (checked(r, (union header *)ptr - 1)->s.units - 1) *
+/* ptr (a block of region from) in region to, resized. */
+static void *heap_resize(const struct heap_region *from,
+                         const struct heap_region *to, void *ptr, size_t size) {
+  size_t old = (checked(from, (union header *)ptr - 1)->s.units - 1) *
                sizeof(union header);
-  if (size <= old)
+  if (from == to && size <= old)
     return ptr;
-  void *n = heap_alloc(r, size);
+  void *n = heap_alloc(to, size);
   if (n) {
-    memcpy(n, ptr, old);
-    heap_release(r, ptr);
+    memcpy(n, ptr, old < size ? old : size);
+    heap_release(from, ptr);
   }
   return n;
 }
 
+void *realloc(void *ptr, size_t size) {
+  void *ra = __builtin_return_address(0);
+  if (!ptr)
+    return caller_alloc(size, ra);
+  if (heap_owns(&shared_heap, ptr))
+    return heap_resize(&shared_heap, &shared_heap, ptr, size);
+  const struct heap_region *r = caller_heap();
+  heap_check_owner(r, ptr, "realloc");
+  return logged(heap_resize(r, r, ptr, size), size, ra);
+}
+
 void *flexos_malloc_shared(size_t size) {
   return heap_alloc(&shared_heap, size);
+}
+
+void *flexos_calloc_shared(size_t n, size_t size) {
+  if (size && n > (size_t)-1 / size)
+    return 0;
+  void *p = flexos_malloc_shared(n * size);
+  if (p)
+    memset(p, 0, n * size);
+  return p;
+}
+
+/* A shared block with ptr's contents; ptr may be the caller's own. */
+void *flexos_realloc_shared(void *ptr, size_t size) {
+  if (!ptr)
+    return flexos_malloc_shared(size);
+  if (heap_owns(&shared_heap, ptr))
+    return heap_resize(&shared_heap, &shared_heap, ptr, size);
+  const struct heap_region *r = caller_heap();
+  heap_check_owner(r, ptr, "flexos_realloc_shared");
+  return heap_resize(r, &shared_heap, ptr, size);
 }
 
 void flexos_free_shared(void *ptr) {

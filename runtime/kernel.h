@@ -3,7 +3,8 @@
  * DESCRIPTION:
  *   Internal interfaces between the runtime's generic subsystems (one
  *   file each: console, exit, gdt, idt, trap, irq, timer, paging,
- *   page_alloc, heap, thread, schedule, ctx, stack_chk, untrusted, main).
+ *   page_alloc, heap, thread, schedule, ctx, stack_chk, untrusted, record,
+ *   main).
  *   What differs per mechanism is behind runtime/mechanism.h (the tables
  *   are listed in mechanism.c), and no generic file names a mechanism.  Code outside runtime/ uses
  *   include/flexos/runtime.h.
@@ -83,9 +84,19 @@ void page_free(void *p, size_t npages);
 
 /* heap.c */
 void heap_init(void);
+int heap_owner(uintptr_t addr); /* the compartment whose heap holds addr, or -1 */
+
+/* record.c: record mode, boot option flexos.record (docs/porting-record.md) */
+void record_init(int on);                 /* at boot, before paging_seal */
+void record_alloc(void *p, size_t size, void *ra); /* heap.c, any compartment */
+int record_trap(struct trapframe *tf);    /* 1: a logged access, resume */
+int record_stepping(uint64_t pkru);       /* the rights of a logged access? */
+void record_report(void);                 /* flexos_exit: report on the console */
+void record_stop(void);                   /* no report: printing it faulted */
 
 /* thread.c */
 void thread_init(void);
+int thread_stack_owner(uintptr_t addr); /* whose stack holds addr, or -1 */
 __attribute__((noreturn)) void thread_run_main(int (*main_fn)(int, char **),
                                                int argc, char **argv);
 

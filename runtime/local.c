@@ -74,6 +74,20 @@ static const char *local_interrupted(uint64_t pkru) {
   return c < 0 ? "unknown" : flexos_compartment_name(c);
 }
 
+/* Record mode: who faulted, and the rights that let one instruction
+ * reach addr's page as well (a user page's key; kernel pages have none). */
+static int local_pkru_compartment(uint64_t pkru) {
+  if (!flexos_pku_on)
+    return local_home_compartment();
+  return pkru <= 0xffffffffu ? pku_compartment_of((uint32_t)pkru) : -1;
+}
+static uint64_t local_pkru_open(uint64_t pkru, uintptr_t addr) {
+  int user, key;
+  if (!flexos_pku_on || !paging_lookup(addr, &user, &key) || !user)
+    return pkru;
+  return pkru & ~(uint64_t)(FLEXOS_PKRU_AD(key) | FLEXOS_PKRU_WD(key));
+}
+
 static int local_is_shared(uintptr_t a, size_t len) {
   return !flexos_pku_on || paging_is_shared(a, len);
 }
@@ -99,4 +113,6 @@ const struct mechanism mechanism_local = {
     .interrupted = local_interrupted,
     .is_shared = local_is_shared,
     .start_remote = 0, /* every compartment is here */
+    .pkru_compartment = local_pkru_compartment,
+    .pkru_open = local_pkru_open,
 };

@@ -7,7 +7,9 @@
  *   step that differs per mechanism goes, and ends by running the image's
  *   `int main(int argc, char **argv)` (default compartment) in the first
  *   thread (or what the mechanism serves instead); main's return value is
- *   the exit status.
+ *   the exit status.  Boot options (`flexos.record`: record mode,
+ *   runtime/record.c) are taken off the command line before main's argv
+ *   is split from it.
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -68,6 +70,27 @@ static int split_args(void) {
   return argc;
 }
 
+/* Takes the boot option `word` off the command line, so that neither
+ * main's argv nor flexos_cmdline() sees it; returns whether it was there. */
+static int take_option(const char *word) {
+  size_t n = strlen(word);
+  int found = 0;
+  for (char *p = cmdline; *p;) {
+    while (*p == ' ')
+      p++;
+    size_t len = 0;
+    while (p[len] && p[len] != ' ')
+      len++;
+    if (len == n && !strncmp(p, word, n)) {
+      memmove(p, p + len, strlen(p + len) + 1);
+      found = 1;
+    } else {
+      p += len;
+    }
+  }
+  return found;
+}
+
 const char *flexos_cmdline(void) { return cmdline; }
 
 void kmain(uint32_t start_info) {
@@ -84,6 +107,7 @@ void kmain(uint32_t start_info) {
   mechanism->protection_enable();
   mechanism->memory_init((uintptr_t)__image_end);
   heap_init();
+  record_init(take_option("flexos.record")); /* runtime/record.c */
   stack_chk_init(); /* before paging_seal: the canary is read-only after */
   paging_seal();
   thread_init();

@@ -61,6 +61,12 @@ struct mechanism {
    * when has_compartment says so); returns only when refused. */
   void (*start_remote)(int compartment, void (*entry)(void *, void *),
                        void *a, void *b);
+  /* Record mode (runtime/record.c), 0 where the mechanism has none: the
+   * index of the compartment a trap frame's PKRU belongs to (-1: none),
+   * and those rights with the key of addr's page opened as well (the
+   * same value when nothing opens). */
+  int (*pkru_compartment)(uint64_t pkru);
+  uint64_t (*pkru_open)(uint64_t pkru, uintptr_t addr);
 };
 
 extern const struct mechanism mechanism_local, mechanism_ept;

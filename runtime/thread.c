@@ -66,6 +66,18 @@ void thread_stacks_free(struct flexos_thread *t) {
   t->shared_stack = 0;
 }
 
+/* The compartment whose stack (of any thread, guard page included) holds
+ * addr, or -1 (record mode's classification, runtime/record.c). */
+int thread_stack_owner(uintptr_t addr) {
+  for (int i = 0; i < MAX_THREADS; i++)
+    for (uint32_t c = 0; c < flexos_image_config.ncompartments; c++) {
+      uintptr_t base = (uintptr_t)thread_table[i].stack[c];
+      if (base && addr >= base && addr - base < (STACK_PAGES + 1) * PAGE_SIZE)
+        return (int)c;
+    }
+  return -1;
+}
+
 /* Allocates every stack and slot of t; returns -1 when memory runs out. */
 static int stacks_create(struct flexos_thread *t) {
   uint64_t *top;

@@ -4,7 +4,9 @@
  *   C side of every interrupt and exception, entered from the
  *   interrupt-entry gate (gates/interrupt_entry.S) already in the default
  *   compartment's domain.  IRQs are acknowledged and dispatched; every
- *   exception is fatal and prints one line that tests grep:
+ *   exception is fatal (except the protection-key faults and their #DB
+ *   that record mode takes: runtime/record.c) and prints one line that
+ *   tests grep:
  *
  *     FAULT: #PF rip=0x... addr=0x... err=0x25 [present user pk] from=net touched=app
  *
@@ -64,6 +66,7 @@ static __attribute__((noreturn)) void fatal_exception(struct trapframe *tf) {
   if (reporting++) {
     printf("FAULT: another fault (#%s rip=0x%lx) while reporting one\n",
            exc_names[tf->vector < 32 ? tf->vector : 0], tf->rip);
+    record_stop(); /* it may have been the record report's */
     flexos_exit(FLEXOS_EXIT_FAULT);
   }
   if (tf->vector == 14)
@@ -93,11 +96,13 @@ void flexos_trap(struct trapframe *tf) {
    * a frame forged on a compartment stack stops here. */
   if ((char *)tf < __kpriv_rw_start || (char *)(tf + 1) > __kpriv_rw_end)
     flexos_panic("trap: frame at %p is not on an IST stack", (void *)tf);
-  if (tf->vector < 32)
+  if (tf->vector < 32 && !record_trap(tf)) /* record mode logs PK faults */
     fatal_exception(tf);
-  irq(tf->vector);
+  if (tf->vector >= 32)
+    irq(tf->vector);
   /* The exit path WRPKRUs tf->pkru back: only a compartment's own value
-   * may come back, never an arbitrary one left in the frame. */
-  if (!mechanism->pkru_valid(tf->pkru))
+   * may come back (or, in record mode, the rights of one logged access),
+   * never an arbitrary one left in the frame. */
+  if (!mechanism->pkru_valid(tf->pkru) && !record_stepping(tf->pkru))
     flexos_panic("trap: bad saved PKRU 0x%lx", tf->pkru);
 }

@@ -4,8 +4,8 @@
  *   The kvstore server inside a kernel image (library "app"): the same
  *   RESP engine and store as the hosted server (examples/kvstore/server),
  *   served by one thread per client over blocking lwIP sockets (the
- *   blocking form resp.h describes).  Every socket call is a gate into
- *   library lwip; the engine's input and output buffers are already in
+ *   blocking form resp.h describes).  Every socket call goes into library
+ *   lwip (a gate where lwIP has a compartment of its own); the engine's input and output buffers are already in
  *   the shared heap (resp.c), so lwIP reads and writes them directly and
  *   nothing is copied here.  A blocked recv waits in lwIP's port, which
  *   waits in the scheduler (library sched, sched_wait) until lwIP's tcpip
@@ -50,7 +50,7 @@ static int flush_client(struct client *cl) {
   size_t n;
   const char *p;
   while ((p = kv_conn_output(cl->conn, &n)), n > 0) {
-    ssize_t w = flexos_gate(lwip, lwip_send, cl->fd, p, n, 0);
+    ssize_t w = lwip_send(cl->fd, p, n, 0);
     if (w <= 0 || (size_t)w > n) /* lwIP is another compartment: check */
       return -1;
     kv_conn_sent(cl->conn, (size_t)w);
@@ -67,12 +67,12 @@ static void serve_client(void *arg) {
     char *p = kv_conn_recv_space(cl->conn, &room);
     if (!p)
       continue; /* done: the error reply goes out first */
-    ssize_t n = flexos_gate(lwip, lwip_recv, cl->fd, p, room, 0);
+    ssize_t n = lwip_recv(cl->fd, p, room, 0);
     if (n <= 0 || (size_t)n > room)
       break;
     kv_conn_received(cl->conn, (size_t)n);
   }
-  flexos_gate(lwip, lwip_close, cl->fd);
+  lwip_close(cl->fd);
   kv_conn_free(cl->conn);
   cl->done = 1;
 }
@@ -98,16 +98,16 @@ static void refuse(int fd) {
   char *msg = flexos_malloc_shared(sizeof(full));
   if (msg) {
     memcpy(msg, full, sizeof(full));
-    flexos_gate(lwip, lwip_send, fd, msg, sizeof(full) - 1, 0);
+    lwip_send(fd, msg, sizeof(full) - 1, 0);
     flexos_free_shared(msg);
   }
-  flexos_gate(lwip, lwip_close, fd);
+  lwip_close(fd);
 }
 
 static void serve(int lfd) {
   for (;;) {
     reap();
-    int fd = flexos_gate(lwip, lwip_accept, lfd, NULL, NULL);
+    int fd = lwip_accept(lfd, NULL, NULL);
     if (fd < 0)
       continue; /* the 100 ms timeout, or a connection that died queued */
     reap(); /* threads that ended while accept waited free their slots */
@@ -118,8 +118,8 @@ static void serve(int lfd) {
       continue;
     }
     int one __flexos_share = 1; /* small replies must not wait for Nagle */
-    flexos_gate(lwip, lwip_setsockopt, fd, IPPROTO_TCP, TCP_NODELAY, &one,
-                sizeof(one));
+    lwip_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+                    sizeof(one));
     *cl = (struct client){0, fd, c, 0};
     if (!(cl->thread = flexos_thread_create(serve_client, cl))) {
       kv_conn_free(c);
@@ -133,13 +133,13 @@ int main(void) {
          flexos_image_config.name,
          flexos_compartment_name(flexos_current_compartment()),
          flexos_pku_active() ? "on" : "off");
-  if (flexos_gate(lwip, flexos_lwip_start) < 0) {
+  if (flexos_lwip_start() < 0) {
     printf("kvstore: no network\n");
     return 1;
   }
-  flexos_gate(store, store_init, flexos_ticks() * 2654435761ul);
+  store_init(flexos_ticks() * 2654435761ul);
   /* accept() wakes up every 100 ms to reap finished connections. */
-  int lfd = flexos_gate(lwip, flexos_lwip_listen, PORT, MAX_CLIENTS, 100);
+  int lfd = flexos_lwip_listen(PORT, MAX_CLIENTS, 100);
   if (lfd < 0) {
     printf("kvstore: cannot listen on port %d, errno %d\n", PORT, errno);
     return 1;

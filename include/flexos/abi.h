@@ -189,6 +189,9 @@
  * the caller's compartment is refused.  A C identifier, so that the
  * linker brackets it with __start_/__stop_ symbols. */
 #define FLEXOS_GATE_TABLE_SECTION "flexos_gate_table"
+/* The same records for entry points (passes/AutoGates.cpp): functions
+ * whose address escaped, reachable through calls by pointer only. */
+#define FLEXOS_ENTRY_TABLE_SECTION "flexos_entry_table"
 #define FLEXOS_GATE_RECORD_SIZE 24
 
 /* ---- Shared-page bitmap: the fast path of a gate's result check -------

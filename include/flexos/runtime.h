@@ -127,8 +127,15 @@ uint64_t flexos_ept_refused(void);
 struct flexos_rpc_slot;
 void __flexos_ept_call(struct flexos_rpc_slot *slot);
 
-/* Shared heap (protection key 15): usable from every compartment. */
+/* Shared heap (protection key 15): usable from every compartment.
+ * flexos_calloc_shared and flexos_realloc_shared are what the build
+ * turns calloc and realloc calls into at allocation sites named in a
+ * shares file (docs/porting-record.md); realloc_shared also takes a block
+ * of the caller's own heap, copies it into the shared heap and frees it.
+ * free() and realloc() accept shared blocks too. */
 void *flexos_malloc_shared(size_t size);
+void *flexos_calloc_shared(size_t n, size_t size);
+void *flexos_realloc_shared(void *ptr, size_t size);
 void flexos_free_shared(void *ptr);
 
 /* Checks on values from untrusted compartments (docs/untrusted-values.md),

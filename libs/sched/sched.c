@@ -17,7 +17,8 @@
  *   locks.  docs/sched.md has the API, the gate counts and the rules.
  * USAGE:
  *   Listed in an image as ${FLEXOS_SCHED_LIBRARIES} (libs/sched/sched.cmake);
- *   callers include <sched.h> and write flexos_gate(sched, sched_yield).
+ *   callers include <sched.h> and call sched_yield() (a gate where sched
+ *   is in another compartment).
  * License: MIT (see LICENSE)
  */
 #include <flexos.h>
@@ -116,7 +117,7 @@ static struct sthread *record_alloc(uint64_t id) {
       }
     for (int i = 0; i < MAX_THREADS; i++)
       if (!threads[i].created && threads[i].state == RUNNING &&
-          !flexos_gate(runtime, flexos_thread_alive, threads[i].id)) {
+          !flexos_thread_alive(threads[i].id)) {
         rq_remove(&threads[i]);
         threads[i].state = FREE;
       }
@@ -146,7 +147,7 @@ static void block(struct sthread *me, uint64_t alarm) {
   struct sthread *next = sched_run_queue.head;
   if (next)
     sched_run_queue.switches++;
-  int rc = flexos_gate(runtime, flexos_ctx_block, next ? next->id : 0, alarm);
+  int rc = flexos_ctx_block(next ? next->id : 0, alarm);
   rq_remove(me);
   me->state = RUNNING;
   named_done(next, rc);
@@ -156,7 +157,7 @@ static void block(struct sthread *me, uint64_t alarm) {
 static void make_ready(struct sthread *t) {
   t->state = READY;
   rq_push(t);
-  flexos_gate(runtime, flexos_ctx_resume, t->id);
+  flexos_ctx_resume(t->id);
 }
 
 uint64_t sched_thread_add(int compartment, uintptr_t start, uintptr_t fn,
@@ -175,9 +176,9 @@ uint64_t sched_thread_add(int compartment, uintptr_t start, uintptr_t fn,
   struct sthread *t = record_alloc(0);
   if (!t)
     return 0;
-  uint64_t id = flexos_gate(runtime, flexos_ctx_create, compartment,
-                            (void (*)(void *, void *))start, (void *)fn,
-                            (void *)arg);
+  uint64_t id = flexos_ctx_create(compartment,
+                                  (void (*)(void *, void *))start, (void *)fn,
+                                  (void *)arg);
   if (!id) {
     t->state = FREE;
     return 0;
@@ -192,13 +193,13 @@ uint64_t sched_thread_add(int compartment, uintptr_t start, uintptr_t fn,
 void sched_yield(void) {
   struct sthread *me = self(), *next = sched_run_queue.head;
   if (!next) { /* nobody of ours: let the runtime's own threads run */
-    flexos_gate(runtime, flexos_thread_yield);
+    flexos_thread_yield();
     return;
   }
   me->state = READY;
   rq_push(me);
   sched_run_queue.switches++;
-  int rc = flexos_gate(runtime, flexos_ctx_switch, next->id);
+  int rc = flexos_ctx_switch(next->id);
   rq_remove(me);
   me->state = RUNNING;
   named_done(next, rc);
@@ -267,6 +268,6 @@ void sched_exit(void) {
    * (If an event-woken thread runs first, the runtime's round robin still
    * has this one as ready.) */
   struct sthread *next = rq_pop();
-  flexos_gate(runtime, flexos_ctx_exit, next ? next->id : 0);
+  flexos_ctx_exit(next ? next->id : 0);
   flexos_panic("sched_exit: thread %lu resumed", me->id);
 }

@@ -3,23 +3,25 @@
  * DESCRIPTION:
  *   The scheduler library `sched` (libs/sched/sched.c): cooperative
  *   threads whose policy state (threads, wake tokens, deadlines, the run
- *   queue) lives in sched's own compartment.  Callers reach it through
- *   gates, flexos_gate(sched, sched_yield); sched reaches the runtime's
- *   mechanism through flexos_gate(runtime, flexos_ctx_*).  Threads are
+ *   queue) lives in sched's own compartment.  Callers call it plainly,
+ *   sched_yield(); the build makes each call from another compartment a
+ *   gate (passes/AutoGates.cpp), and sched's calls of the runtime's
+ *   mechanism (flexos_ctx_*, runtime/gate-entries.txt) too.  Threads are
  *   named by their runtime id (flexos_thread_id()); a thread the runtime
  *   made (main, flexos_thread_create) becomes known to sched at its first
  *   call.  Deadlines are ticks of flexos_ticks() (100 Hz), 0 = none.
  *
  *   Thread-start rule: a gate cannot call a function pointer in another
- *   compartment, so a new thread starts in its creator's compartment, in
+ *   compartment without a registered entry, so a new thread starts in its
+ *   creator's compartment, in
  *   sched_start_here_, a copy of which this header puts into every
- *   library that spawns; it runs fn(arg) and then ends the thread with a
- *   gate into sched.  Use sched_spawn(fn, arg), which passes the creator's
+ *   library that spawns; it runs fn(arg) and then ends the thread with
+ *   sched_exit (a gate into sched).  Use sched_spawn(fn, arg), which passes the creator's
  *   compartment and its copy of the trampoline (docs/sched.md).
  * USAGE:
  *   #include <sched.h>
  *   uint64_t id = sched_spawn(worker, arg);
- *   flexos_gate(sched, sched_join, id);
+ *   sched_join(id);
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_SCHED_H
@@ -29,7 +31,7 @@
 #include <flexos/runtime.h>
 #include <stdint.h>
 
-/* ---- library sched: call these through flexos_gate(sched, ...) -------- */
+/* ---- library sched: gated when called from another compartment ------- */
 
 /* A new ready thread running start(fn, arg) in `compartment`; returns its
  * id, or 0 for a compartment the image does not have or when threads or
@@ -66,7 +68,7 @@ void sched_exit(void);
  * (its copy of this function), so fn needs no gate. */
 static void __attribute__((unused)) sched_start_here_(void *fn, void *arg) {
   ((void (*)(void *))fn)(arg);
-  flexos_gate(sched, sched_exit);
+  sched_exit();
   flexos_panic("sched: thread %lu resumed after sched_exit",
                flexos_thread_id());
 }
@@ -75,9 +77,9 @@ static void __attribute__((unused)) sched_start_here_(void *fn, void *arg) {
  * Returns the thread's id (for sched_join, sched_wakeup), 0 when out of
  * threads or memory. */
 static inline uint64_t sched_spawn(void (*fn)(void *), void *arg) {
-  return flexos_gate(sched, sched_thread_add, flexos_current_compartment(),
-                     (uintptr_t)sched_start_here_, (uintptr_t)fn,
-                     (uintptr_t)arg);
+  return sched_thread_add(flexos_current_compartment(),
+                          (uintptr_t)sched_start_here_, (uintptr_t)fn,
+                          (uintptr_t)arg);
 }
 
 #endif /* FLEXOS_SCHED_H */

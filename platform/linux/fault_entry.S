@@ -79,6 +79,68 @@ __flexos_fault_entry:
   ud2
   .size __flexos_fault_entry, . - __flexos_fault_entry
 
+/* __flexos_record_entry: SIGSEGV and SIGTRAP in record mode only
+ * (record.c installs it when FLEXOS_RECORD was set at start-up; never
+ * otherwise).  Like the fault entry it opens every key and allows system
+ * calls, but it returns: it keeps the interrupted syscall_block (r13, -1
+ * without a TCB) and FS base (r12, 0: FS untouched), runs
+ * hosted_record_fault on the alternate stack below the kernel's frame,
+ * then resumes the edited frame with rt_sigreturn at the sigreturn site,
+ * as the signal entry does.  Record mode gives up isolation on purpose
+ * (docs/porting-record.md): a jump here is no worse than what record
+ * mode already allows. */
+  .globl __flexos_record_entry
+  .type __flexos_record_entry, @function
+  .p2align 4
+__flexos_record_entry:
+  movl %edi, %r8d            /* signal number, siginfo, ucontext */
+  movq %rsi, %r9
+  movq %rdx, %r14
+  xorl %eax, %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru                     /* every key: PKRU = 0 */
+  xorl %r12d, %r12d
+  movq $-1, %r13
+  cmpl $0, hosted_fsgsbase(%rip)
+  je 7f
+  rdfsbase %r12              /* the interrupted FS base */
+  rdgsbase %rax
+  testq %rax, %rax
+  je 8f
+  jmp 6f
+7:
+  cmpq $0, %fs:hosted_tls_tcb@tpoff + HOSTED_TCB_SELF
+  je 8f
+6:
+  movzbq %gs:HOSTED_TCB_SYSCALL_BLOCK, %r13
+  movb $0, %gs:HOSTED_TCB_SYSCALL_BLOCK
+  movq %gs:HOSTED_TCB_FS_DEFAULT, %rax
+  testq %rax, %rax
+  jz 8f
+  wrfsbase %rax              /* glibc's own TLS for the C code */
+8:
+  andq $-16, %rsp            /* below the kernel's frame */
+  movl %r8d, %edi
+  movq %r9, %rsi
+  movq %r14, %rdx
+  call hosted_record_fault
+  testq %r12, %r12
+  jz 1f
+  wrfsbase %r12
+1:
+  movq hosted_sigreturn_secret(%rip), %rdi
+  movq (%rdi), %rdi
+  movq hosted_sigreturn_site(%rip), %rdx
+  cmpq $-1, %r13
+  je 2f
+  movb %r13b, %gs:HOSTED_TCB_SYSCALL_BLOCK
+2:
+  movq %r14, %rsp            /* the frame's ucontext: rt_sigreturn's frame */
+  movl $15, %eax             /* rt_sigreturn */
+  jmp *%rdx
+  .size __flexos_record_entry, . - __flexos_record_entry
+
 /* __flexos_die_entry(msg, len, status): hosted_die from any compartment.
  * The message is copied onto the current stack with the caller's rights
  * (a compartment can only print what it could read anyway), then every

@@ -16,7 +16,12 @@
  *   realloc() know the size, and an aligned block can sit inside a
  *   larger one.  The arena's code runs with the caller's PKRU: a
  *   compartment can only ever touch its own arena's header and blocks.
- *   Freeing another compartment's block is refused with a report.
+ *   Freeing another compartment's block is refused with a report; a
+ *   shared block (key 15) may be freed or resized through free() and
+ *   realloc() by anyone, as through flexos_free_shared, so that code whose
+ *   allocation site the build moved to the shared heap (passes/
+ *   ShareSites.cpp) needs no other change.  In record mode
+ *   (record.c) every allocation is logged with its call site.
  * License: MIT (see LICENSE)
  */
 #define _GNU_SOURCE
@@ -186,41 +191,84 @@ static size_t usable(const struct header *h) {
   return ((size_t)1 << h->cls) - h->back;
 }
 
-void *malloc(size_t size) { return alloc(arena_of_caller(), size, 0); }
+static int is_shared(const void *p) {
+  uintptr_t u = (uintptr_t)p;
+  return u >= arenas[HOSTED_SHARED_ARENA].base && u < arenas[HOSTED_SHARED_ARENA].end;
+}
+
+/* Record mode: the block and the call that asked for it (the public
+ * entry's return address; its frame for two more callers). */
+#define RECORD(p)                                                              \
+  do {                                                                         \
+    if (hosted_record_on && (p))                                               \
+      hosted_record_alloc((p), usable((struct header *)((uintptr_t)(p) - HEADER)), \
+                          __builtin_return_address(0), __builtin_frame_address(0)); \
+  } while (0)
+
+void *malloc(size_t size) {
+  void *p = alloc(arena_of_caller(), size, 0);
+  RECORD(p);
+  return p;
+}
 
 void free(void *p) {
   if (!p)
     return;
+  if (is_shared(p)) {
+    flexos_free_shared(p);
+    return;
+  }
   struct arena *a;
   struct header *h = header_of(p, "free", &a);
   release(a, h);
 }
 
-void *calloc(size_t n, size_t size) {
+static void *zeroed(struct arena *a, size_t n, size_t size) {
   size_t total;
   if (__builtin_mul_overflow(n, size, &total)) {
     errno = ENOMEM;
     return 0;
   }
-  void *p = malloc(total);
+  void *p = alloc(a, total, 0);
   if (p)
     memset(p, 0, total);
   return p;
 }
 
-void *realloc(void *p, size_t size) {
-  if (!p)
-    return malloc(size);
-  struct arena *a;
-  struct header *h = header_of(p, "realloc", &a);
-  if (size <= usable(h) && h->back == HEADER)
+void *calloc(size_t n, size_t size) {
+  void *p = zeroed(arena_of_caller(), n, size);
+  RECORD(p);
+  return p;
+}
+
+/* p's block, moved to arena `to` (or kept when it fits and to is its own). */
+static void *resize(struct arena *own, struct header *h, void *p, struct arena *to, size_t size) {
+  if (to == own && size <= usable(h) && h->back == HEADER)
     return p;
-  void *q = alloc(a, size, 0);
+  void *q = alloc(to, size, 0);
   if (!q)
     return 0;
   size_t old = usable(h);
   memcpy(q, p, old < size ? old : size);
-  release(a, h);
+  release(own, h);
+  return q;
+}
+
+static struct header *shared_header(void *p, const char *what);
+
+void *realloc(void *p, size_t size) {
+  void *q;
+  if (!p) {
+    q = alloc(arena_of_caller(), size, 0);
+  } else if (is_shared(p)) {
+    struct arena *s = (struct arena *)arenas[HOSTED_SHARED_ARENA].base;
+    q = resize(s, shared_header(p, "realloc"), p, s, size);
+  } else {
+    struct arena *a;
+    struct header *h = header_of(p, "realloc", &a);
+    q = resize(a, h, p, a, size);
+  }
+  RECORD(q);
   return q;
 }
 
@@ -228,16 +276,33 @@ static int valid_alignment(size_t align) {
   return align && !(align & (align - 1)) && align <= (1u << 20);
 }
 
-void *aligned_alloc(size_t align, size_t size) {
+static void *aligned(size_t align, size_t size) {
   if (!valid_alignment(align)) {
     errno = EINVAL;
     return 0;
   }
   return alloc(arena_of_caller(), size, align);
 }
-void *memalign(size_t align, size_t size) { return aligned_alloc(align, size); }
-void *valloc(size_t size) { return aligned_alloc(4096, size); }
-void *pvalloc(size_t size) { return aligned_alloc(4096, (size + 4095) & ~(size_t)4095); }
+void *aligned_alloc(size_t align, size_t size) {
+  void *p = aligned(align, size);
+  RECORD(p);
+  return p;
+}
+void *memalign(size_t align, size_t size) {
+  void *p = aligned(align, size);
+  RECORD(p);
+  return p;
+}
+void *valloc(size_t size) {
+  void *p = aligned(4096, size);
+  RECORD(p);
+  return p;
+}
+void *pvalloc(size_t size) {
+  void *p = aligned(4096, (size + 4095) & ~(size_t)4095);
+  RECORD(p);
+  return p;
+}
 
 int posix_memalign(void **out, size_t align, size_t size) {
   if (!valid_alignment(align) || align % sizeof(void *))
@@ -245,6 +310,7 @@ int posix_memalign(void **out, size_t align, size_t size) {
   void *p = alloc(arena_of_caller(), size, align);
   if (!p)
     return ENOMEM;
+  RECORD(p);
   *out = p;
   return 0;
 }
@@ -252,28 +318,50 @@ int posix_memalign(void **out, size_t align, size_t size) {
 size_t malloc_usable_size(void *p) {
   if (!p)
     return 0;
+  if (is_shared(p))
+    return usable(shared_header(p, "malloc_usable_size"));
   struct arena *a;
   return usable(header_of(p, "malloc_usable_size", &a));
 }
 
 /* ---- the shared heap (key 15) ------------------------------------------ */
 
-void *flexos_malloc_shared(size_t size) {
-  struct arena *a = (struct arena *)arenas[HOSTED_SHARED_ARENA].base;
-  return alloc(a, size, 0);
+static struct arena *shared_arena(void) {
+  return (struct arena *)arenas[HOSTED_SHARED_ARENA].base;
+}
+
+void *flexos_malloc_shared(size_t size) { return alloc(shared_arena(), size, 0); }
+
+void *flexos_calloc_shared(size_t n, size_t size) { return zeroed(shared_arena(), n, size); }
+
+static struct header *shared_header(void *p, const char *what) {
+  uintptr_t u = (uintptr_t)p;
+  if (!is_shared(p))
+    hosted_die("%s(%p) in compartment %s: not a shared heap block", what, p,
+               flexos_compartment_name(hosted_current()));
+  struct header *h = (struct header *)(u - HEADER);
+  if (u % 16 || h->magic != MAGIC || h->cls < MIN_CLASS || h->cls >= NCLASS)
+    hosted_die("%s(%p): not the start of a live block", what, p);
+  return h;
 }
 
 void flexos_free_shared(void *p) {
   if (!p)
     return;
-  uintptr_t u = (uintptr_t)p;
-  if (u < arenas[HOSTED_SHARED_ARENA].base || u >= arenas[HOSTED_SHARED_ARENA].end)
-    hosted_die("flexos_free_shared(%p) in compartment %s: not a shared heap block", p,
-               flexos_compartment_name(hosted_current()));
-  struct header *h = (struct header *)(u - HEADER);
-  if (u % 16 || h->magic != MAGIC || h->cls < MIN_CLASS || h->cls >= NCLASS)
-    hosted_die("flexos_free_shared(%p): not the start of a live block", p);
-  release((struct arena *)arenas[HOSTED_SHARED_ARENA].base, h);
+  release(shared_arena(), shared_header(p, "flexos_free_shared"));
+}
+
+/* A shared block of `size` bytes with p's contents: p may be a shared
+ * block or one of the caller's own (which is then freed). */
+void *flexos_realloc_shared(void *p, size_t size) {
+  if (!p)
+    return flexos_malloc_shared(size);
+  if (is_shared(p))
+    return resize(shared_arena(), shared_header(p, "flexos_realloc_shared"), p,
+                  shared_arena(), size);
+  struct arena *a;
+  struct header *h = header_of(p, "flexos_realloc_shared", &a);
+  return resize(a, h, p, shared_arena(), size);
 }
 
 /* Before main: the shared arena and one arena per non-default

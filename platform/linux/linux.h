@@ -27,8 +27,10 @@
 #define HOSTED_CTX_RESUME_FS 16
 
 #ifndef __ASSEMBLER__
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <ucontext.h>
 
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
@@ -126,6 +128,19 @@ __attribute__((noreturn, format(printf, 2, 3))) void hosted_die_status(int statu
  * ends the process with FLEXOS_EXIT_UNTRUSTED if status is that, else
  * FLEXOS_EXIT_FAULT, from any compartment. */
 __attribute__((noreturn)) void __flexos_die_entry(const char *msg, size_t len, int status);
+
+/* The report of a fault (fault.c): never returns. */
+__attribute__((noreturn)) void hosted_fault_report(int sig, siginfo_t *si, ucontext_t *uc);
+
+/* Record mode (record.c, docs/porting-record.md): FLEXOS_RECORD=FILE at
+ * start-up logs and allows protection-key faults instead of ending the
+ * program.  hosted_record_on is set once before main (key 0). */
+extern int hosted_record_on;
+void hosted_record_init(void);
+void hosted_record_write(void);
+/* The heap logs each allocation in record mode: p, its usable size, the
+ * allocating call's return address and the allocator's frame. */
+void hosted_record_alloc(void *p, size_t size, void *ra, void *fp);
 
 /* Each compartment's code: [start, end) of .text.flexos.<name>
  * (generated with the linker script). */

@@ -85,7 +85,10 @@ static struct sigaction app_action[NSIG];
 static unsigned char app_known[NSIG];
 static pthread_mutex_t action_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int reserved(int sig) { return sig == SIGSEGV || sig == SIGBUS || sig == SIGSYS; }
+static int reserved(int sig) {
+  return sig == SIGSEGV || sig == SIGBUS || sig == SIGSYS ||
+         (sig == SIGTRAP && hosted_record_on); /* record mode steps with it */
+}
 
 int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
   if (!hosted.pku || sig < 1 || sig >= NSIG)

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -167,8 +168,15 @@ __attribute__((constructor(101))) static void hosted_start(void) {
   for (uint32_t i = 0; i < hosted.ncomp; i++)
     hosted.pkru[i] = FLEXOS_PKRU(i, i == hosted.def);
   hosted_default_pkru = hosted.pkru[hosted.def];
-  if (cfg->mechanism != FLEXOS_MECH_PKU)
+  if (cfg->mechanism != FLEXOS_MECH_PKU) {
+    const char *rec = getenv("FLEXOS_RECORD");
+    if (rec && *rec)
+      (void)!write(2, "flexos: FLEXOS_RECORD ignored: no intel-pku compartments\n", 57);
+    /* No keys, but flexos_malloc_shared still needs its arena. */
+    if (hosted_heap_init() != 0)
+      hosted_die("%s: cannot reserve the heaps: %s", cfg->name, strerror(errno));
     return;
+  }
   keys_allocate();
   if (hosted_fault_init() != 0) /* first: a fault during start-up is reported too */
     hosted_die("%s: cannot install the fault handler: %s", cfg->name, strerror(errno));
@@ -181,4 +189,7 @@ __attribute__((constructor(101))) static void hosted_start(void) {
   if (hosted_thread_setup() != 0)
     hosted_die("%s: cannot set up the main thread (stacks, signal stack, syscall user "
                "dispatch, which needs Linux 5.11 or later): %s", cfg->name, strerror(errno));
+  /* Last, still before any compartment runs: FLEXOS_RECORD is read here
+   * and nowhere else (record.c). */
+  hosted_record_init();
 }

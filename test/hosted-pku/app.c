@@ -11,8 +11,12 @@
  *     OP-KIND-FROM-TO          OP read|write, KIND global|heap|stack, FROM
  *                              and TO app|net|fs: FROM touches TO's memory;
  *                              must end in a fault report (status 3)
- *     fnptr                    net calls fs's function through a pointer,
- *                              not a gate: fs's code runs with net's key
+ *     fnptr                    net calls fs's function through a pointer
+ *                              (no entry point reachable from net): the
+ *                              checked indirect call refuses it (status 4)
+ *     fnptr-raw                the same call from inline assembly, which
+ *                              no check sees: fs's code runs with net's
+ *                              key and faults (status 3)
  *     gate-middle              app jumps past the WRPKRU check of its gate
  *                              to net: the load of net's stack faults
  *     cross-free               fs frees net's heap block: refused
@@ -586,6 +590,12 @@ int main(int argc, char **argv) {
     printf("fnptr: NOT STOPPED (value %ld)\n", v);
     return 1;
   }
+  if (!strcmp(c, "fnptr-raw")) {
+    printf("fnptr-raw: net calls fs_bump from inline assembly\n");
+    long v = flexos_gate(net, net_call_raw, (long)fs_bump);
+    printf("fnptr-raw: NOT STOPPED (value %ld)\n", v);
+    return 1;
+  }
   if (!strcmp(c, "gate-middle"))
     return gate_middle();
   if (!strcmp(c, "fault-entry-jump")) {
@@ -613,7 +623,7 @@ int main(int argc, char **argv) {
   }
   if (sscanf(c, "%7[a-z]-%7[a-z]-%7[a-z]-%7[a-z]", op, kind, from, to) == 4)
     return attack(op, kind, from, to);
-  fprintf(stderr, "usage: %s [functional|signals|OP-KIND-FROM-TO|fnptr|gate-middle|cross-free|"
+  fprintf(stderr, "usage: %s [functional|signals|OP-KIND-FROM-TO|fnptr|fnptr-raw|gate-middle|cross-free|"
           "fault-entry-jump|syscall-NAME|sigreturn-raw|sigreturn-site|signal-entry-jump|"
           "signal-entry-middle|signal-entry-drop]\n", argv[0]);
   return 2;

@@ -15,6 +15,7 @@ long net_stack_addr(void);
 long net_peek(long addr);
 long net_poke(long addr);
 long net_call(long fn);
+long net_call_raw(long fn);
 long net_call3(long fn, long a, long b, long c);
 long net_sum8(long a, long b, long c, long d, long e, long f, long g, long h);
 long net_fill(char *shared, long n);

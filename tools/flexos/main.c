@@ -3,11 +3,13 @@
  * DESCRIPTION:
  *   The flexos command: `flexos check` (pairwise compatibility of
  *   components, a configuration against their requirements, declared
- *   properties against compiler facts) and `flexos explore` (enumerate,
- *   order, measure and choose configurations).  docs/properties.md has the
- *   language and the semantics.  Exit status: 0 fine, 1 a configuration
- *   or claim was rejected (or, for explore, nothing could be listed or a
- *   benchmark failed), 2 bad usage or unreadable input.
+ *   properties against compiler facts), `flexos explore` (enumerate,
+ *   order, measure and choose configurations) and `flexos port` (runs
+ *   flexos-port, the porting assistant, from this program's directory).
+ *   docs/properties.md has the language and the semantics.  Exit
+ *   status: 0 fine, 1 a configuration or claim was rejected (or, for
+ *   explore, nothing could be listed or a benchmark failed), 2 bad usage
+ *   or unreadable input.
  * USAGE:
  *   flexos check examples/kvstore --config examples/kvstore/pku.yaml
  *   flexos explore examples/kvstore --mechanisms intel-pku --hardening none
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define HASSE_AUTO 2000    /* JSON carries the diagram up to this size */
 #define HASSE_MAX 20000    /* --dot/--svg refuse more (quadratic memory) */
@@ -74,7 +77,10 @@ static const char explore_usage[] =
 
 static const char main_usage[] =
     "usage: flexos check|explore [options] DIR-or-FILE.flexos...\n"
-    "  flexos check --help, flexos explore --help: the options of each;\n"
+    "       flexos port --library NAME --lib-sources FILE... [options]\n"
+    "       flexos share REPORT [-o SHARES] (flexos-share: docs/porting-record.md)\n"
+    "  flexos check --help, flexos explore --help, flexos port --help: the\n"
+    "  options of each;\n"
     "  flexos --version: this tool's version.\n"
     "  The property language: docs/properties.md.\n";
 
@@ -385,6 +391,39 @@ static int cmd_explore(int argc, char **argv) {
   return out > rc ? out : rc;
 }
 
+/* flexos port ARGS: execs flexos-port ARGS from this program's directory. */
+static int cmd_port(char **argv) {
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
+  char *slash = n > 0 ? (path[n] = 0, strrchr(path, '/')) : NULL;
+  if (!slash) {
+    warnx_("port: cannot find this program's directory (/proc/self/exe)");
+    return 2;
+  }
+  strcpy(slash + 1, "flexos-port");
+  argv[0] = path;
+  execv(path, argv);
+  warnx_("port: cannot run %s: %s; build it (target flexos-port)", path,
+         strerror(errno));
+  return 2;
+}
+
+/* flexos share ARGS: execs flexos-share ARGS from this program's directory. */
+static int cmd_share(char **argv) {
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
+  char *slash = n > 0 ? (path[n] = 0, strrchr(path, '/')) : NULL;
+  if (!slash) {
+    warnx_("share: cannot find this program's directory (/proc/self/exe)");
+    return 2;
+  }
+  strcpy(slash + 1, "flexos-share");
+  argv[0] = path;
+  execv(path, argv);
+  warnx_("share: cannot run %s: %s; build it (target flexos-share)", path, strerror(errno));
+  return 2;
+}
+
 int main(int argc, char **argv) {
   int rc;
   if (argc < 2) {
@@ -400,6 +439,10 @@ int main(int argc, char **argv) {
     printf("flexos %s\n", FLEXOS_VERSION);
     return 0;
   }
+  if (!strcmp(argv[1], "port"))
+    return cmd_port(argv + 1);
+  if (!strcmp(argv[1], "share"))
+    return cmd_share(argv + 1);
   if (!strcmp(argv[1], "check")) {
     rc = cmd_check(argc - 1, argv + 1);
   } else if (!strcmp(argv[1], "explore")) {

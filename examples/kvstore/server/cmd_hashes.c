@@ -21,7 +21,7 @@ static void hset(struct kv_conn *c, int argc, const struct kv_arg *argv,
     return;
   }
   for (int i = 2; i < argc; i += 2) {
-    int rc = flexos_gate(store, store_hset, A(1), A(i), A(i + 1));
+    int rc = store_hset(A(1), A(i), A(i + 1));
     if (rc < 0) {
       reply_store_error(c, rc);
       return;
@@ -44,12 +44,12 @@ void cmd_hmset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 
 void cmd_hsetnx(struct kv_conn *c, int argc,
                 const struct kv_arg *argv) {
-  long there = flexos_gate(store, store_member, A(1), KV_TYPE_HASH, A(2));
+  long there = store_member(A(1), KV_TYPE_HASH, A(2));
   if (there != 0) {
     reply_count(c, there < 0 ? there : 0); /* 0: already set */
     return;
   }
-  int rc = flexos_gate(store, store_hset, A(1), A(2), A(3));
+  int rc = store_hset(A(1), A(2), A(3));
   reply_count(c, rc);
 }
 
@@ -59,7 +59,7 @@ void cmd_hget(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 
 void cmd_hmget(struct kv_conn *c, int argc,
                const struct kv_arg *argv) {
-  int t = flexos_gate(store, store_type, A(1));
+  int t = store_type(A(1));
   if (t != KV_TYPE_NONE && t != KV_TYPE_HASH) {
     reply_error(c, wrongtype);
     return;
@@ -80,12 +80,12 @@ void cmd_hdel(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 }
 
 void cmd_hlen(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  reply_count(c, flexos_gate(store, store_card, A(1), KV_TYPE_HASH));
+  reply_count(c, store_card(A(1), KV_TYPE_HASH));
 }
 
 void cmd_hexists(struct kv_conn *c, int argc,
                  const struct kv_arg *argv) {
-  reply_count(c, flexos_gate(store, store_member, A(1), KV_TYPE_HASH, A(2)));
+  reply_count(c, store_member(A(1), KV_TYPE_HASH, A(2)));
 }
 
 void cmd_hgetall(struct kv_conn *c, int argc,
@@ -108,7 +108,7 @@ void cmd_hincrby(struct kv_conn *c, int argc,
     reply_error(c, notint);
     return;
   }
-  int rc = flexos_gate(store, store_hincrby, A(1), A(2), d, &result);
+  int rc = store_hincrby(A(1), A(2), d, &result);
   if (rc == KV_NOTINT)
     reply_error(c, "hash value is not an integer");
   else if (rc < 0)

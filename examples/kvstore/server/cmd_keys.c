@@ -20,7 +20,7 @@ static const char *const type_names[] = {"none", "string", "list", "hash",
                                          "set"};
 
 static void rename_key(struct kv_conn *c, const struct kv_arg *argv, int nx) {
-  int rc = flexos_gate(store, store_rename, A(1), A(2), nx);
+  int rc = store_rename(A(1), A(2), nx);
   if (rc == KV_NOTFOUND)
     reply_error(c, "no such key");
   else if (rc < 0)
@@ -87,7 +87,7 @@ static void expire_key(struct kv_conn *c, int argc, const struct kv_arg *argv,
     return;
   }
   when = when * (secs ? 1000 : 1) + (rel ? now_ms : 0);
-  reply_count(c, flexos_gate(store, store_expire, A(1), flags, when));
+  reply_count(c, store_expire(A(1), flags, when));
 }
 
 void cmd_expire(struct kv_conn *c, int argc,
@@ -112,7 +112,7 @@ void cmd_pexpireat(struct kv_conn *c, int argc,
 
 void cmd_persist(struct kv_conn *c, int argc,
                  const struct kv_arg *argv) {
-  reply_count(c, flexos_gate(store, store_expire, A(1), KV_EXP_PERSIST, 0LL));
+  reply_count(c, store_expire(A(1), KV_EXP_PERSIST, 0LL));
 }
 
 /* TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 without the key, -1 without an
@@ -120,7 +120,7 @@ void cmd_persist(struct kv_conn *c, int argc,
  * seconds unless ms. */
 static void ttl_of(struct kv_conn *c, const struct kv_arg *argv, int ms,
                    int abs) {
-  long at = flexos_gate(store, store_ttl, A(1));
+  long at = store_ttl(A(1));
   if (at == -1 || at == -2) {
     reply_int(c, at);
     return;
@@ -156,7 +156,7 @@ void cmd_pexpiretime(struct kv_conn *c, int argc,
 void cmd_del(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   long long n = 0;
   for (int i = 1; i < argc; i++)
-    n += flexos_gate(store, store_del, A(i));
+    n += store_del(A(i));
   reply_int(c, n);
 }
 
@@ -164,12 +164,12 @@ void cmd_exists(struct kv_conn *c, int argc,
                 const struct kv_arg *argv) {
   long long n = 0;
   for (int i = 1; i < argc; i++)
-    n += flexos_gate(store, store_type, A(i)) != KV_TYPE_NONE;
+    n += store_type(A(i)) != KV_TYPE_NONE;
   reply_int(c, n);
 }
 
 void cmd_type(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  int t = flexos_gate(store, store_type, A(1));
+  int t = store_type(A(1));
   reply_status(c, type_names[t >= 0 && t <= 4 ? t : 0]);
 }
 
@@ -247,7 +247,7 @@ void cmd_scan(struct kv_conn *c, int argc, const struct kv_arg *argv) {
     if (!(buf = conn_scratch(c, cap)))
       return;
     cursor = at;
-    need = flexos_gate(store, store_scan, &cursor, count, type, buf, cap, &n);
+    need = store_scan(&cursor, count, type, buf, cap, &n);
     if (need > KV_MAX_QUERY) {
       reply_store_error(c, KV_NOMEM);
       return;

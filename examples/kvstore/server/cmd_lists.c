@@ -16,7 +16,7 @@ static void push(struct kv_conn *c, int argc, const struct kv_arg *argv,
                  int where) {
   long n = 0;
   for (int i = 2; i < argc; i++) {
-    n = flexos_gate(store, store_push, A(1), A(i), where);
+    n = store_push(A(1), A(i), where);
     if (n < 0) {
       reply_store_error(c, n);
       return;
@@ -53,7 +53,7 @@ static void pop(struct kv_conn *c, int argc, const struct kv_arg *argv,
     reply_fetched(c, F_POP, &argv[1], NULL, where);
     return;
   }
-  long len = flexos_gate(store, store_llen, A(1));
+  long len = store_llen(A(1));
   if (len < 0) {
     reply_store_error(c, len);
     return;
@@ -82,7 +82,7 @@ void cmd_rpop(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 }
 
 void cmd_llen(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  reply_count(c, flexos_gate(store, store_llen, A(1)));
+  reply_count(c, store_llen(A(1)));
 }
 
 void cmd_lrange(struct kv_conn *c, int argc,
@@ -103,7 +103,7 @@ void cmd_lset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   long index;
   if (!arg_long(c, &argv[2], &index))
     return;
-  int rc = flexos_gate(store, store_lset, A(1), index, A(3));
+  int rc = store_lset(A(1), index, A(3));
   if (rc == KV_NOTFOUND)
     reply_error(c, "no such key");
   else if (rc == KV_RANGE)
@@ -117,7 +117,7 @@ void cmd_lset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 void cmd_lrem(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   long count;
   if (arg_long(c, &argv[2], &count))
-    reply_count(c, flexos_gate(store, store_lrem, A(1), count, A(3)));
+    reply_count(c, store_lrem(A(1), count, A(3)));
 }
 
 /* LINSERT key BEFORE|AFTER pivot value: 0 without the key, -1 without the
@@ -129,25 +129,25 @@ void cmd_linsert(struct kv_conn *c, int argc,
     reply_error(c, "syntax error");
     return;
   }
-  long n = flexos_gate(store, store_llen, A(1));
+  long n = store_llen(A(1));
   if (n <= 0) {
     reply_count(c, n);
     return;
   }
-  long at = flexos_gate(store, store_lfind, A(1), A(3));
+  long at = store_lfind(A(1), A(3));
   if (at == KV_NOTFOUND)
     reply_int(c, -1);
   else if (at < 0)
     reply_store_error(c, at);
   else
-    reply_count(c, flexos_gate(store, store_linsert, A(1), at + after, A(4)));
+    reply_count(c, store_linsert(A(1), at + after, A(4)));
 }
 
 void cmd_ltrim(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   long start, stop;
   if (!arg_long(c, &argv[2], &start) || !arg_long(c, &argv[3], &stop))
     return;
-  int rc = flexos_gate(store, store_ltrim, A(1), start, stop);
+  int rc = store_ltrim(A(1), start, stop);
   if (rc < 0)
     reply_store_error(c, rc);
   else

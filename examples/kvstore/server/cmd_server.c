@@ -30,7 +30,7 @@ void cmd_echo(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 
 void cmd_dbsize(struct kv_conn *c, int argc,
                 const struct kv_arg *argv) {
-  reply_int(c, flexos_gate(store, store_dbsize));
+  reply_int(c, store_dbsize());
 }
 
 /* FLUSHDB and FLUSHALL [ASYNC|SYNC]. */
@@ -41,7 +41,7 @@ static void flush(struct kv_conn *c, int argc, const struct kv_arg *argv,
     reply_error(c, "syntax error");
     return;
   }
-  flexos_gate(store, store_flush, all);
+  store_flush(all);
   reply_status(c, "OK");
 }
 
@@ -382,8 +382,8 @@ void cmd_info(struct kv_conn *c, int argc, const struct kv_arg *argv) {
     puts_(&t, sections++ ? "\r\n# Keyspace\r\n" : "# Keyspace\r\n");
     for (int db = 0; db < KV_DATABASES; db++) {
       use_db(db);
-      long keys = flexos_gate(store, store_dbsize);
-      long expires = flexos_gate(store, store_expires);
+      long keys = store_dbsize();
+      long expires = store_expires();
       if (keys <= 0)
         continue;
       puts_(&t, "db");

@@ -15,7 +15,7 @@
 void cmd_sadd(struct kv_conn *c, int argc, const struct kv_arg *argv) {
   long long n = 0;
   for (int i = 2; i < argc; i++) {
-    long rc = flexos_gate(store, store_sadd, A(1), A(i));
+    long rc = store_sadd(A(1), A(i));
     if (rc < 0) {
       reply_store_error(c, rc);
       return;
@@ -36,11 +36,11 @@ void cmd_smembers(struct kv_conn *c, int argc,
 
 void cmd_sismember(struct kv_conn *c, int argc,
                    const struct kv_arg *argv) {
-  reply_count(c, flexos_gate(store, store_member, A(1), KV_TYPE_SET, A(2)));
+  reply_count(c, store_member(A(1), KV_TYPE_SET, A(2)));
 }
 
 void cmd_scard(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  reply_count(c, flexos_gate(store, store_card, A(1), KV_TYPE_SET));
+  reply_count(c, store_card(A(1), KV_TYPE_SET));
 }
 
 /* SPOP key [count]: one random member (nil without the key), or an array
@@ -59,7 +59,7 @@ void cmd_spop(struct kv_conn *c, int argc, const struct kv_arg *argv) {
     reply_error(c, "value is out of range, must be positive");
     return;
   }
-  long n = flexos_gate(store, store_card, A(1), KV_TYPE_SET);
+  long n = store_card(A(1), KV_TYPE_SET);
   if (n < 0) {
     reply_store_error(c, n);
     return;

@@ -55,7 +55,7 @@ static void set_with(struct kv_conn *c, const struct kv_arg *argv, int flags,
   }
   int put = (flags & O_NX ? KV_SET_NX : 0) | (flags & O_XX ? KV_SET_XX : 0) |
             (flags & O_KEEPTTL ? KV_SET_KEEPTTL : 0);
-  int rc = flexos_gate(store, store_put, A(1), A(2), put, at);
+  int rc = store_put(A(1), A(2), put, at);
   if (flags & O_GET)
     return; /* the old value was the reply */
   if (rc == KV_NOTFOUND)
@@ -118,7 +118,7 @@ void cmd_psetex(struct kv_conn *c, int argc,
 }
 
 void cmd_setnx(struct kv_conn *c, int argc, const struct kv_arg *argv) {
-  int rc = flexos_gate(store, store_put, A(1), A(2), KV_SET_NX, 0LL);
+  int rc = store_put(A(1), A(2), KV_SET_NX, 0LL);
   reply_count(c, rc == KV_NOTFOUND ? 0 : rc == 0 ? 1 : rc);
 }
 
@@ -133,14 +133,14 @@ void cmd_getdel(struct kv_conn *c, int argc,
   long n = fetch(c, F_GET, &argv[1], NULL, 0, &v);
   reply_value(c, n, v); /* copied into the reply before the key goes */
   if (n >= 0)
-    flexos_gate(store, store_del, A(1));
+    store_del(A(1));
 }
 
 /* APPEND (offset -1), SETRANGE and STRLEN (offset 0, nothing written):
  * the string's new length. */
 static void write_at(struct kv_conn *c, const struct kv_arg *key, long offset,
                      const struct kv_arg *val) {
-  reply_count(c, flexos_gate(store, store_write, key->p, key->n, offset,
+  reply_count(c, store_write(key->p, key->n, offset,
                              val->p, val->n, (size_t)KV_MAX_BULK));
 }
 
@@ -212,7 +212,7 @@ void cmd_mset(struct kv_conn *c, int argc, const struct kv_arg *argv) {
     return;
   }
   for (int i = 1; i < argc; i += 2) {
-    int rc = flexos_gate(store, store_set, A(i), A(i + 1));
+    int rc = store_set(A(i), A(i + 1));
     if (rc < 0) {
       reply_store_error(c, rc);
       return;
@@ -236,7 +236,7 @@ void cmd_mget(struct kv_conn *c, int argc, const struct kv_arg *argv) {
 static void incr_by(struct kv_conn *c, const struct kv_arg *key,
                     long long delta) {
   long long result __flexos_share;
-  int rc = flexos_gate(store, store_incrby, key->p, key->n, delta, &result);
+  int rc = store_incrby(key->p, key->n, delta, &result);
   if (rc < 0)
     reply_store_error(c, rc);
   else
@@ -285,7 +285,7 @@ void cmd_incrbyfloat(struct kv_conn *c, int argc,
   if (!(out = conn_scratch(c, KV_LD_CHARS)))
     return;
   size_t len = kv_ld_format(sum, out);
-  int rc = flexos_gate(store, store_put, A(1), out, len, KV_SET_KEEPTTL, 0LL);
+  int rc = store_put(A(1), out, len, KV_SET_KEEPTTL, 0LL);
   if (rc < 0)
     reply_store_error(c, rc);
   else

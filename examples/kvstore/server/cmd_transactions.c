@@ -35,9 +35,9 @@ void cmd_watch(struct kv_conn *c, int argc, const struct kv_arg *argv) {
              memcmp(k.p, argv[i].p, k.n) == 0;
     if (seen)
       continue;
-    v = flexos_gate(store, store_watch, A(i), KV_WATCH_ADD);
+    v = store_watch(A(i), KV_WATCH_ADD);
     if (v >= 0 && conn_watch_add(c, conn_db(c), v, A(i)) < 0) {
-      flexos_gate(store, store_watch, A(i), KV_WATCH_DROP);
+      store_watch(A(i), KV_WATCH_DROP);
       v = KV_NOMEM;
     }
     if (v < 0) {
@@ -57,7 +57,7 @@ static int watched_keys(struct kv_conn *c, int drop) {
   struct kv_arg k;
   while (conn_watch_next(c, &pos, &db, &v, &k)) {
     use_db(db);
-    changed |= flexos_gate(store, store_watch, k.p, k.n,
+    changed |= store_watch(k.p, k.n,
                            drop ? KV_WATCH_DROP : KV_WATCH_PEEK) != v;
   }
   use_db(conn_db(c));

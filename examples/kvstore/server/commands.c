@@ -7,7 +7,8 @@
  *   helpers every command family uses (commands.h). The handlers are in
  *   cmd_strings.c, cmd_keys.c, cmd_lists.c, cmd_hashes.c, cmd_sets.c,
  *   cmd_server.c and cmd_transactions.c. Every access to the data
- *   crosses into library "store" through flexos_gate(); keys and values
+ *   is a call into library "store" (a gate where the store has a
+ *   compartment of its own); keys and values
  *   are passed as pointers into the connection's shared input buffer,
  *   values come back through the connection's shared scratch buffer,
  *   integers through __flexos_share locals. Error replies use Redis'
@@ -54,21 +55,21 @@ long fetch(struct kv_conn *c, int kind, const struct kv_arg *key,
     if (!buf)
       return KV_NOMEM;
     switch (kind) {
-    case F_GET: n = flexos_gate(store, store_get, key->p, key->n, buf, cap); break;
+    case F_GET: n = store_get(key->p, key->n, buf, cap); break;
     case F_POP:
-      n = flexos_gate(store, store_pop, key->p, key->n, (int)arg, buf, cap);
+      n = store_pop(key->p, key->n, (int)arg, buf, cap);
       break;
     case F_HGET:
-      n = flexos_gate(store, store_hget, key->p, key->n, field->p, field->n,
-                      buf, cap);
+      n = store_hget(key->p, key->n, field->p, field->n,
+                     buf, cap);
       break;
     case F_LINDEX:
-      n = flexos_gate(store, store_lindex, key->p, key->n, arg, buf, cap);
+      n = store_lindex(key->p, key->n, arg, buf, cap);
       break;
     case F_SPOP:
-      n = flexos_gate(store, store_spop, key->p, key->n, buf, cap);
+      n = store_spop(key->p, key->n, buf, cap);
       break;
-    default: n = flexos_gate(store, store_randomkey, buf, cap); break;
+    default: n = store_randomkey(buf, cap); break;
     }
     /* The store may be another compartment: no value is longer than a
      * bulk string can be, whatever it says. */
@@ -162,18 +163,18 @@ void reply_records(struct kv_conn *c, int kind, int argc,
     buf = keys + in;
     switch (kind) {
     case R_LRANGE:
-      need = flexos_gate(store, store_lrange, A(1), a, b, buf, cap, &count);
+      need = store_lrange(A(1), a, b, buf, cap, &count);
       break;
     case R_DUMP:
-      need = flexos_gate(store, store_dump, A(1), (int)a, buf, cap, &count);
+      need = store_dump(A(1), (int)a, buf, cap, &count);
       break;
     case R_KEYS:
-      need = flexos_gate(store, store_keys, A(1), buf, cap, &count);
+      need = store_keys(A(1), buf, cap, &count);
       break;
     default:
       for (int i = 1; i < argc; i++)
         w = kv_put_record(w, A(i));
-      need = flexos_gate(store, store_setop, (int)a, keys, in, buf, cap,
+      need = store_setop((int)a, keys, in, buf, cap,
                          &count);
       break;
     }
@@ -224,7 +225,7 @@ void remove_each(struct kv_conn *c, int argc,
                  const struct kv_arg *argv, int type) {
   long long n = 0;
   for (int i = 2; i < argc; i++) {
-    long rc = flexos_gate(store, store_remove, A(1), type, A(i));
+    long rc = store_remove(A(1), type, A(i));
     if (rc < 0) {
       reply_store_error(c, rc);
       return;
@@ -240,7 +241,7 @@ void use_db(int db) {
   static int told;
   if (db != told) {
     told = db;
-    flexos_gate(store, store_select, db);
+    store_select(db);
   }
 }
 
@@ -383,7 +384,7 @@ static void clock_tick(void) {
     started_ms = now_ms;
   if (now_ms != told) {
     told = now_ms;
-    flexos_gate(store, store_time, now_ms);
+    store_time(now_ms);
   }
 }
 

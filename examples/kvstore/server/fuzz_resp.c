@@ -101,7 +101,7 @@ static void play(const uint8_t *data, size_t n, size_t chunk,
   resp_feed_chunked(c, (const char *)data, n, chunk, drain, out);
   drain(c, out);
   kv_conn_free(c);
-  flexos_gate(store, store_flush, 1);
+  store_flush(1);
 }
 
 /* Length of the line at p[0..n) up to CRLF, or -1 if none or if it holds

@@ -374,7 +374,7 @@ int main(int argc, char **argv) {
   if (parse_options(argc, argv, &o) < 0)
     return 2;
   signal(SIGPIPE, SIG_IGN); /* a closed peer is an error return, not death */
-  flexos_gate(store, store_init, random_seed());
+  store_init(random_seed());
   int rc;
   if (o.stdio) {
     rc = serve_stdio(&o);
@@ -382,6 +382,6 @@ int main(int argc, char **argv) {
     sigset_t wait_mask = handle_signals();
     rc = serve_tcp(&o, &wait_mask);
   }
-  flexos_gate(store, store_flush, 1);
+  store_flush(1);
   return rc;
 }

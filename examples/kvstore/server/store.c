@@ -17,7 +17,7 @@
  *   callers' pointers are only read or written during the call, never
  *   kept. store.h has the interface.
  * USAGE:
- *   flexos_gate(store, store_set, key, klen, val, vlen);
+ *   store_set(key, klen, val, vlen);
  * License: MIT
  */
 #include "store_internal.h"

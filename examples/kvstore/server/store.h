@@ -4,9 +4,9 @@
  *   Interface of library "store", the data structure of the kvstore server:
  *   a hash table of byte-string keys whose values are strings, lists,
  *   hashes or sets.
- *   Library "app" (resp.c) reaches every function here through
- *   flexos_gate(store, fn, ...), so the configuration decides whether the
- *   table sits in its own compartment.
+ *   Library "app" (commands.c, cmd_*.c) calls every function here
+ *   plainly; where the configuration puts the store in a compartment of
+ *   its own, the build makes each call a gate (passes/AutoGates.cpp).
  *
  *   Rules for callers, because the store may run in another compartment:
  *   - Every pointer argument (keys, values, out buffers, results) must
@@ -18,7 +18,7 @@
  *   that length exceeds `cap` they copy nothing and change nothing, so the
  *   caller can grow its buffer and ask again.
  * USAGE:
- *   long n = flexos_gate(store, store_get, key, klen, out, cap);
+ *   long n = store_get(key, klen, out, cap);
  * License: MIT
  */
 #ifndef KVSTORE_STORE_H

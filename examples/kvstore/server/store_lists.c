@@ -5,7 +5,7 @@
  *   so pushes and pops at either end are O(1). The LPUSH/LPOP/LRANGE/...
  *   store functions; store.c holds the table the lists' keys live in.
  * USAGE:
- *   flexos_gate(store, store_push, key, klen, val, vlen, KV_TAIL);
+ *   store_push(key, klen, val, vlen, KV_TAIL);
  * License: MIT
  */
 #include "store_internal.h"

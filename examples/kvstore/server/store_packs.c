@@ -7,7 +7,7 @@
  *   the functions both kinds share (store_remove, store_member,
  *   store_card, store_dump); store.c holds the table their keys live in.
  * USAGE:
- *   flexos_gate(store, store_sadd, key, klen, member, mlen);
+ *   store_sadd(key, klen, member, mlen);
  * License: MIT
  */
 #include "store_internal.h"

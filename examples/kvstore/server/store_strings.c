@@ -6,7 +6,7 @@
  *   value holds it in the key's own allocation (inl); a string written
  *   later gets its own block. store.c holds the table these keys live in.
  * USAGE:
- *   flexos_gate(store, store_put, key, klen, val, vlen, KV_SET_NX, 0);
+ *   store_put(key, klen, val, vlen, KV_SET_NX, 0);
  * License: MIT
  */
 #include "store_internal.h"

@@ -2,13 +2,13 @@
  * FILE: libs/lwip/include/flexos_lwip.h
  * DESCRIPTION:
  *   What an image's application calls, besides lwIP's own socket API, to
- *   bring the network up and open a listening socket.  lwIP's OS port (libs/lwip/port/sys_arch.c)
- *   reaches the scheduler through gates into library `sched`
+ *   bring the network up and open a listening socket.  lwIP's OS port
+ *   (libs/lwip/port/sys_arch.c) calls the scheduler, library `sched`
  *   (libs/sched/sched.h).  Every function here is meant to be reached
- *   through a gate: flexos_gate(lwip, flexos_lwip_start).
+ *   from another compartment, where the build makes each call a gate.
  * USAGE:
  *   #include <flexos_lwip.h>
- *   if (flexos_gate(lwip, flexos_lwip_start) < 0) return 1;
+ *   if (flexos_lwip_start() < 0) return 1;
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_LWIP_H

@@ -11,7 +11,7 @@
  *   monitor uses the same addresses), otherwise virtio-net (virtio_net.c).
  *   Runs in lwIP's compartment; the application reaches it through a gate.
  * USAGE:
- *   if (flexos_gate(lwip, flexos_lwip_start) < 0) return 1;
+ *   if (flexos_lwip_start() < 0) return 1;
  * License: MIT (see LICENSE)
  */
 #include <flexos/runtime.h>

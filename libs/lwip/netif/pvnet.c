@@ -147,13 +147,13 @@ void pvnet_rx_thread(void *arg) {
      * frame waits in its slot: drain again after tcpip ran (after a tick
      * if it stays full), with no interrupt to wait for. */
     if (full && full_before)
-      flexos_gate(sched, sched_sleep, 1);
+      sched_sleep(1);
     else if (full || dev.rx_tail != before)
-      flexos_gate(sched, sched_yield);
+      sched_yield();
     full_before = full;
     if (!full)
-      flexos_gate(runtime, flexos_irq_wait, FLEXOS_PVNET_IRQ,
-                  flexos_ticks() + RX_POLL_TICKS);
+      flexos_irq_wait(FLEXOS_PVNET_IRQ,
+                      flexos_ticks() + RX_POLL_TICKS);
   }
 }
 

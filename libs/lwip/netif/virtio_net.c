@@ -228,7 +228,7 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p) {
   for (uint64_t end = flexos_ticks() + TX_WAIT_TICKS; dev.tx_nfree == 0;) {
     if (flexos_ticks() >= end)
       return ERR_MEM;
-    flexos_gate(sched, sched_sleep, 1);
+    sched_sleep(1);
     tx_reclaim();
   }
   uint16_t id = dev.tx_free[--dev.tx_nfree];
@@ -284,9 +284,9 @@ void virtio_net_rx_thread(void *arg) {
   for (;;) {
     uint64_t deadline = flexos_ticks() + (dev.irq ? RX_POLL_TICKS : 1);
     if (dev.irq)
-      flexos_gate(runtime, flexos_irq_wait, dev.irq, deadline);
+      flexos_irq_wait(dev.irq, deadline);
     else
-      flexos_gate(sched, sched_wait, deadline);
+      sched_wait(deadline);
     (void)inb(dev.io + REG_ISR); /* acknowledge: lowers the level IRQ */
     /* After each drain let the tcpip thread take what we queued: drains
      * back to back (a burst of 50 new connections, pipelined uploads)
@@ -299,9 +299,9 @@ void virtio_net_rx_thread(void *arg) {
     do {
       n = rx_drain(netif, &full);
       if (full && full_before)
-        flexos_gate(sched, sched_sleep, 1);
+        sched_sleep(1);
       else if (n || full)
-        flexos_gate(sched, sched_yield);
+        sched_yield();
       full_before = full;
     } while (n == RX_BUDGET || full);
   }

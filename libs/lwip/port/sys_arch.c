@@ -65,7 +65,7 @@ static void waitq_wake_one(struct waitq *q) {
   if (!q->head)
     q->tail = 0;
   w->woken = 1;
-  flexos_gate(sched, sched_wakeup, w->thread);
+  sched_wakeup(w->thread);
 }
 
 /* Sleeps until waitq_wake_one picks us or the deadline tick passes
@@ -78,7 +78,7 @@ static int waitq_sleep(struct waitq *q, uint64_t deadline) {
     q->head = &w;
   q->tail = &w;
   while (!w.woken)
-    if (flexos_gate(sched, sched_wait, deadline) < 0 && !w.woken) {
+    if (sched_wait(deadline) < 0 && !w.woken) {
       waitq_remove(q, &w);
       return -1;
     }

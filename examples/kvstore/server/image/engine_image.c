@@ -69,7 +69,7 @@ static int play(size_t chunk) {
     rc = -1;
   }
   kv_conn_free(c);
-  flexos_gate(store, store_flush, 1);
+  store_flush(1);
   return rc;
 }
 
@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
   printf("kvstore-engine: app in compartment %s, protection keys %s\n",
          flexos_compartment_name(flexos_current_compartment()),
          flexos_pku_active() ? "on" : "off");
-  flexos_gate(store, store_init, 0x5eedul);
+  store_init(0x5eedul);
   for (int i = 0; i < 4; i++) {
     if (play(chunks[i]) < 0) {
       printf("kvstore-engine: FAILED with chunks of %lu\n",
