@@ -133,8 +133,7 @@ const char *hosted_symbol(uintptr_t addr, uintptr_t *off) {
 
 /* ---- the report ---------------------------------------------------------- */
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...) {
+void hosted_say(const char *fmt, ...) {
   char line[600];
   va_list ap;
   va_start(ap, fmt);
@@ -180,12 +179,6 @@ static int compartment_of_pkru(uint32_t pkru) {
   return c;
 }
 
-static int compartment_of_code(uintptr_t rip) {
-  for (uint32_t i = 0; i < hosted.ncomp; i++)
-    if (rip >= flexos_hosted_text[i][0] && rip < flexos_hosted_text[i][1])
-      return (int)i;
-  return -1;
-}
 
 /* What addr belongs to, in words, into buf. */
 static void describe(uintptr_t addr, char *buf, size_t size) {
@@ -230,8 +223,8 @@ static void describe(uintptr_t addr, char *buf, size_t size) {
 static __attribute__((noreturn)) void syscall_report(siginfo_t *si, ucontext_t *uc) {
   int64_t pkru = saved_pkru(uc);
   uintptr_t rip = (uintptr_t)si->si_call_addr;
-  int from = pkru >= 0 ? compartment_of_pkru((uint32_t)pkru) : compartment_of_code(rip);
-  int code = compartment_of_code(rip);
+  int from = pkru >= 0 ? compartment_of_pkru((uint32_t)pkru) : __flexos_code_compartment((const void *)rip);
+  int code = __flexos_code_compartment((const void *)rip);
   uintptr_t off = 0;
   const char *fn = hosted_symbol(rip, &off);
   const char *why;
@@ -245,10 +238,10 @@ static __attribute__((noreturn)) void syscall_report(siginfo_t *si, ucontext_t *
     why = "the runtime's sigreturn site was used without its secret: a forged signal return";
   else
     why = "refused by the seccomp filter";
-  say("flexos: SYSCALL: from=%s made system call %d (%s): %s\n",
+  hosted_say("flexos: SYSCALL: from=%s made system call %d (%s): %s\n",
       from >= 0 ? flexos_compartment_name(from) : "?", si->si_syscall,
       hosted_syscall_name(si->si_syscall & ~0x40000000), why);
-  say("flexos:   at rip %#lx <%s+0x%lx>, code of %s\n", (unsigned long)rip, fn ? fn : "?",
+  hosted_say("flexos:   at rip %#lx <%s+0x%lx>, code of %s\n", (unsigned long)rip, fn ? fn : "?",
       (unsigned long)off, code >= 0 ? flexos_compartment_name(code) : "libc or the runtime");
   _exit(FLEXOS_EXIT_FAULT);
 }
@@ -266,7 +259,7 @@ static void undeliverable_signal(const ucontext_t *uc, int from) {
     return;
   char what[300];
   describe(rsp - 256, what, sizeof what);
-  say("flexos:   probably an undeliverable signal: compartment %s was running with its stack "
+  hosted_say("flexos:   probably an undeliverable signal: compartment %s was running with its stack "
       "pointer at %#lx (%s), where Linux cannot write a signal frame with its rights; a "
       "signal arriving inside a gate's switch does this too (docs/hosted.md)\n",
       from >= 0 ? flexos_compartment_name(from) : "?", (unsigned long)rsp, what);
@@ -280,34 +273,34 @@ __attribute__((noreturn)) void hosted_fault_report(int sig, siginfo_t *si, ucont
   uint64_t err = (uint64_t)uc->uc_mcontext.gregs[REG_ERR];
   int pk = sig == SIGSEGV && si->si_code == SEGV_PKUERR_CODE;
   int64_t pkru = saved_pkru(uc);
-  int from = pkru >= 0 ? compartment_of_pkru((uint32_t)pkru) : compartment_of_code(rip);
-  int code = compartment_of_code(rip);
+  int from = pkru >= 0 ? compartment_of_pkru((uint32_t)pkru) : __flexos_code_compartment((const void *)rip);
+  int code = __flexos_code_compartment((const void *)rip);
   char what[300];
   describe(addr, what, sizeof what);
   uint32_t key = 0;
   memcpy(&key, (const char *)si + 32, 4); /* si_pkey (x86-64 layout) */
-  say("flexos: FAULT: %s: from=%s touched=%s\n",
+  hosted_say("flexos: FAULT: %s: from=%s touched=%s\n",
       pk ? "protection-key fault" : sig == SIGBUS ? "bus error" : "segmentation fault",
       from >= 0 ? flexos_compartment_name(from) : "?", what);
-  say("flexos:   %s of %#lx%s", err & 2 ? "write" : "read", (unsigned long)addr,
+  hosted_say("flexos:   %s of %#lx%s", err & 2 ? "write" : "read", (unsigned long)addr,
       pk ? "" : "");
   if (!pk)
-    say(" (trap %lld, error code %#llx, si_code %d)\n",
+    hosted_say(" (trap %lld, error code %#llx, si_code %d)\n",
         (long long)uc->uc_mcontext.gregs[REG_TRAPNO], (long long)err, si->si_code);
   if (!pk && sig == SIGSEGV && si->si_code == SI_KERNEL)
     undeliverable_signal(uc, from);
   if (pk)
-    say(" (page key %u), PKRU %#lx\n", key, (unsigned long)(pkru < 0 ? 0 : pkru));
+    hosted_say(" (page key %u), PKRU %#lx\n", key, (unsigned long)(pkru < 0 ? 0 : pkru));
   uintptr_t off = 0;
   const char *fn = hosted_symbol(rip, &off);
-  say("flexos:   at rip %#lx <%s+0x%lx>, code of %s:", (unsigned long)rip, fn ? fn : "?",
+  hosted_say("flexos:   at rip %#lx <%s+0x%lx>, code of %s:", (unsigned long)rip, fn ? fn : "?",
       (unsigned long)off, code >= 0 ? flexos_compartment_name(code) : "libc or the runtime");
   /* The bytes, when rip is in this executable's code (reading elsewhere
    * could fault again, here). */
   extern char __executable_start[], etext[];
   for (int i = 0; i < 8 && rip >= (uintptr_t)__executable_start && rip + i < (uintptr_t)etext; i++)
-    say(" %02x", ((const unsigned char *)rip)[i]);
-  say("\n");
+    hosted_say(" %02x", ((const unsigned char *)rip)[i]);
+  hosted_say("\n");
   if (pk)
     _exit(FLEXOS_EXIT_FAULT);
   /* Not a key fault: end the way such a fault ends without flexos. */

@@ -122,6 +122,9 @@ void hosted_fault_thread_fini(void);
  * (hosted_die) or `status` (FLEXOS_EXIT_FAULT or FLEXOS_EXIT_UNTRUSTED);
  * from any compartment. */
 __attribute__((noreturn, format(printf, 1, 2))) void hosted_die(const char *fmt, ...);
+/* Writes one formatted line (at most 600 bytes) to stderr with write(2):
+ * safe in signal handlers and with any PKRU that can read key 0. */
+__attribute__((format(printf, 1, 2))) void hosted_say(const char *fmt, ...);
 __attribute__((noreturn, format(printf, 2, 3))) void hosted_die_status(int status,
                                                                     const char *fmt, ...);
 /* Writes len bytes of msg (read with the caller's rights) to stderr and

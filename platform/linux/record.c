@@ -237,18 +237,6 @@ static __thread struct {
   uint32_t pkru; /* the rights to restore after it */
 } step;
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...) {
-  char line[600];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n > (int)sizeof line - 1)
-    n = (int)sizeof line - 1;
-  if (n > 0)
-    (void)!write(2, line, (size_t)n);
-}
 
 /* Where addr lives, as a record: kind, owner and site. */
 static void classify(uintptr_t addr, uintptr_t rip, int *kind, int *owner, uintptr_t *site,
@@ -294,7 +282,7 @@ static void classify(uintptr_t addr, uintptr_t rip, int *kind, int *owner, uintp
 void hosted_record_fault(int sig, siginfo_t *si, ucontext_t *uc) {
   if (sig == SIGTRAP) {
     if (!step.pending) {
-      say("flexos: SIGTRAP outside a recorded access (a breakpoint or raise(SIGTRAP)); "
+      hosted_say("flexos: SIGTRAP outside a recorded access (a breakpoint or raise(SIGTRAP)); "
           "record mode owns SIGTRAP\n");
       hosted_record_write();
       _exit(128 + SIGTRAP);
@@ -425,7 +413,7 @@ void hosted_record_write(void) {
   o.failed = 0;
   o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (o.fd < 0) {
-    say("flexos: record mode: cannot write %s: %s\n", tmp, strerror(errno));
+    hosted_say("flexos: record mode: cannot write %s: %s\n", tmp, strerror(errno));
     return;
   }
   lock();
@@ -445,7 +433,7 @@ void hosted_record_write(void) {
   if (close(o.fd) != 0)
     o.failed = 1;
   if (o.failed || rename(tmp, path) != 0) {
-    say("flexos: record mode: cannot write %s: %s\n", path, strerror(errno));
+    hosted_say("flexos: record mode: cannot write %s: %s\n", path, strerror(errno));
     unlink(tmp);
   }
 }
@@ -472,7 +460,7 @@ void hosted_record_init(void) {
   record_pid = getpid();
   ssize_t n = readlink("/proc/self/exe", program_path, sizeof program_path - 1);
   program_path[n > 0 ? n : 0] = 0;
-  say("flexos: ************************************************************\n"
+  hosted_say("flexos: ************************************************************\n"
       "flexos: RECORD MODE (FLEXOS_RECORD=%s): protection-key faults are\n"
       "flexos: logged and ALLOWED. Compartments are NOT isolated. For porting\n"
       "flexos: only (docs/porting-record.md); never run this in production.\n"

@@ -391,36 +391,21 @@ static int cmd_explore(int argc, char **argv) {
   return out > rc ? out : rc;
 }
 
-/* flexos port ARGS: execs flexos-port ARGS from this program's directory. */
-static int cmd_port(char **argv) {
+/* flexos CMD ARGS for the commands that are programs of their own
+ * (port, share): execs flexos-CMD ARGS from this program's directory. */
+static int exec_sibling(const char *cmd, char **argv) {
   char path[4096];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 32);
   char *slash = n > 0 ? (path[n] = 0, strrchr(path, '/')) : NULL;
   if (!slash) {
-    warnx_("port: cannot find this program's directory (/proc/self/exe)");
+    warnx_("%s: cannot find this program's directory (/proc/self/exe)", cmd);
     return 2;
   }
-  strcpy(slash + 1, "flexos-port");
+  snprintf(slash + 1, sizeof path - (size_t)(slash + 1 - path), "flexos-%s", cmd);
   argv[0] = path;
   execv(path, argv);
-  warnx_("port: cannot run %s: %s; build it (target flexos-port)", path,
-         strerror(errno));
-  return 2;
-}
-
-/* flexos share ARGS: execs flexos-share ARGS from this program's directory. */
-static int cmd_share(char **argv) {
-  char path[4096];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
-  char *slash = n > 0 ? (path[n] = 0, strrchr(path, '/')) : NULL;
-  if (!slash) {
-    warnx_("share: cannot find this program's directory (/proc/self/exe)");
-    return 2;
-  }
-  strcpy(slash + 1, "flexos-share");
-  argv[0] = path;
-  execv(path, argv);
-  warnx_("share: cannot run %s: %s; build it (target flexos-share)", path, strerror(errno));
+  warnx_("%s: cannot run %s: %s; build it (target flexos-%s)", cmd, path,
+         strerror(errno), cmd);
   return 2;
 }
 
@@ -440,9 +425,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "port"))
-    return cmd_port(argv + 1);
+    return exec_sibling("port", argv + 1);
   if (!strcmp(argv[1], "share"))
-    return cmd_share(argv + 1);
+    return exec_sibling("share", argv + 1);
   if (!strcmp(argv[1], "check")) {
     rc = cmd_check(argc - 1, argv + 1);
   } else if (!strcmp(argv[1], "explore")) {
