@@ -187,8 +187,23 @@ function(_flexos_gen_defs out_var name dir compiler flags entries)
     COMMENT "flexos: which library defines which function in ${name}"
     COMMAND_EXPAND_LISTS VERBATIM)
   # A target holds the rule (the compiles depend on its byproduct only).
+  # What the program's target waits for (add_dependencies: a fetched
+  # library whose headers these sources include) it waits for too, once
+  # the directory has said it all.
   add_custom_target(${name}.defs DEPENDS ${dir}/defs.stamp)
+  # (A deferred call reads its variables when it runs: pass the name now.)
+  cmake_language(EVAL CODE "cmake_language(DEFER CALL _flexos_defs_follow [[${name}]])")
   set(${out_var} ${defs} PARENT_SCOPE)
+endfunction()
+
+function(_flexos_defs_follow name)
+  if(NOT TARGET ${name})
+    return()
+  endif()
+  get_target_property(deps ${name} MANUALLY_ADDED_DEPENDENCIES)
+  if(deps)
+    add_dependencies(${name}.defs ${deps})
+  endif()
 endfunction()
 
 # For programs built with their own compile rules (flexos_library and
