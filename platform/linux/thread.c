@@ -416,3 +416,13 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     free(s);
   return rc;
 }
+
+/* Plugin-compiled code calls this when a function's flexos_share locals
+ * do not fit the thread's shared stack (passes/SharedLocals.cpp); it may
+ * run in any compartment, so it ends through hosted_die. */
+void __flexos_shared_stack_overflow(void) {
+  int c = hosted_current();
+  hosted_die("FAULT: shared stack overflow in compartment %s: the flexos_share "
+             "locals of a function do not fit the thread's %lu KiB shared stack",
+             c >= 0 ? flexos_compartment_name(c) : "?", HOSTED_SHARED_STACK_BYTES >> 10);
+}

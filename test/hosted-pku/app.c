@@ -14,6 +14,8 @@
  *     fnptr                    net calls fs's function through a pointer
  *                              (no entry point reachable from net): the
  *                              checked indirect call refuses it (status 4)
+ *     shared-overflow          flexos_share locals beyond the shared stack:
+ *                              stopped with a report (status 3)
  *     fnptr-raw                the same call from inline assembly, which
  *                              no check sees: fs's code runs with net's
  *                              key and faults (status 3)
@@ -463,6 +465,14 @@ static void *keep_signalling(void *arg) {
   return 0;
 }
 
+/* flexos_share locals larger than the thread's 64 KiB shared stack. */
+static __attribute__((noinline)) int shared_overflow(void) {
+  char big[128 << 10] __attribute__((flexos_share));
+  memset(big, 1, sizeof big);
+  printf("shared-overflow: NOT STOPPED (%d)\n", big[12345]);
+  return 1;
+}
+
 static int undeliverable(void) {
   static long app_words[64];
   struct sigaction sa;
@@ -578,6 +588,11 @@ int main(int argc, char **argv) {
     return signal_handler_fault();
   if (!strcmp(c, "altstack-fault"))
     return altstack_fault();
+  if (!strcmp(c, "shared-overflow")) {
+    printf("shared-overflow: 128 KiB of flexos_share locals\n");
+    fflush(stdout); /* the frame is set up, and stopped, on entry */
+    return shared_overflow();
+  }
   if (!strcmp(c, "undeliverable"))
     return undeliverable();
   if (!strcmp(c, "gate-fuzz"))
@@ -623,7 +638,7 @@ int main(int argc, char **argv) {
   }
   if (sscanf(c, "%7[a-z]-%7[a-z]-%7[a-z]-%7[a-z]", op, kind, from, to) == 4)
     return attack(op, kind, from, to);
-  fprintf(stderr, "usage: %s [functional|signals|OP-KIND-FROM-TO|fnptr|fnptr-raw|gate-middle|cross-free|"
+  fprintf(stderr, "usage: %s [functional|signals|OP-KIND-FROM-TO|fnptr|fnptr-raw|shared-overflow|gate-middle|cross-free|"
           "fault-entry-jump|syscall-NAME|sigreturn-raw|sigreturn-site|signal-entry-jump|"
           "signal-entry-middle|signal-entry-drop]\n", argv[0]);
   return 2;
