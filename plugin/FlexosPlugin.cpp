@@ -267,7 +267,8 @@ public:
     S->FromFrontend = Opts;
     S->FrontendActive = true;
     Preprocessor &PP = CI.getPreprocessor();
-    PP.setPredefines(PP.getPredefines() + "#define __FLEXOS_PLUGIN__ 1\n");
+    // First: the predefines end with the -include files, which must see it.
+    PP.setPredefines("#define __FLEXOS_PLUGIN__ 1\n" + PP.getPredefines());
     addSelfAsPassPlugin(CI);
     return std::make_unique<GateConsumer>(std::move(Cfg));
   }
