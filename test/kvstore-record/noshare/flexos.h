@@ -6,8 +6,6 @@
  *   path: target_include_directories BEFORE): the real header, then
  *   __flexos_share expands to nothing, so the __flexos_share locals are
  *   private stack data again.  With -DKVREC_KEEP_LOCALS they stay shared.
- *   (A forced -include cannot do this: the plugin defines
- *   __FLEXOS_PLUGIN__ after the -include files are read.)
  *   noshare/flexos/runtime.h does the same for flexos_malloc_shared.
  * License: MIT (see LICENSE)
  */
