@@ -280,6 +280,11 @@ static void classify(uintptr_t addr, uintptr_t rip, int *kind, int *owner, uintp
 /* From __flexos_record_entry: every key open, system calls allowed, on
  * the alternate stack.  Returns when the interrupted context may resume. */
 void hosted_record_fault(int sig, siginfo_t *si, ucontext_t *uc) {
+  /* The entry is installed only in record mode; reached otherwise, it was
+   * jumped to (it opens every key): stop before reading any argument. */
+  if (!hosted_record_on)
+    hosted_die("FAULT: the record-mode fault entry ran without record mode "
+               "(a jump into it): stopped");
   if (sig == SIGTRAP) {
     if (!step.pending) {
       hosted_say("flexos: SIGTRAP outside a recorded access (a breakpoint or raise(SIGTRAP)); "

@@ -24,6 +24,8 @@
  *     cross-free               fs frees net's heap block: refused
  *     fault-entry-jump         net jumps to the fault handler's entry,
  *                              which opens every key: the process ends
+ *     record-entry-jump        net calls record mode's fault entry (which
+ *                              opens every key) without record mode: stopped
  *     die-entry-status         net calls the report-and-exit entry asking
  *                              for exit status 0: it still fails (3)
  *     signals                  SIGUSR1 keeps arriving while net (main
@@ -620,6 +622,14 @@ int main(int argc, char **argv) {
     printf("fault-entry-jump: NOT STOPPED (value %ld)\n", v);
     return 1;
   }
+  if (!strcmp(c, "record-entry-jump")) {
+    extern char __flexos_record_entry[];
+    printf("record-entry-jump: net calls the record-mode entry (record mode off)\n");
+    fflush(stdout);
+    long v = flexos_gate(net, net_call3, (long)__flexos_record_entry, 11, 0, 0);
+    printf("record-entry-jump: NOT STOPPED (value %ld)\n", v);
+    return 1;
+  }
   if (!strcmp(c, "die-entry-status")) {
     extern char __flexos_die_entry[];
 #define ALL_WELL "die-entry-status: all is well\n" /* a literal: key 0, net reads it */
@@ -639,7 +649,7 @@ int main(int argc, char **argv) {
   if (sscanf(c, "%7[a-z]-%7[a-z]-%7[a-z]-%7[a-z]", op, kind, from, to) == 4)
     return attack(op, kind, from, to);
   fprintf(stderr, "usage: %s [functional|signals|OP-KIND-FROM-TO|fnptr|fnptr-raw|shared-overflow|gate-middle|cross-free|"
-          "fault-entry-jump|syscall-NAME|sigreturn-raw|sigreturn-site|signal-entry-jump|"
+          "fault-entry-jump|record-entry-jump|syscall-NAME|sigreturn-raw|sigreturn-site|signal-entry-jump|"
           "signal-entry-middle|signal-entry-drop]\n", argv[0]);
   return 2;
 }
