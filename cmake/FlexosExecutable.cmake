@@ -42,6 +42,10 @@ function(flexos_add_executable name)
     endif()
   endforeach()
   _flexos_image_parse(${args})
+  if(IMG_FILES)
+    message(FATAL_ERROR "flexos_add_executable(${name}): FILES packs files into "
+            "a kernel image; a Linux program opens the host's files")
+  endif()
   if(NOT IMG_CONFIG)
     message(FATAL_ERROR "flexos_add_executable(${name}): CONFIG is required")
   endif()
@@ -86,7 +90,7 @@ function(flexos_add_executable name)
       set_target_properties(${t} PROPERTIES EXCLUDE_FROM_ALL ON)
     endif()
     _flexos_untrusted_flag(untrusted ${lib})
-    target_compile_options(${t} PRIVATE -fno-pie ${IMG_DEFINES}
+    target_compile_options(${t} PRIVATE -fno-pie ${IMG_DEFINES} ${IMG_OPT_${lib}}
       -fplugin=$<TARGET_FILE:flexos_plugin>
       -fplugin-arg-flexos-config=${IMG_CONFIG}
       -fplugin-arg-flexos-library=${lib} -fplugin-arg-flexos-defs=${defs}

@@ -17,15 +17,22 @@
 #   flexos_add_image(three CONFIG flexos.yaml
 #                    LIBRARY app app.c
 #                    LIBRARY net net.c net_util.c
+#                    LIBRARY z z1.c z2.c -DZ_OPT=1  # -...: its own flags
 #                    [SOURCES extra.S]   # no plugin, default compartment
 #                    [NO_PLUGIN] [DEFINES X=1] [OPTIONS -mfoo]
 #                    [HEAP_KB n] [SHARED_HEAP_KB n]  # default 1024 each
 #                    [UNTRUSTED warn|error|off]      # every library
 #                    [UNTRUSTED <library>=warn|error|off]  # one library
 #                    [SHARES flexos.shares]  # `flexos share`'s decisions
+#                    [FILES a.txt data/b.db=/db/b.db]  # packed, read-only
 #                    [EXCLUDE_FROM_ALL])
 #   UNTRUSTED sets what the compiler does with careless uses of values
 #   from untrusted compartments (docs/untrusted-values.md); default warn.
+#   FILES packs files into the image's read-only tree (docs/libc.md):
+#   SRC is found at /<name of SRC>, SRC=/PATH at /PATH.
+#   Every library compiles against the image libc (musl, runtime/libc) and
+#   every compartment but the default one links a copy of its own
+#   (tools/flexos-libc-copies.sh).
 #   flexos_add_defs(app OUTPUT_VARIABLE defs LIBRARY app a.c LIBRARY net n.c)
 #   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm] [CPU model]
 #                         [APPEND "cmdline"] [MAIN regex] [EXPECT regex...]
@@ -43,15 +50,34 @@ set(FLEXOS_RUNTIME_ENTRIES ${CMAKE_CURRENT_LIST_DIR}/../runtime/gate-entries.txt
 # <flexos.h> and <flexos/*.h>: next to this file in the source tree and in
 # an installed one (P/share/flexos).
 set(FLEXOS_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../include)
+# The image libc (musl, runtime/libc/build-musl.sh): include/ and
+# lib/libc.a.  The build tree sets FLEXOS_LIBC_DIR to where it builds it;
+# an installed flexos has it next to this file.
+if(NOT FLEXOS_LIBC_DIR)
+  set(FLEXOS_LIBC_DIR ${CMAKE_CURRENT_LIST_DIR}/../runtime/libc)
+endif()
+set(FLEXOS_LIBC_COPIES ${CMAKE_CURRENT_LIST_DIR}/../tools/flexos-libc-copies.sh)
 # Code generation for the image: identity-mapped below 2 GiB, ring 0,
-# interrupts on their own (IST) stacks, our libc headers only.
+# interrupts on their own (IST) stacks, the image libc's headers only.
+# Frame pointers: fault reports name the two callers above the faulting
+# function (runtime/symbolize.c).
 set(FLEXOS_IMAGE_CFLAGS -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie
+    -fno-omit-frame-pointer
     -mno-red-zone -mcmodel=small -fno-stack-protector -fstack-clash-protection
     -mstack-protector-guard=global # for compartments hardened with it
     -fno-asynchronous-unwind-tables -fno-unwind-tables -nostdlibinc
     -Wall -Wextra -Wno-unused-parameter
     -I${CMAKE_CURRENT_LIST_DIR}/../include
-    -isystem ${CMAKE_CURRENT_LIST_DIR}/../runtime/libc/include)
+    -isystem ${FLEXOS_LIBC_DIR}/include)
+
+# What compiling against the image libc waits for: its headers, and in
+# the build tree the target that builds it.
+macro(_flexos_libc_deps out)
+  set(${out} ${FLEXOS_LIBC_DIR}/lib/libc.a)
+  if(TARGET flexos_libc)
+    list(APPEND ${out} flexos_libc)
+  endif()
+endmacro()
 
 # Split ARGN of flexos_add_image into IMG_CONFIG, IMG_LIBS (names),
 # IMG_SRC_<lib>, IMG_SOURCES, IMG_DEFINES and flags.
@@ -67,8 +93,9 @@ macro(_flexos_image_parse)
   set(IMG_UNTRUSTED "")
   set(IMG_SHARES "")
   set(IMG_SHARES_FLAG "")
+  set(IMG_FILES "")
   foreach(a IN ITEMS ${ARGN})
-    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS|HEAP_KB|SHARED_HEAP_KB|UNTRUSTED|SHARES)$")
+    if(a MATCHES "^(CONFIG|SOURCES|DEFINES|OPTIONS|HEAP_KB|SHARED_HEAP_KB|UNTRUSTED|SHARES|FILES)$")
       set(mode ${a})
     elseif(a STREQUAL "LIBRARY")
       set(mode LIBNAME)
@@ -84,12 +111,17 @@ macro(_flexos_image_parse)
     elseif(mode STREQUAL "LIBNAME")
       list(APPEND IMG_LIBS ${a})
       set(IMG_SRC_${a} "")
+      set(IMG_OPT_${a} "")
       set(cur_lib ${a})
       set(mode LIBSRC)
+    elseif(mode STREQUAL "LIBSRC" AND a MATCHES "^-")
+      list(APPEND IMG_OPT_${cur_lib} ${a}) # that library's own compile flag
     elseif(mode STREQUAL "LIBSRC")
       list(APPEND IMG_SRC_${cur_lib} ${a})
     elseif(mode STREQUAL "SOURCES")
       list(APPEND IMG_SOURCES ${a})
+    elseif(mode STREQUAL "FILES")
+      list(APPEND IMG_FILES ${a})
     elseif(mode STREQUAL "DEFINES")
       list(APPEND IMG_DEFINES -D${a})
     elseif(mode STREQUAL "OPTIONS")
@@ -137,10 +169,11 @@ function(_flexos_compile objs_var outdir src flags depends)
     message(FATAL_ERROR "flexos_add_image: two sources named ${base} in one "
             "library; rename one")
   endif()
+  _flexos_libc_deps(libc_deps)
   add_custom_command(OUTPUT ${obj}
     COMMAND ${FLEXOS_CLANG} ${FLEXOS_IMAGE_CFLAGS} ${flags} -MD -MF ${obj}.d
             -c ${abs} -o ${obj}
-    DEPENDS ${abs} ${depends} DEPFILE ${obj}.d
+    DEPENDS ${abs} ${depends} ${libc_deps} DEPFILE ${obj}.d
     COMMENT "flexos: compiling ${base}" COMMAND_EXPAND_LISTS VERBATIM)
   set(${objs_var} ${${objs_var}} ${obj} PARENT_SCOPE)
 endfunction()
@@ -166,10 +199,11 @@ function(_flexos_gen_defs out_var name dir compiler flags entries)
       if(NOT abs MATCHES "\\.(c|cc|cpp|cxx)$")
         set(kind "") # assembly: an ordinary object
       endif()
+      _flexos_libc_deps(libc_deps)
       add_custom_command(OUTPUT ${obj}
-        COMMAND ${compiler} ${flags} -O0 -g0 -w ${kind} -MD -MF ${obj}.d
+        COMMAND ${compiler} ${flags} ${IMG_OPT_${lib}} -O0 -g0 -w ${kind} -MD -MF ${obj}.d
                 -c ${abs} -o ${obj}
-        DEPENDS ${abs} DEPFILE ${obj}.d
+        DEPENDS ${abs} ${libc_deps} DEPFILE ${obj}.d
         COMMENT "flexos: listing the functions of ${base}"
         COMMAND_EXPAND_LISTS VERBATIM)
       list(APPEND args ${obj})
@@ -250,6 +284,65 @@ function(_flexos_gen_cflags lib cflags)
     COMMENT "flexos: hardening flags of ${lib}" VERBATIM)
 endfunction()
 
+# FILES of ${name}: an assembly file (written at configure time, when its
+# text changes) that packs them with .incbin into common read-only memory
+# as the table flexos_packed_files (include/flexos/runtime.h).
+function(_flexos_pack_files out_s out_deps name dir)
+  set(blobs "")
+  set(paths "")
+  set(table "")
+  set(deps "")
+  set(seen "")
+  set(i 0)
+  foreach(f IN LISTS IMG_FILES)
+    if(f MATCHES "^([^=]+)=(/[^=]+)$")
+      set(src ${CMAKE_MATCH_1})
+      set(path ${CMAKE_MATCH_2})
+    else()
+      set(src ${f})
+      get_filename_component(base ${f} NAME)
+      set(path /${base})
+    endif()
+    get_filename_component(src ${src} ABSOLUTE)
+    if(NOT EXISTS ${src} OR IS_DIRECTORY ${src})
+      message(FATAL_ERROR "flexos_add_image(${name}): FILES ${f}: ${src} is not a file")
+    endif()
+    if(NOT path MATCHES "^(/[A-Za-z0-9_+.-]+)+$" OR path MATCHES "/\\.\\.?(/|$)")
+      message(FATAL_ERROR "flexos_add_image(${name}): FILES ${f}: '${path}' is "
+              "not a canonical path (/dir/name of letters, digits, _+.-; no . or ..)")
+    endif()
+    if(path IN_LIST seen)
+      message(FATAL_ERROR "flexos_add_image(${name}): FILES: two files at ${path}")
+    endif()
+    list(APPEND seen ${path})
+    string(APPEND blobs ".balign 16\nflexos_file_${i}: .incbin \"${src}\"\nflexos_file_${i}_end:\n")
+    string(APPEND paths "flexos_path_${i}: .asciz \"${path}\"\n")
+    string(APPEND table "  .quad flexos_path_${i}, flexos_file_${i}, flexos_file_${i}_end - flexos_file_${i}\n")
+    list(APPEND deps ${src})
+    math(EXPR i "${i} + 1")
+  endforeach()
+  set(text "/* ${name}: files packed by flexos_add_image FILES; generated, do not edit */
+.section .rodata.flexos_files,\"a\"
+${blobs}${paths}.balign 8
+flexos_packed_file_table:
+${table}.globl flexos_packed_files
+.balign 8
+flexos_packed_files:
+  .quad ${i}, flexos_packed_file_table
+.section .note.GNU-stack,\"\",@progbits
+")
+  set(s ${dir}/${name}_files.S)
+  set(old "")
+  if(EXISTS ${s})
+    file(READ ${s} old)
+  endif()
+  if(NOT old STREQUAL text)
+    file(WRITE ${s} "${text}")
+  endif()
+  set(${out_s} ${s} PARENT_SCOPE)
+  set(${out_deps} ${deps} PARENT_SCOPE)
+endfunction()
+
 function(flexos_add_image name)
   _flexos_image_parse(${ARGN})
   if(NOT IMG_CONFIG)
@@ -268,8 +361,9 @@ function(flexos_add_image name)
   endif()
 
   set(objs "")
+  set(copies_args "")
   foreach(lib IN LISTS IMG_LIBS)
-    set(flags ${IMG_DEFINES})
+    set(flags ${IMG_DEFINES} ${IMG_OPT_${lib}})
     set(deps "")
     if(NOT IMG_NO_PLUGIN)
       # The compartment's hardening (stack-protector, ubsan) as @FILE.
@@ -283,24 +377,52 @@ function(flexos_add_image name)
       set(deps flexos_plugin ${IMG_CONFIG} ${cflags} ${defs} ${IMG_SHARES})
     endif()
     file(MAKE_DIRECTORY ${dir}/${lib})
+    set(lib_objs "")
     foreach(src IN LISTS IMG_SRC_${lib})
-      _flexos_compile(objs ${dir}/${lib} ${src} "${flags}" "${deps}")
+      _flexos_compile(lib_objs ${dir}/${lib} ${src} "${flags}" "${deps}")
     endforeach()
+    list(APPEND objs ${lib_objs})
+    list(APPEND copies_args --lib ${lib} ${lib_objs})
   endforeach()
+  set(other_objs "")
   foreach(src IN LISTS IMG_SOURCES ITEMS ${cfg_c})
-    _flexos_compile(objs ${dir} ${src} "${IMG_DEFINES}" "")
+    _flexos_compile(other_objs ${dir} ${src} "${IMG_DEFINES}" "")
   endforeach()
+  if(IMG_FILES)
+    _flexos_pack_files(files_s files_deps ${name} ${dir})
+    _flexos_compile(other_objs ${dir} ${files_s} "" "${files_deps}")
+  endif()
+  list(APPEND objs ${other_objs})
+  if(other_objs)
+    list(APPEND copies_args --other ${other_objs})
+  endif()
+  # Without the plugin no library's data is in its compartment's sections,
+  # so neither is any libc: the whole image links the one archive.
+  set(link_objs ${objs})
+  set(copies_cmd "")
+  if(NOT IMG_NO_PLUGIN)
+    set(link_objs @${dir}/link-objects.rsp)
+    set(copies_cmd COMMAND ${FLEXOS_LIBC_COPIES}
+      --config-tool $<TARGET_FILE:flexos-config> --config ${IMG_CONFIG}
+      --libc ${FLEXOS_LIBC_DIR}/lib/libc.a --llvm-bin ${FLEXOS_LLVM_BIN}
+      --out-dir ${dir}/libc --rsp ${dir}/link-objects.rsp ${copies_args})
+  endif()
+  _flexos_libc_deps(libc_deps)
 
   # Link to an unscanned file; only a clean scan renames it to the image
   # (stray bytes inside other instructions: relinked with another layout).
   set(elf ${CMAKE_CURRENT_BINARY_DIR}/${name}.elf)
   add_custom_command(OUTPUT ${elf}
+    ${copies_cmd}
     COMMAND ${FLEXOS_LINK_SCAN} --scan $<TARGET_FILE:flexos-scan>
-            --objdump ${FLEXOS_LLVM_BIN}/llvm-objdump -o ${elf} --
+            --objdump ${FLEXOS_LLVM_BIN}/llvm-objdump
+            --symtab $<TARGET_FILE:flexos-symtab> -o ${elf} --
             ${FLEXOS_LLVM_BIN}/ld.lld -static -nostdlib --no-pie --orphan-handling=error
-            -z noexecstack -T ${ld} ${objs}
+            -z noexecstack -T ${ld} ${link_objs}
             $<TARGET_FILE:flexos_runtime> $<TARGET_FILE:flexos_gates>
+            ${FLEXOS_LIBC_DIR}/lib/libc.a
     DEPENDS ${objs} ${ld} flexos_runtime flexos_gates flexos-scan ${FLEXOS_LINK_SCAN}
+            ${FLEXOS_LIBC_COPIES} ${libc_deps} flexos-config flexos-symtab
     COMMENT "flexos: linking and scanning ${name}.elf" VERBATIM)
   if(IMG_EXCLUDE)
     add_custom_target(${name} DEPENDS ${elf})

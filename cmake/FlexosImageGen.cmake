@@ -160,7 +160,11 @@ else()
   string(APPEND ld "  __kernel_rw_start = .;\n  __kernel_rw_end = .;\n")
   comp_rw(s ${default_index} ${name} "*(.data .data.*)" "*(.bss .bss.*) *(COMMON)")
 endif()
-string(APPEND ld "${s}  __image_end = .;\n")
+# The fault reports' symbol and line table (include/flexos/symtab.h):
+# last, so that the second link that adds it moves nothing else
+# (tools/flexos-link-scan.sh --symtab).  Default key, read by the trap
+# handler.
+string(APPEND ld "${s}  . = ALIGN(4096);\n  .flexos_symtab : { __flexos_symtab_start = .; KEEP(*(.flexos_symtab)) __flexos_symtab_end = .; }\n  __image_end = .;\n")
 # Debug information is not loaded; every other section must be named above
 # (the image links with --orphan-handling=error, so that nothing ends up
 # unkeyed or executable by accident).

@@ -4,17 +4,20 @@
 #   build tree): the plugin and tools in P/bin and P/lib, the runtimes in
 #   P/lib/flexos, the headers in P/include, and, in P/share/flexos, the
 #   CMake functions with the files they use (the source tree's layout:
-#   cmake/, include/, runtime/libc/include, tools/run-image.sh) and the
+#   cmake/, include/, runtime/libc/{include,lib} (the image libc),
+#   tools/run-image.sh) and the
 #   package configuration for find_package(flexos).
 # License: MIT (see LICENSE)
 install(TARGETS flexos_plugin flexos_pass_plugin LIBRARY DESTINATION lib)
-install(TARGETS flexos-config flexos-scan flexos flexos-vmm flexos-port flexos-share
+install(TARGETS flexos-config flexos-scan flexos-symtab flexos flexos-vmm flexos-port flexos-share
         RUNTIME DESTINATION bin)
 install(TARGETS flexos_runtime flexos_gates flexos_linux ARCHIVE DESTINATION lib/flexos)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION include)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION share/flexos/include)
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/libc/include/
+install(DIRECTORY ${FLEXOS_LIBC_DIR}/include/
         DESTINATION share/flexos/runtime/libc/include)
+install(FILES ${FLEXOS_LIBC_DIR}/lib/libc.a ${FLEXOS_LIBC_DIR}/VERSION
+        DESTINATION share/flexos/runtime/libc/lib)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/FlexosLibrary.cmake
               ${PROJECT_SOURCE_DIR}/cmake/FlexosImage.cmake
               ${PROJECT_SOURCE_DIR}/cmake/FlexosImageGen.cmake
@@ -25,6 +28,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/FlexosLibrary.cmake
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/run-image.sh ${PROJECT_SOURCE_DIR}/tools/host-info.sh
                  ${PROJECT_SOURCE_DIR}/tools/flexos-link-scan.sh
                  ${PROJECT_SOURCE_DIR}/tools/flexos-defs.sh
+              ${PROJECT_SOURCE_DIR}/tools/flexos-libc-copies.sh
         DESTINATION share/flexos/tools)
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/gate-entries.txt
         DESTINATION share/flexos/runtime)

@@ -164,7 +164,7 @@ static const struct flexos_ept_entry *lookup(uint64_t fn_id) {
 static void refuse(struct flexos_rpc_slot *s, uint64_t fn_id, const char *why,
                    uint64_t detail) {
   refused++;
-  printf("flexos: compartment %s refused call 0x%lx: %s (0x%lx)\n",
+  console_printf("flexos: compartment %s refused call 0x%lx: %s (0x%lx)\n",
          flexos_compartment_name(ept_self()), fn_id, why, detail);
   s->ret[0] = ~0ull;
   __atomic_store_n(&s->state, FLEXOS_RPC_STATE_ERROR, __ATOMIC_RELEASE);
@@ -228,7 +228,7 @@ static void serve(uint64_t slot_addr, int from) {
   struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)slot_addr;
   if (!in_shared(slot_addr) || !in_shared(slot_addr + sizeof(*s) - 1)) {
     refused++;
-    printf("flexos: compartment %s: request slot 0x%lx is not shared\n",
+    console_printf("flexos: compartment %s: request slot 0x%lx is not shared\n",
            flexos_compartment_name(ept_self()), slot_addr);
     return;
   }
@@ -547,7 +547,7 @@ uint64_t flexos_ept_refused(void) { return refused; }
 extern int main(int argc, char **argv);
 
 static void ept_banner(const struct flexos_image_config *cfg, uint64_t ram_mib) {
-  printf("flexos: image %s, VM of compartment %s (%u of %u), vm-ept, "
+  console_printf("flexos: image %s, VM of compartment %s (%u of %u), vm-ept, "
          "%lu MiB RAM\n", cfg->name, flexos_compartment_name(ept_self()),
          ept_self() + 1, cfg->ncompartments, ram_mib);
 }

@@ -29,9 +29,9 @@ void flexos_exit(int code) {
 void flexos_panic(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  printf("panic: ");
-  vprintf(fmt, ap);
-  printf("\n");
+  console_printf("panic: ");
+  console_vprintf(fmt, ap);
+  console_printf("\n");
   va_end(ap);
   flexos_exit(FLEXOS_EXIT_PANIC);
 }

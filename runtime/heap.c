@@ -271,3 +271,10 @@ void flexos_free_shared(void *ptr) {
     flexos_panic("flexos_free_shared: %p is not in the shared heap", ptr);
   heap_release(&shared_heap, ptr);
 }
+
+/* musl calls the allocator by these names too (atexit, locale and
+ * time-zone code): the same functions. */
+void *__libc_malloc(size_t size) __attribute__((alias("malloc")));
+void *__libc_calloc(size_t n, size_t size) __attribute__((alias("calloc")));
+void *__libc_realloc(void *ptr, size_t size) __attribute__((alias("realloc")));
+void __libc_free(void *ptr) __attribute__((alias("free")));

@@ -33,6 +33,8 @@
 void console_init(void);
 void console_putc(char c);
 void console_write(const char *s, size_t n);
+void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void console_vprintf(const char *fmt, __builtin_va_list ap);
 
 /* gdt.c, idt.c */
 void gdt_init(void);
@@ -53,6 +55,7 @@ _Static_assert(sizeof(struct trapframe) == FLEXOS_TRAPFRAME_SIZE, "trapframe");
 void flexos_trap(struct trapframe *tf);
 
 /* timer.c */
+void timer_read_rtc(void); /* flexos_boot_epoch(); before paging_seal */
 void timer_init(void);
 void timer_tick(void);
 uint64_t timer_ticks(void); /* the PIT's count */
@@ -66,6 +69,10 @@ void paging_map(uintptr_t va, size_t npages, int key, int writable);
 void paging_unmap(uintptr_t va, size_t npages);
 int paging_lookup(uintptr_t va, int *user, int *key); /* 0 if not mapped */
 uintptr_t paging_mapped_end(void);
+int paging_peek(uintptr_t va, uint64_t *value); /* any key; 0: unmapped */
+
+/* symbolize.c: function and line of rip and two callers (fault reports) */
+void symbolize_report(uint64_t rip, uint64_t rbp);
 /* Every page of [va, va+len) mapped with the shared key?  Any compartment. */
 int paging_is_shared(uintptr_t va, size_t len);
 int paging_default_key(void);            /* the default compartment's key */
@@ -95,6 +102,7 @@ void record_report(void);                 /* flexos_exit: report on the console 
 void record_stop(void);                   /* no report: printing it faulted */
 
 /* thread.c */
+void thread_boot_gs(void); /* GS.base -> an empty TCB until thread_init */
 void thread_init(void);
 int thread_stack_owner(uintptr_t addr); /* whose stack holds addr, or -1 */
 __attribute__((noreturn)) void thread_run_main(int (*main_fn)(int, char **),

@@ -20,7 +20,7 @@ static void local_no_boot(void) {}
 
 static void local_banner(const struct flexos_image_config *cfg, uint64_t ram_mib) {
   static const char *const names[] = {"none", "intel-pku", "vm-ept"};
-  printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
+  console_printf("flexos: image %s, %u compartment(s), %s, %lu MiB RAM\n", cfg->name,
          cfg->ncompartments, names[cfg->mechanism], ram_mib);
 }
 

@@ -94,6 +94,7 @@ static int take_option(const char *word) {
 const char *flexos_cmdline(void) { return cmdline; }
 
 void kmain(uint32_t start_info) {
+  thread_boot_gs();
   console_init();
   boot_parse((const struct hvm_start_info *)(uintptr_t)start_info);
   const struct flexos_image_config *cfg = &flexos_image_config;
@@ -109,6 +110,8 @@ void kmain(uint32_t start_info) {
   heap_init();
   record_init(take_option("flexos.record")); /* runtime/record.c */
   stack_chk_init(); /* before paging_seal: the canary is read-only after */
+  if (mechanism->interrupts) /* a monitor without them has no RTC either */
+    timer_read_rtc();
   paging_seal();
   thread_init();
   if (mechanism->interrupts)

@@ -44,7 +44,8 @@ extern char __text_start[], __text_end[], __common_ro_start[],
     __common_ro_end[], __common_rw_start[], __common_rw_end[],
     __kpriv_ro_start[], __kpriv_ro_end[], __kpriv_rw_start[],
     __kpriv_rw_end[], __shared_start[], __shared_end[], __image_end[],
-    __kernel_rw_start[], __kernel_rw_end[];
+    __kernel_rw_start[], __kernel_rw_end[], __flexos_symtab_start[],
+    __flexos_symtab_end[];
 
 enum kind { SUP_RX, SUP_RO, SUP_RW, USER_RO, USER_RW };
 
@@ -138,6 +139,9 @@ static void map_image(void) {
    * this is empty. */
   map_range((uintptr_t)__kernel_rw_start, (uintptr_t)__kernel_rw_end, USER_RW,
             paging_default_key());
+  /* The fault reports' symbol table (runtime/symbolize.c): names only. */
+  map_range((uintptr_t)__flexos_symtab_start,
+            PAGE_ROUND_UP(__flexos_symtab_end), SUP_RO, 0);
 }
 
 /* Build the tables for [0, ram_end) and switch CR3 to them.  Free RAM
@@ -191,3 +195,26 @@ int paging_lookup(uintptr_t va, int *user, int *key) {
 }
 
 uintptr_t paging_mapped_end(void) { return mapped_end; }
+
+/* The 8 bytes at va (8-aligned), read whatever the page's key: fault
+ * reports walk the interrupted code's frames, which live on a
+ * compartment's stack that the default compartment's PKRU cannot read.
+ * The page is given the common key for the one read and gets its own key
+ * back.  Returns 0 when va is not mapped. */
+int paging_peek(uintptr_t va, uint64_t *value) {
+  uint64_t *pte = (va & 7) ? 0 : pte_of(va);
+  if (!pte || !(*pte & PTE_P))
+    return 0;
+  uint64_t saved = *pte;
+  int rekey = (saved & PTE_U) && PTE_KEY_OF(saved) != FLEXOS_COMMON_KEY;
+  if (rekey) {
+    *pte = (saved & ~PTE_KEY(0xf)) | PTE_KEY(FLEXOS_COMMON_KEY);
+    invlpg(va);
+  }
+  *value = *(volatile uint64_t *)va;
+  if (rekey) {
+    *pte = saved;
+    invlpg(va);
+  }
+  return 1;
+}

@@ -104,14 +104,14 @@ void record_init(int on) {
   if (!on)
     return;
   if (!mechanism->pkru_open || !mechanism->pkru_compartment) {
-    printf("flexos: flexos.record ignored: this image's mechanism has no "
+    console_printf("flexos: flexos.record ignored: this image's mechanism has no "
            "protection-key faults to record\n");
     return;
   }
   alloc_log = pages_for(sizeof(struct alloc_log), FLEXOS_SHARED_KEY);
   table = pages_for(sizeof(struct record_table), FLEXOS_COMMON_KEY);
   record_on = 1;
-  printf("flexos: ************************************************************\n"
+  console_printf("flexos: ************************************************************\n"
          "flexos: RECORD MODE (flexos.record): protection-key faults are\n"
          "flexos: logged and ALLOWED. Compartments are NOT isolated. For porting\n"
          "flexos: only (docs/porting-record.md); never run this in production.\n"
@@ -291,37 +291,37 @@ static void print_from(uint32_t from) {
   int first = 1;
   for (int c = 0; c < 32; c++)
     if (from & (1u << c)) {
-      printf("%s%s", first ? "" : ",", flexos_compartment_name(c));
+      console_printf("%s%s", first ? "" : ",", flexos_compartment_name(c));
       first = 0;
     }
   if (first)
-    printf("?");
+    console_printf("?");
 }
 
 static void print_record(const struct record *r) {
-  printf("flexos-record: ");
+  console_printf("flexos-record: ");
   if (r->kind == K_GLOBAL)
-    printf("global 0x%lx", r->site);
+    console_printf("global 0x%lx", r->site);
   else if (r->kind == K_ALLOC)
-    printf("alloc 0x%lx site=0x%lx stack=0x%lx,0x0,0x0", r->site, r->site,
+    console_printf("alloc 0x%lx site=0x%lx stack=0x%lx,0x0,0x0", r->site, r->site,
            r->site);
   else
-    printf("unplaced %s", kind_name[r->kind]);
-  printf(" owner=%s accessed-by=", owner_name(r));
+    console_printf("unplaced %s", kind_name[r->kind]);
+  console_printf(" owner=%s accessed-by=", owner_name(r));
   print_from(r->from);
-  printf(" access=%s count=%lu first-pc=0x%lx pc=0x%lx addr=0x%lx",
+  console_printf(" access=%s count=%lu first-pc=0x%lx pc=0x%lx addr=0x%lx",
          r->access == 3 ? "read,write" : r->access == 2 ? "write" : "read",
          r->count, r->first_pc, r->first_pc, r->first_addr);
   if (r->kind == K_GLOBAL)
-    printf(" last=0x%lx", r->last);
-  printf("\n");
+    console_printf(" last=0x%lx", r->last);
+  console_printf("\n");
 }
 
 /* From flexos_exit, in any compartment: reads key-0 and shared memory only. */
 void record_report(void) {
   if (!record_on || table->stopped)
     return;
-  printf("flexos-record-begin\n"
+  console_printf("flexos-record-begin\n"
          "flexos-record: # flexos record report of an image: protection-key "
          "faults, allowed and logged (docs/porting-record.md)\n"
          "flexos-record: flexos-record 1\n"
@@ -330,9 +330,9 @@ void record_report(void) {
   for (uint32_t i = 0; i < table->n; i++)
     print_record(&table->rec[i]);
   if (table->dropped)
-    printf("flexos-record: dropped %lu\n", table->dropped);
+    console_printf("flexos-record: dropped %lu\n", table->dropped);
   if (alloc_log->next > LOG_ENTRIES)
-    printf("flexos-record: # allocation log full: %lu allocations not logged\n",
+    console_printf("flexos-record: # allocation log full: %lu allocations not logged\n",
            alloc_log->next - LOG_ENTRIES);
-  printf("flexos-record-end\n");
+  console_printf("flexos-record-end\n");
 }

@@ -242,6 +242,12 @@ void thread_fiber_switch(struct flexos_thread *to) {
  * id (flexos_thread_id()), so that wake-ups it asks for name the thread. */
 void thread_fiber_set_id(uint64_t id) { thread_current->tcb->thread_id = id; }
 
+/* Until thread_init, GS.base points at a TCB of zeros (self 0: no
+ * thread yet), so that code reading the TCB at boot (the libc's thread
+ * pointer, runtime/libc/musl/src/flexos/thread.c) reads no null page. */
+SECTION_COMMON __attribute__((aligned(64))) static struct flexos_tcb boot_tcb;
+void thread_boot_gs(void) { wrmsr(GS_BASE_MSR, (uint64_t)&boot_tcb); }
+
 /* The boot context becomes thread 0 (no compartment stacks: it only runs
  * runtime code). */
 void thread_init(void) {

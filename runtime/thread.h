@@ -14,7 +14,7 @@
 
 #include "kernel.h"
 
-#define MAX_THREADS 160 /* a server with 128 clients, lwIP, main */
+#define MAX_THREADS FLEXOS_MAX_THREADS /* a server with 128 clients, lwIP, main */
 #define GS_BASE_MSR 0xc0000101
 
 /* PARKED thread_table wait for a token (flexos_thread_unpark, also from IRQ

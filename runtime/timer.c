@@ -17,6 +17,7 @@
 #define TICK_HZ 100
 
 SECTION_COMMON static volatile uint64_t ticks;
+SECTION_ROINIT static uint64_t boot_epoch; /* RTC at boot, s since 1970 */
 /* Called on every tick from the interrupt handler, in the default
  * compartment; it may take gates (see gates/interrupt_entry.S). */
 SECTION_COMMON static void (*tick_hook)(uint64_t tick);
@@ -42,6 +43,41 @@ void timer_init(void) {
   outb(0x40, div & 0xff);
   outb(0x40, div >> 8);
 }
+
+/* CMOS RTC register `reg`, BCD or binary as status register B says. */
+static unsigned rtc_reg(uint8_t reg, int bcd) {
+  outb(0x70, reg);
+  unsigned v = inb(0x71);
+  return bcd ? (v & 0x0f) + (v >> 4) * 10 : v;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static uint64_t days_since_epoch(unsigned y, unsigned m, unsigned d) {
+  if (m <= 2) {
+    y--;
+    m += 12;
+  }
+  uint64_t era_days = 365ull * y + y / 4 - y / 100 + y / 400;
+  return era_days + (153 * (m - 3) + 2) / 5 + d - 1 - 719468;
+}
+
+void timer_read_rtc(void) {
+  for (int i = 0; i < 100000; i++) { /* wait out an update in progress */
+    outb(0x70, 0x0a);
+    if (!(inb(0x71) & 0x80))
+      break;
+  }
+  outb(0x70, 0x0b);
+  int bcd = !(inb(0x71) & 0x04);
+  unsigned s = rtc_reg(0x00, bcd), mi = rtc_reg(0x02, bcd);
+  unsigned h = rtc_reg(0x04, bcd) & 0x7f, d = rtc_reg(0x07, bcd);
+  unsigned mo = rtc_reg(0x08, bcd), y = 2000 + rtc_reg(0x09, bcd);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+    return; /* no sensible RTC: the epoch stays 0 */
+  boot_epoch = days_since_epoch(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+uint64_t flexos_boot_epoch(void) { return boot_epoch; }
 
 void timer_tick(void) {
   ticks++;

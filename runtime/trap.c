@@ -13,7 +13,11 @@
  *   `from` is the compartment whose PKRU was live when the fault hit;
  *   `touched` the owner of the protection key of the page at CR2 (or
  *   common / shared / kernel for supervisor pages / unmapped).  Other
- *   exceptions print `FAULT: #GP rip=... err=... from=...`.
+ *   exceptions print `FAULT: #GP rip=... err=... from=...`.  Then the
+ *   faulting function and line and its two callers (runtime/symbolize.c):
+ *
+ *     FAULT: in crash+0x12 at test/x/lib.c:40 (0x1049a2)
+ *     FAULT: called from main+0x30 at test/x/app.c:12 (0x1040f0)
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -56,7 +60,7 @@ static void report_page_fault(const struct trapframe *tf) {
       n += snprintf(dec + n, sizeof(dec) - n, "%s%s", n ? " " : "", bits[b]);
   if (!(tf->error & 1))
     n += snprintf(dec + n, sizeof(dec) - n, "%snot-present", n ? " " : "");
-  printf("FAULT: #PF rip=0x%lx addr=0x%lx err=0x%lx [%s] from=%s touched=%s\n",
+  console_printf("FAULT: #PF rip=0x%lx addr=0x%lx err=0x%lx [%s] from=%s touched=%s\n",
          tf->rip, addr, tf->error, dec, from_name(tf), touched_name(addr));
 }
 
@@ -64,7 +68,7 @@ static __attribute__((noreturn)) void fatal_exception(struct trapframe *tf) {
   /* A fault while reporting a fault would report itself forever. */
   static int reporting;
   if (reporting++) {
-    printf("FAULT: another fault (#%s rip=0x%lx) while reporting one\n",
+    console_printf("FAULT: another fault (#%s rip=0x%lx) while reporting one\n",
            exc_names[tf->vector < 32 ? tf->vector : 0], tf->rip);
     record_stop(); /* it may have been the record report's */
     flexos_exit(FLEXOS_EXIT_FAULT);
@@ -72,10 +76,11 @@ static __attribute__((noreturn)) void fatal_exception(struct trapframe *tf) {
   if (tf->vector == 14)
     report_page_fault(tf);
   else
-    printf("FAULT: #%s rip=0x%lx err=0x%lx from=%s\n",
+    console_printf("FAULT: #%s rip=0x%lx err=0x%lx from=%s\n",
            exc_names[tf->vector], tf->rip, tf->error, from_name(tf));
-  printf("FAULT: rsp=0x%lx rax=0x%lx rdi=0x%lx pkru=0x%lx thread=%lu\n",
+  console_printf("FAULT: rsp=0x%lx rax=0x%lx rdi=0x%lx pkru=0x%lx thread=%lu\n",
          tf->rsp, tf->rax, tf->rdi, tf->pkru, flexos_thread_id());
+  symbolize_report(tf->rip, tf->rbp);
   flexos_exit(FLEXOS_EXIT_FAULT);
 }
 

@@ -24,7 +24,7 @@ static __attribute__((noreturn)) void stop(void) {
 void __flexos_check_gate_result(const void *p, const char *gate) {
   if (!p || __flexos_is_shared(p, 1))
     return;
-  printf("flexos: UNTRUSTED: gate %s returned pointer %p, which is not in "
+  console_printf("flexos: UNTRUSTED: gate %s returned pointer %p, which is not in "
          "memory shared with the caller (compartment %s); stopped before "
          "the caller could use it\n",
          gate, p, flexos_compartment_name(flexos_current_compartment()));
@@ -33,7 +33,7 @@ void __flexos_check_gate_result(const void *p, const char *gate) {
 
 void __flexos_untrusted_fault(const char *check, const char *file, int line,
                               unsigned long value, unsigned long bound) {
-  printf("flexos: UNTRUSTED: %s failed at %s:%d in compartment %s: value "
+  console_printf("flexos: UNTRUSTED: %s failed at %s:%d in compartment %s: value "
          "0x%lx, bound 0x%lx\n",
          check, file, line,
          flexos_compartment_name(flexos_current_compartment()), value, bound);

@@ -22,11 +22,17 @@
 #   layout were fixed at compile time (the flexos-stray-constants pass
 #   rebuilds immediates; a code-generator constant can still slip
 #   through): the build fails after the last attempt, naming them.
+#   With --symtab TOOL, a clean image is linked once more with its symbol
+#   and line table (tools/flexos-symtab.c, section .flexos_symtab, which
+#   the linker script places after everything else) and every symbol must
+#   keep its address, so the fault reports name functions and lines of
+#   this very layout.
 #   Exit status: 0 image written, 1 scan failed (no image left), 2 bad
 #   usage or the link failed.
 # USAGE:
 #   tools/flexos-link-scan.sh --scan build/bin/flexos-scan \
-#       --objdump llvm-objdump-19 [--attempts N] -o img.elf \
+#       --objdump llvm-objdump-19 [--attempts N] [--symtab flexos-symtab] \
+#       -o img.elf \
 #       -- ld.lld -static -T img.ld objs... (without -o)
 # License: MIT (see LICENSE)
 set -u
@@ -39,13 +45,14 @@ usage() {
   echo "layout (default 16 attempts).  See the banner of $0."
 }
 
-scan="" objdump="llvm-objdump" attempts=16 out=""
+scan="" objdump="llvm-objdump" attempts=16 out="" symtab=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --help|-h) usage; exit 0 ;;
     --scan) scan=${2:-}; shift 2 || { echo "$prog: error: --scan needs a path" >&2; exit 2; } ;;
     --objdump) objdump=${2:-}; shift 2 || { echo "$prog: error: --objdump needs a path" >&2; exit 2; } ;;
     --attempts) attempts=${2:-}; shift 2 || { echo "$prog: error: --attempts needs a number" >&2; exit 2; } ;;
+    --symtab) symtab=${2:-}; shift 2 || { echo "$prog: error: --symtab needs a path" >&2; exit 2; } ;;
     -o) out=${2:-}; shift 2 || { echo "$prog: error: -o needs a path" >&2; exit 2; } ;;
     --) shift; break ;;
     *) echo "$prog: error: unknown option $1; see $prog --help" >&2; exit 2 ;;
@@ -74,6 +81,37 @@ real() {
     grep -Eq "^ *(${addrs}):[[:space:]]+${mn}(64|q|l)?([[:space:]]|$)"
 }
 
+# add_symtab LINK-COMMAND...: links $unscanned again with its own symbol
+# and line table; every symbol but the table's must keep its address.
+add_symtab() {
+  local bin work=$out.symtab
+  bin=$(dirname "$objdump")
+  mkdir -p "$work" || return 1
+  "$bin/llvm-nm" -n --defined-only --print-size "$unscanned" >"$work/nm.txt" &&
+    "$bin/llvm-dwarfdump" --debug-line "$unscanned" >"$work/lines.txt" &&
+    "$symtab" --nm "$work/nm.txt" --lines "$work/lines.txt" -o "$work/symtab.bin" &&
+    (cd "$work" && "$bin/llvm-objcopy" -I binary -O elf64-x86-64 \
+      --rename-section .data=.flexos_symtab,alloc,load,readonly,data,contents \
+      --set-section-alignment .flexos_symtab=8 --strip-all symtab.bin symtab.o) || {
+    echo "$prog: $name: error: could not make the symbol table (in $work)" >&2
+    return 1
+  }
+  "$bin/llvm-nm" -n "$unscanned" | grep -v -e __flexos_symtab -e __image_end >"$work/before.txt"
+  "$@" "$work/symtab.o" -o "$unscanned" || {
+    echo "$prog: $name: error: the link with the symbol table failed" >&2
+    return 1
+  }
+  "$bin/llvm-nm" -n "$unscanned" | grep -v -e __flexos_symtab -e __image_end >"$work/after.txt"
+  if ! cmp -s "$work/before.txt" "$work/after.txt"; then
+    echo "$prog: $name: error: the symbol table moved the image's symbols (diff $work/before.txt $work/after.txt)" >&2
+    return 1
+  fi
+  "$scan" "$unscanned" >/dev/null || {
+    echo "$prog: $name: error: the image with its symbol table does not scan clean" >&2
+    return 1
+  }
+}
+
 for ((k = 1; k <= attempts; k++)); do
   extra=()
   if [ "$k" -gt 1 ]; then
@@ -90,6 +128,10 @@ for ((k = 1; k <= attempts; k++)); do
   list=$("$scan" --list "$unscanned" 2>/dev/null)
   rc=$?
   if [ $rc -eq 0 ]; then
+    if [ -n "$symtab" ] && ! add_symtab "$@" "${extra[@]}"; then
+      rm -f "$unscanned"
+      exit 2
+    fi
     echo "$list" | sed "s|$unscanned|$out|"
     mv -f "$unscanned" "$out"
     [ "$k" -gt 1 ] && echo "$prog: $name: clean after $k layouts"

@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(clang-19 llvm-19-dev libclang-19-dev llvm-19-tools lld-19 cmake
           ninja-build qemu-system-x86 python3 gcc libc6-dev dpkg-dev
           libclang-rt-19-dev graphviz redis-tools redis-server python3-redis
-          libslirp-dev gdb tcl)
+          libslirp-dev gdb tcl make bzip2 xz-utils)
 
 missing=()
 for p in "${packages[@]}"; do

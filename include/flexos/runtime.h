@@ -150,6 +150,33 @@ __attribute__((noreturn)) void __flexos_untrusted_fault(const char *check,
                                                        unsigned long value,
                                                        unsigned long bound);
 
+/* What the image libc's system call layer (runtime/libc/musl/src/flexos)
+ * uses; callable from every compartment, touching only common memory and
+ * the caller's own.  flexos_console_write: bytes to the serial console
+ * (no state in memory).  flexos_boot_epoch: the RTC's time at boot, in
+ * seconds since 1970 (UTC).  FLEXOS_MAX_THREADS: how many threads live at
+ * once. */
+#define FLEXOS_MAX_THREADS 160
+void flexos_console_write(const char *s, size_t n);
+uint64_t flexos_boot_epoch(void);
+
+/* The read-only files packed into an image (flexos_add_image ... FILES):
+ * generated per image in common read-only memory; absent (a weak symbol
+ * that is 0) when the image packs none.  Each compartment's libc serves
+ * them, and its own RAM files, through open/read/lseek/fstat
+ * (docs/libc.md). */
+struct flexos_packed_file {
+  const char *path; /* canonical: "/dir/name" */
+  const unsigned char *data;
+  uint64_t size;
+};
+struct flexos_packed_files {
+  uint64_t count;
+  const struct flexos_packed_file *files;
+};
+extern const struct flexos_packed_files flexos_packed_files
+    __attribute__((__weak__));
+
 /* Called by plugin-compiled code when a thread's shared stack is full. */
 __attribute__((noreturn)) void __flexos_shared_stack_overflow(void);
 

@@ -101,7 +101,9 @@ elseif(MODE STREQUAL "deb")
   endif()
   run("dpkg-deb" TRUE out dpkg-deb -c ${deb})
   foreach(f ./usr/lib/flexos.so ./usr/bin/flexos-config ./usr/lib/flexos/libflexos_linux.a
-            ./usr/share/flexos/cmake/flexosConfig.cmake ./usr/include/flexos.h)
+            ./usr/share/flexos/cmake/flexosConfig.cmake ./usr/include/flexos.h
+            ./usr/share/flexos/runtime/libc/lib/libc.a ./usr/share/flexos/runtime/libc/include/stdio.h
+            ./usr/bin/flexos-symtab ./usr/share/flexos/tools/flexos-libc-copies.sh)
     string(REPLACE "." "\\." re "${f}")
     if(NOT out MATCHES " ${re}\n")
       message(FATAL_ERROR "FAIL: the .deb lacks ${f}")

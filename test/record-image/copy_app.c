@@ -3,9 +3,9 @@
  * DESCRIPTION:
  *   Record mode, two keys in one instruction (test record-image/two-keys):
  *   lb (compartment cb) copies app_src (main's) into a_dst (ca's) with
- *   memcpy, one `rep movsb` that needs both keys on every byte.  Booted
- *   with flexos.record, each byte's read and write is recorded and the
- *   copy completes.  main then checks it through a gate into la, so that
+ *   memcpy, whose `rep movsq` needs both keys on every 8-byte word.
+ *   Booted with flexos.record, each word's read and write is recorded (8
+ *   each) and the copy completes.  main then checks it through a gate into la, so that
  *   only cb's accesses are recorded.
  * License: MIT (see LICENSE)
  */

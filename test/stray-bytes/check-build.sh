@@ -23,7 +23,8 @@ case "$mode" in
 object)
   clang=$3 plugin=$4 src=$5 work=$6/object-scan
   mkdir -p "$work"
-  flags="-O2 -ffreestanding -fno-pic -nostdlibinc -I$src/../../include -isystem $src/../../runtime/libc/include"
+  # FLEXOS_LIBC_INCLUDE: the image libc's headers (the test's environment).
+  flags="-O2 -ffreestanding -fno-pic -nostdlibinc -I$src/../../include -isystem $FLEXOS_LIBC_INCLUDE"
   $clang $flags -c "$src/app.c" -o "$work/plain.o" || fail "plain compile"
   "$scan" "$work/plain.o" > "$work/plain.log" 2>&1
   [ $? -eq 1 ] || { cat "$work/plain.log"; fail "plain object scanned clean; the test lost its stray immediates"; }
