@@ -153,7 +153,8 @@ endmacro()
 
 # -fplugin-arg-flexos-untrusted=<mode> for library ${lib}, if one was set.
 function(_flexos_untrusted_flag out lib)
-  if(IMG_UNTRUSTED_${lib})
+  # (not if(VAR): "off" is one of the values, and CMake reads it as false)
+  if(NOT "${IMG_UNTRUSTED_${lib}}" STREQUAL "")
     set(${out} -fplugin-arg-flexos-untrusted=${IMG_UNTRUSTED_${lib}} PARENT_SCOPE)
   else()
     set(${out} "" PARENT_SCOPE)

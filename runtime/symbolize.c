@@ -20,72 +20,18 @@
 
 extern const char __flexos_symtab_start[], __flexos_symtab_end[];
 
-static const struct flexos_symtab_header *table(void) {
-  const struct flexos_symtab_header *h = (const void *)__flexos_symtab_start;
-  if ((size_t)(__flexos_symtab_end - __flexos_symtab_start) < sizeof *h ||
-      memcmp(h->magic, FLEXOS_SYMTAB_MAGIC, 8))
-    return 0;
-  return h;
+/* The image's table, or 0 (an image linked without --symtab). */
+static int table(struct flexos_symtab *t) {
+  return flexos_symtab_open(t, __flexos_symtab_start,
+                            (size_t)(__flexos_symtab_end - __flexos_symtab_start));
 }
 
-static const struct flexos_symtab_func *funcs(const struct flexos_symtab_header *h) {
-  return (const void *)(h + 1);
-}
-
-static const struct flexos_symtab_line *lines(const struct flexos_symtab_header *h) {
-  return (const void *)(funcs(h) + h->nfuncs);
-}
-
-static const uint32_t *files(const struct flexos_symtab_header *h) {
-  return (const void *)(lines(h) + h->nlines);
-}
-
-static const char *strings(const struct flexos_symtab_header *h) {
-  uintptr_t p = (uintptr_t)(files(h) + h->nfiles);
-  return (const char *)((p + 7) & ~(uintptr_t)7);
-}
-
-/* The last entry of a table sorted by addr whose addr <= pc, or -1. */
-#define FIND_LAST_AT_OR_BELOW(array, count, pc)                              \
-  ({                                                                          \
-    long lo = 0, hi = (long)(count)-1, found = -1;                            \
-    while (lo <= hi) {                                                        \
-      long mid = (lo + hi) / 2;                                               \
-      if ((array)[mid].addr <= (pc)) {                                        \
-        found = mid;                                                          \
-        lo = mid + 1;                                                         \
-      } else {                                                                \
-        hi = mid - 1;                                                         \
-      }                                                                       \
-    }                                                                         \
-    found;                                                                    \
-  })
-
-/* The function holding pc and pc's offset in it, or NULL. */
-static const char *function_of(const struct flexos_symtab_header *h,
-                               uint64_t pc, uint64_t *offset) {
-  long f = FIND_LAST_AT_OR_BELOW(funcs(h), h->nfuncs, pc);
-  if (f < 0 || (funcs(h)[f].size && pc >= funcs(h)[f].addr + funcs(h)[f].size))
-    return 0;
-  *offset = pc - funcs(h)[f].addr;
-  return strings(h) + funcs(h)[f].name;
-}
-
-/* "name+off at file:line" (or what of it is known) for pc. */
 static void describe(uint64_t pc, char *buf, size_t n) {
-  const struct flexos_symtab_header *h = table();
-  if (!h) {
-    snprintf(buf, n, "0x%lx (the image has no symbol table)", pc);
-    return;
-  }
-  uint64_t offset = 0;
-  const char *name = function_of(h, pc, &offset);
-  long l = FIND_LAST_AT_OR_BELOW(lines(h), h->nlines, pc);
-  if (l >= 0 && lines(h)[l].line)
-    snprintf(buf, n, "%s+0x%lx at %s:%u", name ? name : "?", offset,
-             strings(h) + files(h)[lines(h)[l].file], lines(h)[l].line);
+  struct flexos_symtab t;
+  if (table(&t))
+    flexos_symtab_describe(&t, pc, buf, n);
   else
-    snprintf(buf, n, "%s+0x%lx", name ? name : "?", offset);
+    snprintf(buf, n, "0x%lx (the image has no symbol table)", pc);
 }
 
 /* An MPK gate's callee runs with rbp cleared (gates/pku_gate.inc), so its
@@ -95,9 +41,9 @@ static void describe(uint64_t pc, char *buf, size_t n) {
  * up, its return address 56.  Returns 1 and both, or 0. */
 static int through_gate(uint64_t ret, uint64_t *rbp, uint64_t *caller_ret,
                         const char **gate) {
-  const struct flexos_symtab_header *h = table();
+  struct flexos_symtab t;
   uint64_t offset;
-  const char *name = h ? function_of(h, ret, &offset) : 0;
+  const char *name = table(&t) ? flexos_symtab_function(&t, ret, &offset) : 0;
   static const char prefix[] = "__flexos_pku_gate.";
   if (!name || strncmp(name, prefix, sizeof prefix - 1))
     return 0;

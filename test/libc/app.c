@@ -9,7 +9,7 @@
  *   stdout structure, part of its libc's state: under intel-pku that must
  *   fault (touched=lib).  Argument "crash" makes the library write to an
  *   unmapped page two calls deep, for the fault report's function and
- *   line names.
+ *   line names; "assert" makes an assert in the library fail.
  * License: MIT (see LICENSE)
  */
 #include <errno.h>
@@ -53,6 +53,10 @@ int main(int argc, char **argv)
 	if ((uintptr_t)stdout == libc_stdout_address()) {
 		printf("libc: FAIL one stdout for both compartments\n");
 		failed++;
+	}
+	if (argc > 1 && !strcmp(argv[1], "assert")) {
+		libc_assert(1);
+		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "crash")) {
 		libc_crash((int *)8); /* an unmapped page, in every mechanism */

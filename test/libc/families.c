@@ -9,6 +9,7 @@
  *   libc (test/libc/CMakeLists.txt).
  * License: MIT (see LICENSE)
  */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -322,6 +323,14 @@ __attribute__((noinline)) void libc_crash(int *p)
 {
 	crash_write(p);
 	printf("libc: FAIL the bad write did not stop the image\n");
+}
+
+/* A failed assert: musl prints it on stderr and aborts, which panics the
+ * image (test libc-pku-assert). */
+void libc_assert(int x)
+{
+	assert(x == 0);
+	printf("libc: FAIL assert(%d == 0) passed\n", x);
 }
 
 int libc_count_failures(void)

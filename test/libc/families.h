@@ -18,4 +18,5 @@ int libc_errno_is_mine(void);
 uintptr_t libc_stdout_address(void);
 int libc_count_failures(void);
 void libc_crash(int *p);
+void libc_assert(int x);
 #endif

@@ -122,6 +122,10 @@ static void read_header(const uint8_t *f, size_t size) {
     die("program headers outside the file");
   m.entry = eh->e_entry;
   m.image_end = symbol(f, size, "__image_end", 1);
+  m.symtab_start = symbol(f, size, "__flexos_symtab_start", 0);
+  m.symtab_end = symbol(f, size, "__flexos_symtab_end", 0);
+  if (m.symtab_start > m.symtab_end || m.symtab_end > m.image_end)
+    m.symtab_start = m.symtab_end = 0; /* reports go without names */
   if (m.image_end < LOW_END || m.image_end > MAX_SPAN / 2)
     die("__image_end 0x%lx is implausible", m.image_end);
 }

@@ -13,6 +13,9 @@
 #include <stdarg.h>
 #include <sys/ioctl.h>
 
+#include <flexos/runtime.h> /* FLEXOS_EXIT_FAULT */
+#include <flexos/symtab.h>
+
 #include "net.h"
 
 struct monitor m = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -57,6 +60,48 @@ static uint64_t vm_rip(struct vm *v) {
   return regs.rip;
 }
 
+/* 8 bytes of VM v's memory at gpa (8-aligned), as the VM sees them. */
+static int guest_read8(const struct vm *v, uint64_t gpa, uint64_t *value) {
+  if ((gpa & 7) || gpa >= m.span || !m.owner)
+    return 0;
+  int o = m.owner[gpa / PAGE];
+  const uint8_t *base = o == OWNER_PRIVATE || o == v->index ? v->mem
+                        : o == OWNER_TEXT || o == OWNER_SHARED ? m.shared : 0;
+  if (!base)
+    return 0;
+  memcpy(value, base + gpa, sizeof *value);
+  return 1;
+}
+
+/* Where v stopped, in the names of the image's symbol table (from the
+ * ELF file, include/flexos/symtab.h): the function and line of rip and of
+ * the two callers above it, along the guest's frame-pointer chain. */
+static void report_code_location(struct vm *v) {
+  struct kvm_regs regs;
+  struct flexos_symtab t;
+  if (ioctl(v->vcpu, KVM_GET_REGS, &regs) < 0 || !m.symtab_start ||
+      !flexos_symtab_open(&t, m.image + m.symtab_start,
+                          m.symtab_end - m.symtab_start))
+    return;
+  char where[192];
+  flexos_symtab_describe(&t, regs.rip, where, sizeof where);
+  fprintf(m.reports, "flexos-vmm: VM %d (compartment %s): in %s (0x%llx)\n",
+          v->index, v->name, where, regs.rip);
+  uint64_t rbp = regs.rbp, next, ret;
+  for (int depth = 0; depth < 2; depth++) {
+    if (!rbp || !guest_read8(v, rbp, &next) || !guest_read8(v, rbp + 8, &ret) ||
+        !ret) {
+      fprintf(m.reports, "flexos-vmm: VM %d (compartment %s): called from ? "
+              "(no frame pointer chain further)\n", v->index, v->name);
+      return;
+    }
+    flexos_symtab_describe(&t, ret - 1, where, sizeof where);
+    fprintf(m.reports, "flexos-vmm: VM %d (compartment %s): called from %s "
+            "(0x%lx)\n", v->index, v->name, where, ret);
+    rbp = next;
+  }
+}
+
 void vm_fail(struct vm *v, int status, const char *fmt, ...) {
   va_list ap;
   uint64_t rip = vm_rip(v);
@@ -68,6 +113,8 @@ void vm_fail(struct vm *v, int status, const char *fmt, ...) {
   vfprintf(m.reports, fmt, ap);
   va_end(ap);
   fputc('\n', m.reports);
+  if (status == FLEXOS_EXIT_FAULT)
+    report_code_location(v);
   finish(status);
 }
 

@@ -78,6 +78,7 @@ struct monitor {
   uint8_t *shared;      /* the one copy of text and shared pages */
   int8_t *owner;        /* per page: OWNER_* or a compartment */
   uint64_t shared_start, shared_end, image_end;
+  uint64_t symtab_start, symtab_end; /* the image's .flexos_symtab, or 0 */
   uint64_t private_pool_start, shared_pool_start;
   uint64_t private_pool_size, shared_slice_size; /* per VM */
   uint64_t pvnet_device; /* the driver's rings (symbol), 0: no driver */

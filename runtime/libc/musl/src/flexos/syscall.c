@@ -143,8 +143,12 @@ hidden long __flexos_syscall(long n, long a1, long a2, long a3, long a4,
 	case SYS_writev:
 		return do_rw_vector((int)a1, (const struct iovec *)a2, (int)a3, 1);
 	case SYS_pread64:
+		if (a4 < 0)
+			return -EINVAL;
 		return __flexos_fs_read((int)a1, (void *)a2, (size_t)a3, (off_t)a4);
 	case SYS_pwrite64:
+		if (a4 < 0)
+			return -EINVAL;
 		return __flexos_fs_write((int)a1, (const void *)a2, (size_t)a3,
 		                         (off_t)a4);
 	case SYS_open:
@@ -246,11 +250,10 @@ hidden long __flexos_syscall(long n, long a1, long a2, long a3, long a4,
 		return 0;
 	case SYS_rt_sigaction:
 		return a1 == SIGABRT || a1 == SIGSEGV ? 0 : -ENOSYS;
-	case SYS_kill:
-	case SYS_tkill:
+	case SYS_kill:  /* (pid, sig) */
+	case SYS_tkill: /* (tid, sig) */
 		flexos_panic("%s: signal %ld (abort)",
-		             flexos_compartment_name(flexos_current_compartment()),
-		             n == SYS_kill ? a2 : a2);
+		             flexos_compartment_name(flexos_current_compartment()), a2);
 	case SYS_tgkill:
 		flexos_panic("%s: signal %ld (abort)",
 		             flexos_compartment_name(flexos_current_compartment()), a3);
