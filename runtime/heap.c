@@ -240,6 +240,55 @@ void *realloc(void *ptr, size_t size) {
   return logged(heap_resize(r, r, ptr, size), size, ra);
 }
 
+/* A block of `size` bytes at a multiple of `align` (a power of two): a
+ * block `align` bytes larger, whose head up to the aligned address goes
+ * back to the free list as a block of its own (both keep K&R headers, so
+ * free() takes the aligned pointer). */
+static void *heap_alloc_aligned(const struct heap_region *r, size_t align,
+                                size_t size) {
+  if (align <= sizeof(union header))
+    return heap_alloc(r, size);
+  if (size > (size_t)-1 - align)
+    return 0;
+  char *p = heap_alloc(r, size + align);
+  if (!p)
+    return 0;
+  char *a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+  if (a == p)
+    return p;
+  union header *head = (union header *)p - 1, *tail = (union header *)a - 1;
+  size_t head_units = (size_t)(a - p) / sizeof(union header);
+  tail->s.units = head->s.units - head_units;
+  head->s.units = head_units;
+  heap_release(r, p);
+  return a;
+}
+
+int posix_memalign(void **out, size_t align, size_t size) {
+  if (align < sizeof(void *) || (align & (align - 1)))
+    return 22; /* EINVAL */
+  void *p = logged(heap_alloc_aligned(caller_heap(), align, size), size,
+                   __builtin_return_address(0));
+  if (!p)
+    return 12; /* ENOMEM */
+  *out = p;
+  return 0;
+}
+
+void *aligned_alloc(size_t align, size_t size) {
+  if (!align || (align & (align - 1)))
+    return 0;
+  return logged(heap_alloc_aligned(caller_heap(), align, size), size,
+                __builtin_return_address(0));
+}
+
+void *memalign(size_t align, size_t size) {
+  if (!align || (align & (align - 1)))
+    return 0;
+  return logged(heap_alloc_aligned(caller_heap(), align, size), size,
+                __builtin_return_address(0));
+}
+
 void *flexos_malloc_shared(size_t size) {
   return heap_alloc(&shared_heap, size);
 }

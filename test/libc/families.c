@@ -168,6 +168,26 @@ int libc_stdlib(void)
 	check_long("realloc", m != 0, 1);
 	free(m);
 	free(c);
+	void *al[6] = {0};
+	for (int k = 0; k < 6; k++) {
+		size_t align = (size_t)32 << (k * 2); /* 32 .. 32 KiB */
+		if (posix_memalign(&al[k], align, 100 + (size_t)k) || ((uintptr_t)al[k] & (align - 1))) {
+			printf("libc: FAIL posix_memalign(%zu)\n", align);
+			failures++;
+		} else {
+			memset(al[k], 0x5a, 100 + (size_t)k);
+		}
+	}
+	void *a4k = aligned_alloc(4096, 8192);
+	check_long("aligned_alloc", a4k && !((uintptr_t)a4k & 4095), 1);
+	void *bad = 0;
+	check_long("posix_memalign EINVAL", posix_memalign(&bad, 24, 8), EINVAL);
+	for (int k = 0; k < 6; k++)
+		free(al[k]);
+	free(a4k);
+	char *after = malloc(64 * 1024); /* the freed heads went back */
+	check_long("malloc after aligned frees", after != 0, 1);
+	free(after);
 	check_long("isalpha/isdigit", isalpha('q') && isdigit('7') && !isdigit('x'), 1);
 	check_long("toupper", toupper('a'), 'A');
 	check_long("isspace", isspace('\t') && !isspace('_'), 1);
