@@ -60,7 +60,7 @@ set(FLEXOS_LIBC_COPIES ${CMAKE_CURRENT_LIST_DIR}/../tools/flexos-libc-copies.sh)
 # Code generation for the image: identity-mapped below 2 GiB, ring 0,
 # interrupts on their own (IST) stacks, the image libc's headers only.
 # Frame pointers: fault reports name the two callers above the faulting
-# function (runtime/symbolize.c).
+# function (runtime/core/symbolize.c).
 set(FLEXOS_IMAGE_CFLAGS -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie
     -fno-omit-frame-pointer
     -mno-red-zone -mcmodel=small -fno-stack-protector -fstack-clash-protection

@@ -9,7 +9,7 @@
  *   kvm_run page, so the monitor needs no register round trip
  *   (KVM_GET_REGS) per call, and the instruction is the same on Intel and
  *   AMD.  The gate's logic (waiting, serving nested calls) is C, in
- *   runtime/ept.c.
+ *   runtime/ept/ept.c.
  * License: MIT (see LICENSE)
  */
 #define __ASSEMBLER__ 1

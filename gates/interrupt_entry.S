@@ -15,7 +15,7 @@
  *   and vm-ept (flexos_pku_on == 0, chosen at boot and kept in a
  *   read-only page) RDPKRU/WRPKRU are skipped: they would #UD, and a VM
  *   is its compartment's alone.
- *   Frame layout: struct trapframe in runtime/kernel.h; every offset used
+ *   Frame layout: struct trapframe in runtime/core/kernel.h; every offset used
  *   here comes from include/flexos/abi.h, whose values that header and
  *   kernel.h assert against the C structs.
  * License: MIT (see LICENSE)
@@ -149,7 +149,7 @@ flexos_isr_common:
   movq %r13, FLEXOS_GATE_SLOT_STACK_TOP(%r12)
   jmp 5f
 
-  /* The first entry of every thread (runtime/thread.c): a new thread
+  /* The first entry of every thread (runtime/core/thread.c): a new thread
    * starts by "returning" from a frame that holds its PKRU. */
   .global flexos_isr_exit
 flexos_isr_exit:
@@ -175,7 +175,7 @@ flexos_isr_exit:
   addq $16, %rsp
   iretq
 
-  /* Entry addresses for runtime/idt.c; each entry is 16-byte aligned. */
+  /* Entry addresses for runtime/core/idt.c; each entry is 16-byte aligned. */
   .section .rodata.flexos_isr_table, "a", @progbits
   .p2align 3
   .global flexos_isr_table

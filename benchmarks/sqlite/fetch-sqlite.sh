@@ -6,10 +6,8 @@
 #   the upstream tarball (sqlite3_VERSION.orig.tar.xz, SQLite's canonical
 #   source tree as released; Debian's patches are NOT applied) is unpacked
 #   and its own build makes the amalgamation (`configure`, `make sqlite3.c`,
-#   which needs tclsh, make and a C compiler).  apt works on a private
-#   deb-src list made from /etc/apt/sources.list.d/debian.sources, with its
-#   lists and downloads under DEST/apt; the system's apt state is left
-#   alone, and apt checks the package's signatures and checksums.
+#   which needs tclsh, make and a C compiler).  tools/fetch-debian-source.sh
+#   fetches and unpacks it (DEST/sqlite3, apt state in DEST/apt).
 #   Nothing is done when DEST/sqlite already holds an amalgamation and
 #   DEST/sqlite.stamp exists.  DEST/sqlite/VERSION says which version and
 #   where it came from.  Nothing from SQLite is ever in the repository.
@@ -110,39 +108,11 @@ if [ -n "$tree_arg" ]; then
   exit 0
 fi
 
-# Debian's source package, through a private apt configuration.
-sources=/etc/apt/sources.list.d/debian.sources
-apt=$dest/apt
-command -v apt-get >/dev/null 2>&1 ||
-  fail "apt-get not found: cannot fetch Debian's sqlite3 source; pass --from-tree (cmake: -DFLEXOS_SQLITE_TREE=DIR)"
-[ -r "$sources" ] ||
-  fail "$sources not found: no Debian mirror to derive a deb-src entry from; pass --from-tree (cmake: -DFLEXOS_SQLITE_TREE=DIR)"
-mkdir -p "$apt/etc/sources.list.d" "$apt/lists/partial" \
-  "$apt/cache/archives/partial" "$apt/src" || fail "cannot create $apt"
-: >"$apt/etc/sources.list"
-# Same mirrors, suites and keys as the system's binary entries.
-sed -e 's/^Types:.*/Types: deb-src/' "$sources" >"$apt/etc/sources.list.d/sqlite-src.sources" ||
-  fail "cannot write $apt/etc/sources.list.d/sqlite-src.sources"
-aptopt=(-o "Dir::Etc::SourceList=$apt/etc/sources.list"
-  -o "Dir::Etc::SourceParts=$apt/etc/sources.list.d"
-  -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-  -o "APT::Sandbox::User=$(id -un)"
-  -o "Acquire::Retries=1" -o "Acquire::http::Timeout=30")
-say "apt-get update (private deb-src list in $apt)"
-apt-get -q "${aptopt[@]}" update >"$apt/update.log" 2>&1 ||
-  fail "apt-get update failed (see $apt/update.log): no Debian mirror reachable? Use -DFLEXOS_SQLITE_TREE=DIR or -DFLEXOS_SQLITE=OFF"
-say "apt-get source --download-only sqlite3"
-rm -f "$apt"/src/sqlite3_*
-(cd "$apt/src" && apt-get -q "${aptopt[@]}" source --download-only sqlite3) \
-  >"$apt/source.log" 2>&1 ||
-  fail "apt-get source --download-only sqlite3 failed (see $apt/source.log)"
-# sqlite3_X.orig.tar.xz is the source tree; orig-www is the web site.
-orig=$(find "$apt/src" -maxdepth 1 -name 'sqlite3_*.orig.tar.*' ! -name '*.asc' | head -n 1)
-[ -n "$orig" ] || fail "no sqlite3_*.orig.tar.* in $apt/src (see $apt/source.log)"
-rm -rf "$apt/unpack" && mkdir -p "$apt/unpack" && tar -xf "$orig" -C "$apt/unpack" ||
-  fail "cannot unpack $orig"
-tree=$(find "$apt/unpack" -mindepth 1 -maxdepth 1 -type d | head -n 1)
-[ -n "$tree" ] || fail "$orig holds no folder"
+# Debian's source package: tools/fetch-debian-source.sh unpacks its
+# upstream tree (sqlite3_X.orig.tar.*, no Debian patches) in DEST/sqlite3.
+"$(dirname "$0")/../../tools/fetch-debian-source.sh" --package sqlite3 --dest "$dest" ||
+  fail "could not fetch Debian's sqlite3 source; pass --from-tree (cmake: -DFLEXOS_SQLITE_TREE=DIR) or -DFLEXOS_SQLITE=OFF"
+tree=$dest/sqlite3
 b=$(amalgamate "$tree") || exit 1
-publish "$b" "from Debian's $(basename "$orig"), upstream, no Debian patches"
-rm -rf "$apt/unpack" "$b"
+publish "$b" "$(sed -n 's/^from //p' "$tree/.flexos-source"), upstream, no Debian patches"
+rm -rf "$b"

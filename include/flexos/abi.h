@@ -82,8 +82,8 @@
 #define FLEXOS_SHARED_STACK_LIMIT 0x08
 
 /* ---- Trap frame --------------------------------------------------------
- * What gates/interrupt_entry.S pushes on an interrupt and runtime/trap.c
- * reads as struct trapframe (runtime/kernel.h, which asserts these): the
+ * What gates/interrupt_entry.S pushes on an interrupt and runtime/core/trap.c
+ * reads as struct trapframe (runtime/core/kernel.h, which asserts these): the
  * CPU's ss, rsp, rflags, cs, rip at the top, then error code and vector,
  * the 15 general registers, and the interrupted PKRU at the bottom. */
 #define FLEXOS_TRAPFRAME_PKRU 0
@@ -174,7 +174,7 @@
  * and returns the result as 64 bits. */
 #define FLEXOS_EPT_ENTRY_SECTION ".flexos_ept_entries"
 /* The runtime's own entry in every VM: args = (entry, a, b), starts a
- * thread of the default VM's scheduler there (runtime/ept.c). */
+ * thread of the default VM's scheduler there (runtime/ept/ept.c). */
 #define FLEXOS_EPT_THREAD_START_ID 0x1ull
 #define FLEXOS_EPT_ENTRY_SIZE 32
 
@@ -198,7 +198,7 @@
  * Images under intel-pku keep one bit per 4 KiB page below
  * FLEXOS_SHARED_PAGE_LIMIT, set when the page has the shared key, in
  * __flexos_shared_page_bits (common memory: every compartment reads it,
- * runtime/paging.c writes it).  A lowered intel-pku gate that returns a
+ * runtime/core/paging.c writes it).  A lowered intel-pku gate that returns a
  * data pointer tests that bit inline and calls __flexos_check_gate_result
  * only when it is clear; a program without the bitmap (a hosted process:
  * the symbol is weak and absent) always calls. */

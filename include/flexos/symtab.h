@@ -8,7 +8,7 @@
  *   (tools/flexos-link-scan.sh links twice and checks that).  Plain
  *   numbers, no relocations: offsets are from the table's start.
  *   The lookups below serve the image's fault handler
- *   (runtime/symbolize.c) and the vm-ept monitor (tools/vmm); they check
+ *   (runtime/core/symbolize.c) and the vm-ept monitor (tools/vmm); they check
  *   every count and offset against the table's size, so a damaged table
  *   gives "?" rather than a wild read.
  * License: MIT (see LICENSE)

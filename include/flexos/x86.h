@@ -2,7 +2,7 @@
  * FILE: include/flexos/x86.h
  * DESCRIPTION:
  *   Port I/O and the time-stamp counter, for code inside images (the
- *   runtime, where runtime/x86.h adds the privileged rest; the network
+ *   runtime, where runtime/core/x86.h adds the privileged rest; the network
  *   drivers in libs/lwip/netif) and the benchmarks, hosted ones included
  *   (they use only the counter).  Port writes are compiler
  *   barriers, so that the memory a device reads during the write (a ring,

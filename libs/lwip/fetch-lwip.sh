@@ -6,10 +6,9 @@
 #   the files Debian removed for its free-software guidelines, none of
 #   which the image builds) into DEST/lwip.  Debian's own patches are NOT
 #   applied: the image compiles lwIP exactly as upstream released it.
-#   apt runs on a private deb-src list derived from
-#   /etc/apt/sources.list.d/debian.sources, with lists and downloads under
-#   DEST/apt, so the system's apt state is untouched; apt checks the
-#   package's signatures and checksums.  Does nothing when DEST/lwip
+#   tools/fetch-debian-source.sh does the fetching (a private deb-src
+#   list; the system's apt state is untouched; apt checks the package's
+#   signatures and checksums).  Does nothing when DEST/lwip
 #   already holds lwIP 2.1.3.  Writes DEST/lwip.stamp when done.
 #   Exit status: 0 ok, 1 failure (with a message saying what to do).
 # USAGE:
@@ -79,35 +78,11 @@ if [ -n "$from_tree" ]; then
   exit 0
 fi
 
-src_list=/etc/apt/sources.list.d/debian.sources
-a=$dest/apt
-command -v apt-get >/dev/null ||
-  die "apt-get not found; use --from-tree with an lwIP $want tree"
-[ -f "$src_list" ] ||
-  die "$src_list not found: cannot derive a deb-src entry; use --from-tree"
-mkdir -p "$a/sources.list.d" "$a/lists/partial" "$a/cache/archives/partial" \
-  "$a/download" || die "cannot create $a"
-: >"$a/sources.list"
-sed 's/^Types:.*$/Types: deb-src/' "$src_list" >"$a/sources.list.d/debian-src.sources"
-opts=(-o "Dir::Etc::SourceList=$a/sources.list"
-  -o "Dir::Etc::SourceParts=$a/sources.list.d"
-  -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache"
-  -o "APT::Sandbox::User=$(id -un)")
-echo "$prog: apt-get update on a private deb-src list ($a)"
-apt-get -q "${opts[@]}" update >"$a/update.log" 2>&1 ||
-  die "apt-get update failed (see $a/update.log); is the Debian mirror reachable? Otherwise use --from-tree"
-echo "$prog: apt-get source --download-only lwip"
-rm -f "$a"/download/lwip_*
-(cd "$a/download" && apt-get -q "${opts[@]}" source --download-only lwip) \
-  >"$a/source.log" 2>&1 ||
-  die "apt-get source --download-only lwip failed (see $a/source.log)"
-orig=$(find "$a/download" -maxdepth 1 -name "lwip_${want}*.orig.tar.*" | head -n 1)
-[ -n "$orig" ] || die "Debian's lwip source package is not version $want (see $a/download)"
-rm -rf "$a/unpack" && mkdir -p "$a/unpack" && tar -xf "$orig" -C "$a/unpack" ||
-  die "cannot unpack $orig"
-tree=$(find "$a/unpack" -mindepth 1 -maxdepth 1 -type d | head -n 1)
-[ -n "$tree" ] || die "$orig holds no directory"
-install_tree "$tree"
-rm -rf "$a/unpack"
+# Debian's source package: tools/fetch-debian-source.sh unpacks its
+# upstream tree in DEST/lwip (apt state in DEST/apt).
+"$(dirname "$0")/../../tools/fetch-debian-source.sh" --package lwip --version "$want" \
+  --dest "$dest" || die "could not fetch Debian's lwip source; use --from-tree"
+v=$(version_of "$dest/lwip")
+[ "$v" = "$want" ] || die "Debian's lwip source package holds lwIP '${v:-?}', not $want"
 touch "$dest/lwip.stamp"
-echo "$prog: lwIP $want in $dest/lwip (from $(basename "$orig"))"
+echo "$prog: lwIP $want in $dest/lwip"

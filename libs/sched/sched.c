@@ -25,7 +25,7 @@
 #include <flexos/runtime.h>
 #include <sched.h>
 
-#define MAX_THREADS 160 /* the runtime's limit too (runtime/thread.c) */
+#define MAX_THREADS 160 /* the runtime's limit too (runtime/core/thread.c) */
 
 /* RUNNING: on the CPU, or blocked in the runtime (flexos_irq_wait,
  * flexos_thread_join), which sched does not see.  READY: on the run

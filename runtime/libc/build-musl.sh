@@ -10,8 +10,8 @@
 #   in floating-point code (-mno-implicit-float: integer-only functions
 #   such as printf("%d") run where SSE does not, as under this project's
 #   KVM).  The archive leaves out what the runtime provides instead:
-#   musl's malloc (runtime/heap.c serves every compartment from its own
-#   heap) and its stack-protector (runtime/stack_chk.c).
+#   musl's malloc (runtime/services/heap.c serves every compartment from its own
+#   heap) and its stack-protector (runtime/core/stack_chk.c).
 #   Writes OUT/include (the headers), OUT/lib/libc.a and OUT/VERSION;
 #   OUT/work is the build tree.
 # USAGE:

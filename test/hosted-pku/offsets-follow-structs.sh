@@ -3,7 +3,7 @@
 # DESCRIPTION:
 #   The offsets the assembly uses are tied to the C structs: moving a field
 #   of struct flexos_tcb (include/flexos/abi.h), struct trapframe
-#   (runtime/kernel.h) or struct hosted_tcb (platform/linux/linux.h) in a
+#   (runtime/core/kernel.h) or struct hosted_tcb (platform/linux/linux.h) in a
 #   copy of the tree must fail the compile of a file that includes the
 #   header, with the header's static assertion, while the unmodified copy
 #   compiles.
@@ -54,7 +54,7 @@ check() { # header, description, sed expression swapping two fields
 
 check include/flexos/abi.h "struct flexos_tcb's shared_stack and rpc_slot" \
   '/^struct flexos_tcb {/,/^};/{s/\(.*\) shared_stack;/\1 shared_stack_MOVED;/;s/\(.*\) rpc_slot;/\1 shared_stack;/;s/ shared_stack_MOVED;/ rpc_slot;/}'
-check runtime/kernel.h "struct trapframe's rsp and ss" \
+check runtime/core/kernel.h "struct trapframe's rsp and ss" \
   '/^struct trapframe {/,/^};/s/rsp, ss;/ss, rsp;/'
 check platform/linux/linux.h "struct hosted_tcb's first two fields" \
   '/^struct hosted_tcb {/,/^};/{/^  [a-z]/{N;s/^\(  [^\n]*\)\n\(  [^\n]*\)$/\2\n\1/}}'

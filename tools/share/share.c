@@ -16,7 +16,7 @@
  *   (or --program), which needs debug information (-g).  It prints each
  *   decision and each access it could not place, with the reason.
  *   A kernel image prints its report on the console (boot option
- *   flexos.record, runtime/record.c): REPORT may be that console log,
+ *   flexos.record, runtime/services/record.c): REPORT may be that console log,
  *   whose report lines sit between `flexos-record-begin` and
  *   `flexos-record-end`, each behind `flexos-record: ` (other lines are
  *   ignored).  An image names globals by address (`global 0xADDR
@@ -177,7 +177,7 @@ static const char *const unplaced_kinds[] = {"stack", "heap", "key0", "unknown"}
 static char *program;
 static unsigned long long dropped;
 
-/* An image's report on its console (runtime/record.c). */
+/* An image's report on its console (runtime/services/record.c). */
 #define BEGIN_MARK "flexos-record-begin"
 #define END_MARK "flexos-record-end"
 #define LINE_PREFIX "flexos-record: "

@@ -1,7 +1,7 @@
 /*
  * FILE: tools/vmm/gates.c
  * DESCRIPTION:
- *   The vm-ept monitor's side of the gates (runtime/ept.c,
+ *   The vm-ept monitor's side of the gates (runtime/ept/ept.c,
  *   gates/ept_gate.S; docs/vm.md, "Calls").  A gate traps with `outl` to
  *   FLEXOS_EPT_PORT (exits.c).  All non-polling vCPUs run on one host
  *   thread: the monitor keeps the calls in progress, resumes the callee

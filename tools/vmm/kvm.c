@@ -112,7 +112,7 @@ static void set_cpuid(struct vm *v) {
 }
 
 /* PVH entry state: 32-bit protected mode, flat segments, paging off,
- * %ebx = start_info (runtime/boot.S takes it from there). */
+ * %ebx = start_info (runtime/core/boot.S takes it from there). */
 static void set_entry_state(struct vm *v) {
   struct kvm_sregs s;
   if (ioctl(v->vcpu, KVM_GET_SREGS, &s) < 0)

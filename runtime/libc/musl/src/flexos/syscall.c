@@ -15,7 +15,7 @@
  *       oneself (abort) panics;
  *     - memory is the runtime's per-compartment heap, behind malloc: the
  *       libc's own mmap/brk are not provided (ENOMEM), so musl's malloc
- *       is not part of this libc (runtime/heap.c is).
+ *       is not part of this libc (runtime/services/heap.c is).
  *   Anything else fails with ENOSYS, as an old kernel would.
  * License: MIT (see LICENSE)
  */

@@ -1,11 +1,11 @@
 /*
- * FILE: runtime/kernel.h
+ * FILE: runtime/core/kernel.h
  * DESCRIPTION:
  *   Internal interfaces between the runtime's generic subsystems (one
  *   file each: console, exit, gdt, idt, trap, irq, timer, paging,
  *   page_alloc, heap, thread, schedule, ctx, stack_chk, untrusted, record,
  *   main).
- *   What differs per mechanism is behind runtime/mechanism.h (the tables
+ *   What differs per mechanism is behind runtime/core/mechanism.h (the tables
  *   are listed in mechanism.c), and no generic file names a mechanism.  Code outside runtime/ uses
  *   include/flexos/runtime.h.
  * License: MIT (see LICENSE)

@@ -1,12 +1,12 @@
 /*
- * FILE: runtime/ctx.c
+ * FILE: runtime/services/ctx.c
  * DESCRIPTION:
  *   Mechanism for a scheduler library (libs/sched, docs/sched.md), which
  *   keeps its policy state in its own compartment and reaches these
  *   through gates into library `runtime`: flexos_ctx_create starts a
  *   thread directly in a given compartment; flexos_ctx_switch/block/
  *   resume/exit run the thread the scheduler names.  Such threads are
- *   runtime threads too (runtime/thread.h): the round robin runs them when
+ *   runtime threads too (runtime/core/thread.h): the round robin runs them when
  *   they are READY and the scheduler did not name one, and the idle wait
  *   covers them.
  * License: MIT (see LICENSE)

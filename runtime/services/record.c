@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/record.c
+ * FILE: runtime/services/record.c
  * DESCRIPTION:
  *   Record mode of a kernel image (docs/porting-record.md), for porting
  *   only.  Booted with the word `flexos.record` on the command line, a
@@ -23,7 +23,7 @@
  *   common pages (key 0: the trap handler writes them, and flexos_exit
  *   prints them from whichever compartment calls it).  Which key a page
  *   has and how rights open come from the mechanism table
- *   (runtime/mechanism.h); a mechanism without them cannot record.
+ *   (runtime/core/mechanism.h); a mechanism without them cannot record.
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>

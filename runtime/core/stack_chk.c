@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/stack_chk.c
+ * FILE: runtime/core/stack_chk.c
  * DESCRIPTION:
  *   What code of a compartment hardened with `stack-protector`
  *   (docs/config.md) needs: the canary, a global (images compile with

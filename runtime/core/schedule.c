@@ -1,7 +1,7 @@
 /*
- * FILE: runtime/schedule.c
+ * FILE: runtime/core/schedule.c
  * DESCRIPTION:
- *   Cooperative scheduling of the runtime's threads (runtime/thread.h).
+ *   Cooperative scheduling of the runtime's threads (runtime/core/thread.h).
  *   The scheduler is round robin; the boot context is thread 0 and idles:
  *   when no other thread is ready it asks the mechanism to wait (halt
  *   until the next interrupt, or ask a monitor for the next deadline or

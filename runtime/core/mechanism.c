@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/mechanism.c
+ * FILE: runtime/core/mechanism.c
  * DESCRIPTION:
  *   The one place that knows which table serves which mechanism of the
  *   image configuration (FLEXOS_MECH_*, include/flexos/runtime.h).  A new

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/exit.c
+ * FILE: runtime/core/exit.c
  * DESCRIPTION:
  *   Leaving the image: isa-debug-exit (`-device isa-debug-exit,iobase=0xf4,
  *   iosize=0x04`) makes QEMU exit with status (code << 1) | 1, which
@@ -19,7 +19,7 @@
 
 void flexos_exit(int code) {
   cli();
-  record_report(); /* record mode only (runtime/record.c) */
+  record_report(); /* record mode only (runtime/services/record.c) */
   outl(DEBUG_EXIT_PORT, (uint32_t)code);
   for (;;)
     hlt();

@@ -1,11 +1,11 @@
 /*
- * FILE: runtime/boot.S
+ * FILE: runtime/core/boot.S
  * DESCRIPTION:
  *   PVH entry.  QEMU (`-kernel image.elf`) finds the XEN_ELFNOTE_PHYS32_ENTRY
  *   note, loads the ELF at its physical addresses and jumps to _start32 in
  *   32-bit protected mode, paging off, %ebx = physical address of the
  *   hvm_start_info structure.  We identity-map the first 1 GiB with 2 MiB
- *   pages, enter long mode and call kmain(start_info); runtime/paging.c
+ *   pages, enter long mode and call kmain(start_info); runtime/core/paging.c
  *   later replaces these tables with 4 KiB pages that carry protection keys.
  * License: MIT (see LICENSE)
  */

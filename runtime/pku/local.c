@@ -1,8 +1,8 @@
 /*
- * FILE: runtime/local.c
+ * FILE: runtime/pku/local.c
  * DESCRIPTION:
  *   The mechanism table for images whose compartments share one address
- *   space, none and intel-pku (runtime/mechanism.h): the PIT and PIC
+ *   space, none and intel-pku (runtime/core/mechanism.h): the PIT and PIC
  *   deliver ticks and device interrupts, the page allocator takes the RAM
  *   after the image, an idle CPU halts until the next interrupt, and the
  *   protection keys (pku.c, when flexos_pku_on) decide PKRU values and

@@ -1,11 +1,11 @@
 /*
- * FILE: runtime/thread_switch.S
+ * FILE: runtime/core/thread_switch.S
  * DESCRIPTION:
  *   thread_switch(uint64_t *save_rsp, uint64_t new_rsp): cooperative
  *   context switch.  Saves the callee-saved registers on the current stack,
  *   stores rsp, loads the new one and pops the other thread's registers.
  *   PKRU is not touched: switches happen in the default compartment, and a
- *   new thread enters its PKRU through flexos_isr_exit (runtime/thread.c).
+ *   new thread enters its PKRU through flexos_isr_exit (runtime/core/thread.c).
  * License: MIT (see LICENSE)
  */
   .text

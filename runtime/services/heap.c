@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/heap.c
+ * FILE: runtime/services/heap.c
  * DESCRIPTION:
  *   Heaps: one fixed region per compartment (1 MiB unless the image asks
  *   for more: flexos_add_image HEAP_KB, SHARED_HEAP_KB), keyed with the
@@ -12,7 +12,7 @@
  *   realloc() take shared blocks too (allocation sites the build moved to
  *   the shared heap: passes/ShareSites.cpp).  In record mode each block
  *   of a compartment's heap is logged with the return address of the
- *   malloc/calloc/realloc call that asked for it (runtime/record.c).
+ *   malloc/calloc/realloc call that asked for it (runtime/services/record.c).
  * License: MIT (see LICENSE)
  */
 #include <stdlib.h>
@@ -164,7 +164,7 @@ int heap_owner(uintptr_t addr) {
 }
 
 /* A block p of the caller's heap for the call returning to ra; in record
- * mode (runtime/record.c) the allocation log remembers it. */
+ * mode (runtime/services/record.c) the allocation log remembers it. */
 static void *logged(void *p, size_t size, void *ra) {
   if (p)
     record_alloc(p, size, ra);

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/x86.h
+ * FILE: runtime/core/x86.h
  * DESCRIPTION:
  *   Inline wrappers for the x86-64 instructions the runtime needs:
  *   control registers, MSRs, CPUID, RDPKRU, interrupts, and (from

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/page_alloc.c
+ * FILE: runtime/core/page_alloc.c
  * DESCRIPTION:
  *   Physical page allocator over the RAM after the image: one bit per
  *   page, first fit for contiguous runs.  page_alloc(n, key) maps the run

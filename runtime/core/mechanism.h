@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/mechanism.h
+ * FILE: runtime/core/mechanism.h
  * DESCRIPTION:
  *   What the runtime does differently per isolation mechanism, behind one
  *   table chosen at the start of kmain from the image configuration.  The
@@ -55,13 +55,13 @@ struct mechanism {
   int (*pkru_valid)(uint64_t pkru);
   /* The name of the compartment a trap frame's PKRU belongs to. */
   const char *(*interrupted)(uint64_t pkru);
-  /* Is [a, a+len) memory every compartment shares (runtime/untrusted.c)? */
+  /* Is [a, a+len) memory every compartment shares (runtime/services/untrusted.c)? */
   int (*is_shared)(uintptr_t a, size_t len);
   /* Start entry(a, b) in a compartment whose memory is not here (only
    * when has_compartment says so); returns only when refused. */
   void (*start_remote)(int compartment, void (*entry)(void *, void *),
                        void *a, void *b);
-  /* Record mode (runtime/record.c), 0 where the mechanism has none: the
+  /* Record mode (runtime/services/record.c), 0 where the mechanism has none: the
    * index of the compartment a trap frame's PKRU belongs to (-1: none),
    * and those rights with the key of addr's page opened as well (the
    * same value when nothing opens). */

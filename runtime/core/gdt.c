@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/gdt.c
+ * FILE: runtime/core/gdt.c
  * DESCRIPTION:
  *   The final GDT and the TSS.  Everything runs in ring 0; the TSS exists
  *   only for its interrupt stack table: IST1 for IRQs, IST2 for exceptions,

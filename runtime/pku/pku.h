@@ -1,10 +1,10 @@
 /*
- * FILE: runtime/pku.h
+ * FILE: runtime/pku/pku.h
  * DESCRIPTION:
  *   Protection keys (pku.c) as the one-address-space mechanism table
  *   (local.c) uses them: turning the keys on at boot and mapping between
  *   compartments and their PKRU values.  Generic runtime code never
- *   includes this header; it asks runtime/mechanism.h.
+ *   includes this header; it asks runtime/core/mechanism.h.
  * License: MIT (see LICENSE)
  */
 #ifndef FLEXOS_RUNTIME_PKU_H

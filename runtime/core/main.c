@@ -1,14 +1,14 @@
 /*
- * FILE: runtime/main.c
+ * FILE: runtime/core/main.c
  * DESCRIPTION:
- *   kmain(): the boot sequence after runtime/boot.S reached long mode, and
+ *   kmain(): the boot sequence after runtime/core/boot.S reached long mode, and
  *   the PVH start_info parsing (command line, RAM size).  It first picks
- *   the image's mechanism table (runtime/mechanism.h), through which every
+ *   the image's mechanism table (runtime/core/mechanism.h), through which every
  *   step that differs per mechanism goes, and ends by running the image's
  *   `int main(int argc, char **argv)` (default compartment) in the first
  *   thread (or what the mechanism serves instead); main's return value is
  *   the exit status.  Boot options (`flexos.record`: record mode,
- *   runtime/record.c) are taken off the command line before main's argv
+ *   runtime/services/record.c) are taken off the command line before main's argv
  *   is split from it.
  * License: MIT (see LICENSE)
  */
@@ -108,7 +108,7 @@ void kmain(uint32_t start_info) {
   mechanism->protection_enable();
   mechanism->memory_init((uintptr_t)__image_end);
   heap_init();
-  record_init(take_option("flexos.record")); /* runtime/record.c */
+  record_init(take_option("flexos.record")); /* runtime/services/record.c */
   stack_chk_init(); /* before paging_seal: the canary is read-only after */
   if (mechanism->interrupts) /* a monitor without them has no RTC either */
     timer_read_rtc();

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/symbolize.c
+ * FILE: runtime/core/symbolize.c
  * DESCRIPTION:
  *   Names code addresses in fault reports: the function and source line of
  *   the faulting instruction and of the two callers above it, from the

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/console.c
+ * FILE: runtime/core/console.c
  * DESCRIPTION:
  *   Serial console on COM1 (16550 UART at 0x3f8).  Output polls the line
  *   status register and keeps no state in memory, so any compartment can

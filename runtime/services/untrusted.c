@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/untrusted.c
+ * FILE: runtime/services/untrusted.c
  * DESCRIPTION:
  *   Checks on values from untrusted compartments (docs/untrusted-values.md):
  *   is a range shared memory (mechanism->is_shared decides), and the

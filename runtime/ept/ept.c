@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/ept.c
+ * FILE: runtime/ept/ept.c
  * DESCRIPTION:
  *   The guest half of the vm-ept backend (docs/vm.md).  Under vm-ept every
  *   compartment runs in its own VM created by tools/flexos-vmm from the
@@ -292,7 +292,7 @@ static void trap_and_serve(uint64_t value, uint64_t mine) {
 
 /* ---- fibers: every VM but the default one ------------------------------ */
 
-#define MAX_FIBERS 160 /* the runtime's thread limit (runtime/thread.c) */
+#define MAX_FIBERS 160 /* the runtime's thread limit (runtime/core/thread.c) */
 
 struct fiber {
   struct flexos_thread *thread;
@@ -542,7 +542,7 @@ void flexos_ept_null_hypercall(void) { __flexos_ept_trap(FLEXOS_EPT_TRAP_NULL); 
 
 uint64_t flexos_ept_refused(void) { return refused; }
 
-/* ---- the mechanism table (runtime/mechanism.h) ------------------------ */
+/* ---- the mechanism table (runtime/core/mechanism.h) ------------------------ */
 
 extern int main(int argc, char **argv);
 

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/pku.c
+ * FILE: runtime/pku/pku.c
  * DESCRIPTION:
  *   Protection keys (Intel MPK/PKU).  Compartment i owns key i+1, key 0 is
  *   common, key 15 shared (include/flexos/abi.h).  At boot an intel-pku
@@ -49,7 +49,7 @@ void pku_init(void) {
 
 /* After paging_init(): turn keys on.  PKRU is still 0 (all access) for
  * the boot context; threads enter their PKRU through the interrupt gate's
- * exit path (runtime/thread.c), so no WRPKRU is needed here. */
+ * exit path (runtime/core/thread.c), so no WRPKRU is needed here. */
 void pku_enable(void) {
   if (flexos_pku_on)
     write_cr4(read_cr4() | CR4_PKE);

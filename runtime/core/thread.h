@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/thread.h
+ * FILE: runtime/core/thread.h
  * DESCRIPTION:
  *   The thread table shared by the runtime's three thread files:
  *   thread.c (creation: stacks, TCBs, first frames; fibers), schedule.c

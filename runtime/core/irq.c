@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/irq.c
+ * FILE: runtime/core/irq.c
  * DESCRIPTION:
  *   Device interrupts for drivers that run in threads.  A driver thread
  *   calls flexos_irq_wait(line, deadline); the handler of legacy PIC line

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/thread.c
+ * FILE: runtime/core/thread.c
  * DESCRIPTION:
  *   Creating threads.  Every thread gets, for each compartment in this
  *   address space, a private stack (keyed with that compartment's key, a
@@ -15,7 +15,7 @@
  *   compartments live in other address spaces serves gate calls on them,
  *   one per nesting level of a calling thread, and switches among them
  *   itself.  Scheduling is in schedule.c, the scheduler library's
- *   primitives in ctx.c (runtime/thread.h).
+ *   primitives in ctx.c (runtime/core/thread.h).
  * License: MIT (see LICENSE)
  */
 #include <string.h>
@@ -67,7 +67,7 @@ void thread_stacks_free(struct flexos_thread *t) {
 }
 
 /* The compartment whose stack (of any thread, guard page included) holds
- * addr, or -1 (record mode's classification, runtime/record.c). */
+ * addr, or -1 (record mode's classification, runtime/services/record.c). */
 int thread_stack_owner(uintptr_t addr) {
   for (int i = 0; i < MAX_THREADS; i++)
     for (uint32_t c = 0; c < flexos_image_config.ncompartments; c++) {

@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/paging.c
+ * FILE: runtime/core/paging.c
  * DESCRIPTION:
  *   The final page tables: RAM identity-mapped with 4 KiB pages so that
  *   every page carries its own protection key.  Everything runs in ring 0;
@@ -139,7 +139,7 @@ static void map_image(void) {
    * this is empty. */
   map_range((uintptr_t)__kernel_rw_start, (uintptr_t)__kernel_rw_end, USER_RW,
             paging_default_key());
-  /* The fault reports' symbol table (runtime/symbolize.c): names only. */
+  /* The fault reports' symbol table (runtime/core/symbolize.c): names only. */
   map_range((uintptr_t)__flexos_symtab_start,
             PAGE_ROUND_UP(__flexos_symtab_end), SUP_RO, 0);
 }

@@ -1,11 +1,11 @@
 /*
- * FILE: runtime/timer.c
+ * FILE: runtime/core/timer.c
  * DESCRIPTION:
  *   100 Hz tick from the PIT (channel 0, mode 2) through the legacy 8259
  *   PICs, remapped to vectors 32..47 with every line but IRQ0 masked.
  *   The tick counter lives in common memory (key 0): every compartment can
  *   read it, only the default compartment (the IRQ handler) writes it.
- *   flexos_ticks() asks the mechanism (runtime/mechanism.h): one without
+ *   flexos_ticks() asks the mechanism (runtime/core/mechanism.h): one without
  *   interrupts has no PIT, and its monitor keeps the count.
  * License: MIT (see LICENSE)
  */

@@ -1,11 +1,11 @@
 /*
- * FILE: runtime/trap.c
+ * FILE: runtime/core/trap.c
  * DESCRIPTION:
  *   C side of every interrupt and exception, entered from the
  *   interrupt-entry gate (gates/interrupt_entry.S) already in the default
  *   compartment's domain.  IRQs are acknowledged and dispatched; every
  *   exception is fatal (except the protection-key faults and their #DB
- *   that record mode takes: runtime/record.c) and prints one line that
+ *   that record mode takes: runtime/services/record.c) and prints one line that
  *   tests grep:
  *
  *     FAULT: #PF rip=0x... addr=0x... err=0x25 [present user pk] from=net touched=app
@@ -14,7 +14,7 @@
  *   `touched` the owner of the protection key of the page at CR2 (or
  *   common / shared / kernel for supervisor pages / unmapped).  Other
  *   exceptions print `FAULT: #GP rip=... err=... from=...`.  Then the
- *   faulting function and line and its two callers (runtime/symbolize.c):
+ *   faulting function and line and its two callers (runtime/core/symbolize.c):
  *
  *     FAULT: in crash+0x12 at test/x/lib.c:40 (0x1049a2)
  *     FAULT: called from main+0x30 at test/x/app.c:12 (0x1040f0)

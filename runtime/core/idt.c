@@ -1,5 +1,5 @@
 /*
- * FILE: runtime/idt.c
+ * FILE: runtime/core/idt.c
  * DESCRIPTION:
  *   The IDT: 32 exception vectors and 16 legacy PIC IRQs (32..47), each an
  *   interrupt gate (IF cleared on entry) pointing at an entry of the
