@@ -11,6 +11,7 @@
  */
 #include <assert.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -319,6 +320,50 @@ int libc_files(void)
 	check_long("packed file grew", stat("/data/hello.txt", &st) == 0 ? (long)st.st_size : -1, 38);
 	check_long("write to stdout fd", write(1, "libc: raw write\n", 16), 16);
 	check_long("stat dir", stat("/data", &st) == 0 && S_ISDIR(st.st_mode), 1);
+
+	/* Directories list their entries: one file, one implied directory. */
+	FILE *a = fopen("/tmp/list/a.txt", "w"), *b = fopen("/tmp/list/sub/b.txt", "w");
+	check_long("files for the listing", a && b, 1);
+	if (a)
+		fclose(a);
+	if (b)
+		fclose(b);
+	DIR *dir = opendir("/tmp/list");
+	check_long("opendir", dir != 0, 1);
+	int files = 0, dirs = 0, dots = 0;
+	struct dirent *e;
+	while (dir && (e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			dots++;
+		else if (!strcmp(e->d_name, "a.txt") && e->d_type == DT_REG)
+			files++;
+		else if (!strcmp(e->d_name, "sub") && e->d_type == DT_DIR)
+			dirs++;
+		else {
+			printf("libc: FAIL unexpected entry %s\n", e->d_name);
+			failures++;
+		}
+	}
+	check_long("readdir entries", dots * 100 + files * 10 + dirs, 211);
+	if (dir) {
+		rewinddir(dir);
+		int again = 0;
+		while (readdir(dir))
+			again++;
+		check_long("rewinddir", again, 4);
+		closedir(dir);
+	}
+	dir = opendir("/data");
+	int packed_seen = 0;
+	while (dir && (e = readdir(dir)))
+		packed_seen += !strcmp(e->d_name, "hello.txt");
+	if (dir)
+		closedir(dir);
+	check_long("readdir of the packed tree", packed_seen, 1);
+	errno = 0;
+	check_long("opendir of a file", opendir("/tmp/list/a.txt") == 0 && errno == ENOTDIR, 1);
+	unlink("/tmp/list/a.txt");
+	unlink("/tmp/list/sub/b.txt");
 	return finish("files", before);
 }
 

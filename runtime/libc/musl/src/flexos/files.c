@@ -11,12 +11,16 @@
  *       hides it.  An unlinked file lives until its last descriptor closes.
  *   Paths are absolute or relative to "/" (the only working directory);
  *   "." and empty components are dropped, ".." is refused.  Directories
- *   are implied: "/" and every prefix of a file's path, plus "/tmp".
+ *   are implied: "/" and every prefix of a file's path, plus "/tmp";
+ *   opened read-only they list their entries (getdents64: opendir).
  *   Locks (fcntl F_SETLK) always succeed: one image, no other process.
  * License: MIT (see LICENSE)
  */
+#define _GNU_SOURCE /* struct dirent's d_type, DT_* */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +50,8 @@ struct fd {
 	int flags;                /* O_ACCMODE | O_APPEND */
 	struct node *node;        /* RAM file, or NULL for a packed one */
 	const struct flexos_packed_file *packed;
-	off_t off;
+	char *dir;                /* a directory's path (malloc), or NULL */
+	off_t off;                /* a directory's: entries listed so far */
 };
 
 static struct node *nodes;
@@ -245,8 +250,18 @@ long __flexos_fs_open(const char *path, int flags, mode_t mode)
 	int exists = lookup(p, &n, &pf);
 	int acc = flags & O_ACCMODE;
 	int writes = acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC);
-	if (!exists && is_dir(p))
-		return -EISDIR; /* no directory descriptors */
+	if (!exists && is_dir(p)) {
+		if (writes || (flags & O_CREAT))
+			return -EISDIR;
+		int dfd = fd_alloc(3);
+		if (dfd < 0)
+			return dfd;
+		char *copy = strdup(p);
+		if (!copy)
+			return -ENOMEM;
+		fds[dfd] = (struct fd){.used = 1, .flags = O_RDONLY, .dir = copy};
+		return dfd;
+	}
 	if (flags & O_DIRECTORY)
 		return exists ? -ENOTDIR : -ENOENT;
 	if (exists && (flags & O_CREAT) && (flags & O_EXCL))
@@ -282,6 +297,8 @@ long __flexos_fs_close(int fd)
 		return -EBADF;
 	struct node *n = f->node;
 	f->used = 0;
+	free(f->dir);
+	f->dir = 0;
 	if (n) {
 		n->opens--;
 		node_free_if_dead(n);
@@ -299,6 +316,8 @@ long __flexos_fs_read(int fd, void *buf, size_t len, off_t at)
 	struct fd *f = get_fd(fd);
 	if (!f)
 		return -EBADF;
+	if (f->dir)
+		return -EISDIR;
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	off_t pos = at >= 0 ? at : f->off;
@@ -344,6 +363,12 @@ long __flexos_fs_lseek(int fd, off_t off, int whence)
 	struct fd *f = get_fd(fd);
 	if (!f)
 		return fd >= 0 && fd <= 2 ? -ESPIPE : -EBADF;
+	if (f->dir) { /* rewinddir */
+		if (whence != SEEK_SET || off != 0)
+			return -EINVAL;
+		f->off = 0;
+		return 0;
+	}
 	off_t base = whence == SEEK_SET ? 0
 	           : whence == SEEK_CUR ? f->off
 	           : whence == SEEK_END ? (off_t)fd_size(f) : -1;
@@ -382,6 +407,10 @@ long __flexos_fs_fstat(int fd, struct stat *st)
 	struct fd *f = get_fd(fd);
 	if (!f)
 		return -EBADF;
+	if (f->dir) {
+		fill_stat(st, 4096, 2, S_IFDIR | 0755);
+		return 0;
+	}
 	fill_stat(st, fd_size(f), f->node ? f->node->ino : packed_ino(f->packed),
 	          S_IFREG | 0644);
 	return 0;
@@ -519,7 +548,11 @@ long __flexos_fs_fcntl(int fd, int cmd, long arg)
 		int nfd = fd_alloc((int)arg);
 		if (nfd < 0)
 			return nfd;
+		char *dir = f->dir ? strdup(f->dir) : 0;
+		if (f->dir && !dir)
+			return -ENOMEM;
 		fds[nfd] = *f;
+		fds[nfd].dir = dir;
 		if (f->node)
 			f->node->opens++;
 		return nfd;
@@ -529,7 +562,80 @@ long __flexos_fs_fcntl(int fd, int cmd, long arg)
 	}
 }
 
+/* The path of candidate j of a listing (RAM files first, then packed
+ * files not hidden or shadowed), or NULL past the last. */
+static const char *candidate(size_t j)
+{
+	for (struct node *n = nodes; n; n = n->next)
+		if (n->linked && !n->hidden_packed && j-- == 0)
+			return n->path;
+	if (&flexos_packed_files)
+		for (uint64_t i = 0; i < flexos_packed_files.count; i++) {
+			const char *p = flexos_packed_files.files[i].path;
+			struct node *rn;
+			const struct flexos_packed_file *pf;
+			if (lookup(p, &rn, &pf) && pf && j-- == 0)
+				return p;
+		}
+	return 0;
+}
+
+/* The name (into name[]) and type of directory dir's entry k, after "."
+ * and ".."; 0 past the last.  Each child appears once, however many files
+ * lie below it. */
+static int dir_entry(const char *dir, size_t k, char name[MAX_PATH],
+                     unsigned char *type)
+{
+	size_t base = strlen(dir) == 1 ? 1 : strlen(dir) + 1;
+	if (k < 2) {
+		strcpy(name, k ? ".." : ".");
+		*type = DT_DIR;
+		return 1;
+	}
+	k -= 2;
+	const char *c;
+	for (size_t j = 0; (c = candidate(j)); j++) {
+		if (!has_prefix_dir(dir, c) || strlen(c) <= base)
+			continue;
+		size_t len = strcspn(c + base, "/");
+		int seen = 0; /* an earlier candidate gave the same child */
+		const char *e;
+		for (size_t i = 0; i < j && !seen && (e = candidate(i)); i++)
+			seen = has_prefix_dir(dir, e) && strlen(e) > base &&
+			       strcspn(e + base, "/") == len &&
+			       !strncmp(e + base, c + base, len);
+		if (seen || k-- > 0)
+			continue;
+		memcpy(name, c + base, len);
+		name[len] = 0;
+		*type = c[base + len] == '/' ? DT_DIR : DT_REG;
+		return 1;
+	}
+	return 0;
+}
+
 long __flexos_fs_getdents(int fd, void *buf, size_t n)
 {
-	return get_fd(fd) ? -ENOTDIR : -EBADF;
+	struct fd *f = get_fd(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->dir)
+		return -ENOTDIR;
+	size_t used = 0;
+	char name[MAX_PATH];
+	unsigned char type;
+	while (dir_entry(f->dir, (size_t)f->off, name, &type)) {
+		size_t reclen = (offsetof(struct dirent, d_name) + strlen(name) + 1 + 7) & ~(size_t)7;
+		if (used + reclen > n)
+			return used ? (long)used : -EINVAL;
+		struct dirent *d = (struct dirent *)((char *)buf + used);
+		d->d_ino = (ino_t)(f->off + 3);
+		d->d_off = f->off + 1;
+		d->d_reclen = (unsigned short)reclen;
+		d->d_type = type;
+		strcpy(d->d_name, name);
+		used += reclen;
+		f->off++;
+	}
+	return (long)used;
 }
