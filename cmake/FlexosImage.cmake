@@ -87,6 +87,7 @@ macro(_flexos_image_parse)
   set(IMG_SOURCES "")
   set(IMG_DEFINES "")
   set(IMG_NO_PLUGIN OFF)
+  set(IMG_RING3 OFF)
   set(IMG_HEAP_KB 0)
   set(IMG_SHARED_HEAP_KB 0)
   set(IMG_EXCLUDE OFF)
@@ -101,6 +102,9 @@ macro(_flexos_image_parse)
       set(mode LIBNAME)
     elseif(a STREQUAL "NO_PLUGIN")
       set(IMG_NO_PLUGIN ON)
+    elseif(a STREQUAL "RING3")
+      set(IMG_RING3 ON)
+      list(APPEND IMG_DEFINES -DFLEXOS_PORT_SERVICE) # <flexos/x86.h>
     elseif(a STREQUAL "EXCLUDE_FROM_ALL")
       set(IMG_EXCLUDE ON)
     elseif(mode STREQUAL "CONFIG")
@@ -270,6 +274,7 @@ function(_flexos_gen_config name ld cfg_c platform)
             -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
             -DC_OUT=${cfg_c} -DHEAP_KB=${IMG_HEAP_KB}
             -DSHARED_HEAP_KB=${IMG_SHARED_HEAP_KB} -DPLATFORM=${platform}
+            -DRING3=${IMG_RING3}
             -P ${FLEXOS_IMAGE_GEN}
     DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
     COMMENT "flexos: linker script for ${name}" VERBATIM)
@@ -357,8 +362,14 @@ function(flexos_add_image name)
 
   set(defs "")
   if(NOT IMG_NO_PLUGIN)
+    # Ring-3 images reach the runtime's entries by service calls from the
+    # caller's own compartment (runtime/user/service.c): no gate to them.
+    set(entries ${FLEXOS_RUNTIME_ENTRIES})
+    if(IMG_RING3)
+      set(entries "")
+    endif()
     _flexos_gen_defs(defs ${name} ${dir} ${FLEXOS_CLANG}
-                     "${FLEXOS_IMAGE_CFLAGS};${IMG_DEFINES}" ${FLEXOS_RUNTIME_ENTRIES})
+                     "${FLEXOS_IMAGE_CFLAGS};${IMG_DEFINES}" "${entries}")
   endif()
 
   set(objs "")
@@ -409,6 +420,14 @@ function(flexos_add_image name)
       --out-dir ${dir}/libc --rsp ${dir}/link-objects.rsp ${copies_args})
   endif()
   _flexos_libc_deps(libc_deps)
+  # RING3: compartments in ring 3 over the core object (runtime/CMakeLists.txt)
+  if(IMG_RING3)
+    set(runtime_link ${FLEXOS_CORE_RING3_OBJECT} $<TARGET_FILE:flexos_runtime_user>)
+    set(runtime_deps flexos_core_ring3 ${FLEXOS_CORE_RING3_OBJECT} flexos_runtime_user)
+  else()
+    set(runtime_link $<TARGET_FILE:flexos_runtime>)
+    set(runtime_deps flexos_runtime)
+  endif()
 
   # Link to an unscanned file; only a clean scan renames it to the image
   # (stray bytes inside other instructions: relinked with another layout).
@@ -419,10 +438,9 @@ function(flexos_add_image name)
             --objdump ${FLEXOS_LLVM_BIN}/llvm-objdump
             --symtab $<TARGET_FILE:flexos-symtab> -o ${elf} --
             ${FLEXOS_LLVM_BIN}/ld.lld -static -nostdlib --no-pie --orphan-handling=error
-            -z noexecstack -T ${ld} ${link_objs}
-            $<TARGET_FILE:flexos_runtime> $<TARGET_FILE:flexos_gates>
-            ${FLEXOS_LIBC_DIR}/lib/libc.a
-    DEPENDS ${objs} ${ld} flexos_runtime flexos_gates flexos-scan ${FLEXOS_LINK_SCAN}
+            -z noexecstack -T ${ld} ${link_objs} ${runtime_link}
+            $<TARGET_FILE:flexos_gates> ${FLEXOS_LIBC_DIR}/lib/libc.a
+    DEPENDS ${objs} ${ld} ${runtime_deps} flexos_gates flexos-scan ${FLEXOS_LINK_SCAN}
             ${FLEXOS_LIBC_COPIES} ${libc_deps} flexos-config flexos-symtab
     COMMENT "flexos: linking and scanning ${name}.elf" VERBATIM)
   if(IMG_EXCLUDE)

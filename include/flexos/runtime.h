@@ -20,6 +20,9 @@
 /* A value from an untrusted compartment failed a check (a gate returned
  * a pointer outside shared memory, flexos_check_* failed). */
 #define FLEXOS_EXIT_UNTRUSTED 4
+/* Ring-3 images: a compartment ran a privileged instruction, touched the
+ * core's memory, or passed the core a pointer it may not use. */
+#define FLEXOS_EXIT_PRIVILEGE 5
 
 #define FLEXOS_MECH_NONE 0
 #define FLEXOS_MECH_PKU 1
@@ -158,6 +161,8 @@ __attribute__((noreturn)) void __flexos_untrusted_fault(const char *check,
  * once. */
 #define FLEXOS_MAX_THREADS 160
 void flexos_console_write(const char *s, size_t n);
+/* Ring-3 images only: the cheapest service call, for benchmarks. */
+void flexos_null_service(void);
 uint64_t flexos_boot_epoch(void);
 
 /* The read-only files packed into an image (flexos_add_image ... FILES):

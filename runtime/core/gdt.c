@@ -1,9 +1,11 @@
 /*
  * FILE: runtime/core/gdt.c
  * DESCRIPTION:
- *   The final GDT and the TSS.  Everything runs in ring 0; the TSS exists
- *   only for its interrupt stack table: IST1 for IRQs, IST2 for exceptions,
- *   IST3 for #DF and NMI.  The IST stacks are supervisor pages, which
+ *   The final GDT and the TSS.  The GDT holds ring-0 and ring-3 code and
+ *   data segments (ring-3 images run compartments in ring 3: docs/runtime.md,
+ *   "Ring choice"); the TSS exists only for its interrupt stack table:
+ *   IST1 for IRQs, IST2 for exceptions, IST3 for #DF and NMI.  Every IDT
+ *   entry names an IST stack, so the CPU never takes RSP0, from any ring.  The IST stacks are supervisor pages, which
  *   protection keys do not govern, so the CPU can push an interrupt frame
  *   whatever PKRU the interrupted compartment had.  GDT and TSS go to a
  *   supervisor page that paging.c maps read-only after LTR has set the busy
@@ -26,9 +28,12 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "tss layout");
 
 SECTION_KPRIV_RO __attribute__((aligned(16))) static struct tss tss;
-/* null, code64 0x08, data 0x10, TSS 0x18 (two slots); accessed bits set */
-SECTION_KPRIV_RO __attribute__((aligned(16))) static uint64_t gdt[5] = {
-    0, 0x00af9b000000ffffull, 0x00cf93000000ffffull, 0, 0};
+/* null, code64 0x08, data 0x10, TSS 0x18 (two slots), user data 0x28,
+ * user code64 0x30 (in the order SYSRET wants them: runtime/core/service.c);
+ * accessed bits set */
+SECTION_KPRIV_RO __attribute__((aligned(16))) static uint64_t gdt[7] = {
+    0, 0x00af9b000000ffffull, 0x00cf93000000ffffull, 0, 0,
+    0x00cff3000000ffffull, 0x00affb000000ffffull};
 SECTION_KPRIV_RW __attribute__((aligned(16))) static uint8_t ist_stacks[3][IST_SIZE];
 
 static void gdt_set_tss(void) {
@@ -42,7 +47,8 @@ static void gdt_set_tss(void) {
 void gdt_init(void) {
   for (int i = 0; i < 3; i++)
     tss.ist[i] = (uint64_t)&ist_stacks[i][IST_SIZE];
-  tss.iomap_base = sizeof(tss);
+  tss.rsp[0] = tss.ist[1]; /* never used: every IDT entry has an IST */
+  tss.iomap_base = sizeof(tss); /* no I/O bitmap: ring 3 owns no port */
   gdt_set_tss();
   struct __attribute__((packed)) {
     uint16_t limit;

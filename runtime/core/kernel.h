@@ -54,6 +54,17 @@ _Static_assert(offsetof(struct trapframe, rsp) == FLEXOS_TRAPFRAME_RSP, "trapfra
 _Static_assert(sizeof(struct trapframe) == FLEXOS_TRAPFRAME_SIZE, "trapframe");
 void flexos_trap(struct trapframe *tf);
 
+/* Protection keys enforced (set at boot by the intel-pku mechanism,
+ * read-only after; the interrupt and service entries read it too). */
+extern uint8_t flexos_pku_on;
+
+/* service.c (ring-3 images): SYSCALL's MSRs */
+void service_init(void);
+/* device.c (ring-3 images): port I/O and lines a compartment's device owns */
+const char *device_port_in(int comp, uint16_t port, int size, uint32_t *value);
+const char *device_port_out(int comp, uint16_t port, int size, uint32_t v);
+int device_owns_irq(int comp, int line);
+
 /* timer.c */
 void timer_read_rtc(void); /* flexos_boot_epoch(); before paging_seal */
 void timer_init(void);
@@ -65,7 +76,18 @@ void irq_line(int line);
 
 /* paging.c: 4 KiB identity map of RAM; every page has a protection key */
 void paging_init(uintptr_t ram_end);
+/* key PAGING_SUPERVISOR maps supervisor pages (the core's alone). */
+#define PAGING_SUPERVISOR (-1)
 void paging_map(uintptr_t va, size_t npages, int key, int writable);
+/* The key under which the runtime fills fresh pages before keying them:
+ * the default compartment's in ring-0 images, PAGING_SUPERVISOR in ring-3
+ * images (the core runs with the caller's PKRU there). */
+int paging_scratch_key(void);
+/* Ring-3 images: may code with this PKRU touch va from ring 3 (a present
+ * user page, writable for a write, whose key pkru opens)?  Is va the code
+ * of a compartment (a present, executable user page)? */
+int paging_user_may(uintptr_t va, int write, uint64_t pkru);
+int paging_is_user_code(uintptr_t va);
 void paging_unmap(uintptr_t va, size_t npages);
 int paging_lookup(uintptr_t va, int *user, int *key); /* 0 if not mapped */
 uintptr_t paging_mapped_end(void);

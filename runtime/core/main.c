@@ -37,8 +37,16 @@ extern int main(int argc, char **argv);
 extern char __image_end[];
 
 uintptr_t boot_ram_end;
-static char cmdline[256];
-static char *argv[MAX_ARGS + 1];
+/* main's arguments.  Ring-3 images keep them in common memory, read-only
+ * after boot, where main (and flexos_cmdline in runtime/user/) reads them;
+ * elsewhere they are the default compartment's (a VM's own, under vm-ept). */
+#ifdef FLEXOS_RING3
+#define ARGS_SECTION SECTION_ROINIT
+#else
+#define ARGS_SECTION
+#endif
+ARGS_SECTION char boot_cmdline[256];
+ARGS_SECTION static char *argv[MAX_ARGS + 1];
 
 /* Copy what we need out of start_info before the low 1 MiB is unmapped. */
 static void boot_parse(const struct hvm_start_info *si) {
@@ -46,7 +54,7 @@ static void boot_parse(const struct hvm_start_info *si) {
   if (!si || si->magic != PVH_MAGIC)
     return;
   if (si->cmdline_paddr)
-    strncpy(cmdline, (const char *)si->cmdline_paddr, sizeof(cmdline) - 1);
+    strncpy(boot_cmdline, (const char *)si->cmdline_paddr, sizeof(boot_cmdline) - 1);
   const struct hvm_memmap_entry *e = (const void *)si->memmap_paddr;
   for (uint32_t i = 0; si->version >= 1 && e && i < si->memmap_entries; i++)
     if (e[i].type == E820_RAM && e[i].addr <= (uintptr_t)__image_end &&
@@ -58,7 +66,7 @@ static void boot_parse(const struct hvm_start_info *si) {
 static int split_args(void) {
   int argc = 0;
   argv[argc++] = (char *)flexos_image_config.name;
-  for (char *p = cmdline; *p && argc < MAX_ARGS;) {
+  for (char *p = boot_cmdline; *p && argc < MAX_ARGS;) {
     while (*p == ' ')
       *p++ = 0;
     if (*p)
@@ -75,7 +83,7 @@ static int split_args(void) {
 static int take_option(const char *word) {
   size_t n = strlen(word);
   int found = 0;
-  for (char *p = cmdline; *p;) {
+  for (char *p = boot_cmdline; *p;) {
     while (*p == ' ')
       p++;
     size_t len = 0;
@@ -91,7 +99,7 @@ static int take_option(const char *word) {
   return found;
 }
 
-const char *flexos_cmdline(void) { return cmdline; }
+const char *flexos_cmdline(void) { return boot_cmdline; }
 
 void kmain(uint32_t start_info) {
   thread_boot_gs();
@@ -103,15 +111,24 @@ void kmain(uint32_t start_info) {
   mechanism->banner(cfg, boot_ram_end >> 20);
   gdt_init();
   idt_init();
+#ifdef FLEXOS_RING3
+  service_init(); /* compartments run in ring 3: runtime/core/service.c */
+#endif
   mechanism->protection_init();
   paging_init(boot_ram_end);
   mechanism->protection_enable();
   mechanism->memory_init((uintptr_t)__image_end);
   heap_init();
-  record_init(take_option("flexos.record")); /* runtime/services/record.c */
+  int record = take_option("flexos.record");
+#ifdef FLEXOS_RING3
+  if (record)
+    flexos_panic("flexos.record: record mode needs a ring-0 image (docs/porting-record.md)");
+#endif
+  record_init(record); /* runtime/services/record.c */
   stack_chk_init(); /* before paging_seal: the canary is read-only after */
   if (mechanism->interrupts) /* a monitor without them has no RTC either */
     timer_read_rtc();
+  int argc = split_args(); /* before paging_seal: argv is read-only after */
   paging_seal();
   thread_init();
   if (mechanism->interrupts)
@@ -120,6 +137,5 @@ void kmain(uint32_t start_info) {
    * interrupt gate rightly refuses to restore. Interrupts come on with the
    * main thread's first iretq (its frame has IF set and the default PKRU);
    * threads switch cooperatively, so IF stays on afterwards. */
-  int argc = split_args();
   thread_run_main(mechanism->serve ? mechanism->serve : main, argc, argv);
 }

@@ -114,9 +114,9 @@ void *page_alloc_from(size_t n, int pool_key, int key) {
                                                 : n;
   if (p->untouched < (size_t)first + n)
     p->untouched = (size_t)first + n;
-  /* Zero while the pages still carry the default key: keyed pages may be
-   * unreachable from the default compartment afterwards. */
-  paging_map(va, n, paging_default_key(), 1);
+  /* Zero while the pages are the runtime's (paging_scratch_key): keyed
+   * pages may be unreachable from the running code afterwards. */
+  paging_map(va, n, paging_scratch_key(), 1);
   memset((void *)va, 0, dirty * PAGE_SIZE);
   paging_map(va, n, key, 1);
   return (void *)va;

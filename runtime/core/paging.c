@@ -23,6 +23,7 @@
 #define PTE_KEY(k) ((uint64_t)(k) << 59)
 #define PTE_KEY_OF(pte) ((int)(((pte) >> 59) & 0xf))
 #define PTE_ADDR(pte) ((pte) & 0x000ffffffffff000ull)
+#define CR4_SMEP (1ull << 20)
 
 #define MAX_MAPPED FLEXOS_SHARED_PAGE_LIMIT /* 4 KiB pages cover 256 MiB */
 #define LOW_UNMAPPED (1ul << 20)
@@ -47,7 +48,7 @@ extern char __text_start[], __text_end[], __common_ro_start[],
     __kernel_rw_start[], __kernel_rw_end[], __flexos_symtab_start[],
     __flexos_symtab_end[];
 
-enum kind { SUP_RX, SUP_RO, SUP_RW, USER_RO, USER_RW };
+enum kind { SUP_RX, SUP_RO, SUP_RW, USER_RX, USER_RO, USER_RW };
 
 static uint64_t *pte_of(uintptr_t va) {
   if (va >= mapped_end)
@@ -60,6 +61,7 @@ static uint64_t pte_make(uintptr_t pa, enum kind kind, int key) {
   case SUP_RX: return pa | PTE_P;
   case SUP_RO: return pa | PTE_P | PTE_NX;
   case SUP_RW: return pa | PTE_P | PTE_W | PTE_NX;
+  case USER_RX: return pa | PTE_P | PTE_U | PTE_KEY(FLEXOS_COMMON_KEY);
   case USER_RO: return pa | PTE_P | PTE_U | PTE_NX | PTE_KEY(key);
   case USER_RW: return pa | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_KEY(key);
   }
@@ -115,10 +117,26 @@ const char *paging_key_owner(int key) {
   return "unassigned";
 }
 
+#ifdef FLEXOS_RING3
+/* Ring-3 images (cmake/FlexosImageGen.cmake): the core's code and data,
+ * apart from the compartments'. */
+extern char __kernel_gates_end[], __core_text_start[], __core_text_end[],
+    __core_ro_start[], __core_ro_end[], __core_rw_start[], __core_rw_end[];
+#endif
+
 /* The image's layout, in link order; later entries win. */
 static void map_image(void) {
   const struct flexos_image_config *cfg = &flexos_image_config;
+#ifdef FLEXOS_RING3
+  /* Compartment code is user code (ring 3 may run it, keys do not apply
+   * to fetches); the boot code, the kernel's gates (interrupt and service
+   * entries) and the core's code are supervisor code. */
+  map_range(LOW_UNMAPPED, (uintptr_t)__text_end, USER_RX, 0);
+  map_range(LOW_UNMAPPED, (uintptr_t)__kernel_gates_end, SUP_RX, 0);
+  map_range((uintptr_t)__core_text_start, (uintptr_t)__core_text_end, SUP_RX, 0);
+#else
   map_range(LOW_UNMAPPED, (uintptr_t)__text_end, SUP_RX, 0); /* boot + text */
+#endif
   for (uint32_t i = 0; i < cfg->ncompartments; i++) {
     const struct flexos_compartment_desc *c = &cfg->comp[i];
     map_range(c->ro_start, c->ro_end, USER_RO, FLEXOS_KEY_OF(i));
@@ -142,6 +160,10 @@ static void map_image(void) {
   /* The fault reports' symbol table (runtime/core/symbolize.c): names only. */
   map_range((uintptr_t)__flexos_symtab_start,
             PAGE_ROUND_UP(__flexos_symtab_end), SUP_RO, 0);
+#ifdef FLEXOS_RING3
+  map_range((uintptr_t)__core_ro_start, (uintptr_t)__core_ro_end, SUP_RO, 0);
+  map_range((uintptr_t)__core_rw_start, (uintptr_t)__core_rw_end, SUP_RW, 0);
+#endif
 }
 
 /* Build the tables for [0, ram_end) and switch CR3 to them.  Free RAM
@@ -160,6 +182,38 @@ void paging_init(uintptr_t ram_end) {
             paging_default_key());
   map_image();
   write_cr3((uint64_t)pml4);
+#ifdef FLEXOS_RING3
+  /* SMEP: the core never runs compartment code, even by mistake. */
+  uint32_t r[4];
+  cpuid(7, 0, r);
+  if (r[1] & (1u << 7))
+    write_cr4(read_cr4() | CR4_SMEP);
+#endif
+}
+
+int paging_scratch_key(void) {
+#ifdef FLEXOS_RING3
+  return PAGING_SUPERVISOR;
+#else
+  return paging_default_key();
+#endif
+}
+
+int paging_user_may(uintptr_t va, int write, uint64_t pkru) {
+  uint64_t *pte = pte_of(va);
+  if (!pte || (*pte & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+    return 0;
+  if (write && !(*pte & PTE_W))
+    return 0;
+  int key = PTE_KEY_OF(*pte);
+  if (pkru & FLEXOS_PKRU_AD(key))
+    return 0;
+  return !(write && (pkru & FLEXOS_PKRU_WD(key)));
+}
+
+int paging_is_user_code(uintptr_t va) {
+  uint64_t *pte = pte_of(va);
+  return pte && (*pte & (PTE_P | PTE_U)) == (PTE_P | PTE_U) && !(*pte & PTE_NX);
 }
 
 void paging_seal(void) {
@@ -169,7 +223,10 @@ void paging_seal(void) {
 }
 
 void paging_map(uintptr_t va, size_t npages, int key, int writable) {
-  map_range(va, va + npages * PAGE_SIZE, writable ? USER_RW : USER_RO, key);
+  if (key == PAGING_SUPERVISOR)
+    map_range(va, va + npages * PAGE_SIZE, writable ? SUP_RW : SUP_RO, 0);
+  else
+    map_range(va, va + npages * PAGE_SIZE, writable ? USER_RW : USER_RO, key);
   for (size_t i = 0; i < npages; i++)
     invlpg(va + i * PAGE_SIZE);
 }

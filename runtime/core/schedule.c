@@ -65,6 +65,9 @@ void thread_switch_to(struct flexos_thread *next) {
   thread_clear_woken(next);
   thread_current = next;
   wrmsr(GS_BASE_MSR, (uint64_t)next->tcb);
+#ifdef FLEXOS_RING3
+  service_kstack_top = next->kstack_top;
+#endif
   thread_switch(&prev->rsp, next->rsp);
 }
 
@@ -166,6 +169,7 @@ static void idle_halt(void) {
   mechanism->idle_wait(next_deadline());
 }
 
+#ifndef FLEXOS_RING3 /* ring 3: runtime/user/thread_start.c */
 struct main_args {
   int (*fn)(int, char **);
   int argc;
@@ -176,6 +180,7 @@ static void main_thread(void *p) {
   struct main_args *a = p;
   flexos_exit(a->fn(a->argc, a->argv));
 }
+#endif
 
 /* Run main(argc, argv) in a thread of its own; its return is the exit
  * code.  The boot context idles meanwhile: it halts while every thread
@@ -183,10 +188,15 @@ static void main_thread(void *p) {
  * After its first switch it runs with the default PKRU and IF set, as
  * every thread does, so interrupts may land in its hlt. */
 void thread_run_main(int (*main_fn)(int, char **), int argc, char **argv) {
+#ifdef FLEXOS_RING3
+  if (!thread_start_user_main(main_fn, argc, argv))
+    flexos_panic("thread_run_main: cannot create the main thread");
+#else
   static struct main_args args;
   args = (struct main_args){main_fn, argc, argv};
   if (!flexos_thread_create(main_thread, &args))
     flexos_panic("thread_run_main: cannot create the main thread");
+#endif
   for (;;) {
     struct flexos_thread *next = thread_pick_next();
     if (next)

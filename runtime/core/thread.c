@@ -20,11 +20,14 @@
  */
 #include <string.h>
 
+#include <flexos/service.h>
+
 #include "mechanism.h"
 #include "thread.h"
 #include "x86.h"
 
 #define STACK_PAGES 4 /* 16 KiB per compartment stack */
+#define KSTACK_PAGES 4 /* ring-3 images: 16 KiB of kernel stack per thread */
 
 /* Set once GS.base points at a TCB (thread_init), before any compartment
  * runs; read by fault reports that may come earlier. */
@@ -35,20 +38,28 @@ SECTION_COMMON __attribute__((aligned(64))) static struct flexos_tcb tcbs[MAX_TH
 struct flexos_thread *thread_current;
 static uint64_t next_id;
 
+#ifdef FLEXOS_RING3
+extern char __flexos_user_ctx_returned[]; /* runtime/user/thread_start.c */
+#endif
+
 /* STACK_PAGES pages keyed `key` above an unmapped guard page; the top 16
  * bytes are the struct at the top (gate slot or shared-stack header). */
 static char *stack_create(int key, uint64_t **top_struct) {
   /* Filled in while still ours: once keyed, the default compartment can
    * no longer write another compartment's stack. */
-  char *base = page_alloc_from(STACK_PAGES + 1, key, paging_default_key());
+  char *base = page_alloc_from(STACK_PAGES + 1, key, paging_scratch_key());
   if (!base)
     return 0;
   *top_struct = (uint64_t *)(base + (STACK_PAGES + 1) * PAGE_SIZE - 16);
   (*top_struct)[0] = (uint64_t)*top_struct; /* top: 16-byte aligned */
   (*top_struct)[1] = (uint64_t)(base + PAGE_SIZE);
   /* The return address of a flexos_ctx_create entry, which starts on
-   * this stack with nothing of ours above it. */
+   * this stack with nothing of ours above it (in ring 3: user code). */
+#ifdef FLEXOS_RING3
+  (*top_struct)[-1] = (uint64_t)__flexos_user_ctx_returned;
+#else
   (*top_struct)[-1] = (uint64_t)ctx_entry_returned;
+#endif
   paging_map((uintptr_t)base, STACK_PAGES + 1, key, 1);
   paging_unmap((uintptr_t)base, 1);
   return base;
@@ -60,10 +71,15 @@ void thread_stacks_free(struct flexos_thread *t) {
       page_free(t->stack[i], STACK_PAGES + 1);
   if (t->shared_stack)
     page_free(t->shared_stack, STACK_PAGES + 1);
+#ifndef FLEXOS_RING3
   if (t->tcb->rpc_slot)
     flexos_free_shared((void *)t->tcb->rpc_slot);
+#endif
+  if (t->kstack)
+    page_free(t->kstack, KSTACK_PAGES + 1);
   memset(t->stack, 0, sizeof(t->stack));
   t->shared_stack = 0;
+  t->kstack = 0;
 }
 
 /* The compartment whose stack (of any thread, guard page included) holds
@@ -93,6 +109,16 @@ static int stacks_create(struct flexos_thread *t) {
   t->tcb->shared_stack = (uint64_t)top;
   t->tcb->shared_stack_limit = top[1]; /* trusted copies (abi.h) */
   t->tcb->shared_stack_base = top[0];
+#ifdef FLEXOS_RING3
+  /* The kernel stack: supervisor pages above an unmapped guard page.
+   * No RPC slots: ring-3 images have no vm-ept. */
+  if (!(t->kstack = page_alloc_from(KSTACK_PAGES + 1, FLEXOS_KEY_OF(0),
+                                    PAGING_SUPERVISOR)))
+    return -1;
+  paging_unmap((uintptr_t)t->kstack, 1);
+  t->kstack_top = (uint64_t)t->kstack + (KSTACK_PAGES + 1) * PAGE_SIZE;
+  return 0;
+#endif
   /* One slot per nesting level of calls the thread may serve. */
   size_t bytes = mechanism->rpc_depth * sizeof(struct flexos_rpc_slot);
   void *rpc = flexos_malloc_shared(bytes);
@@ -129,6 +155,58 @@ static void frame_create(struct flexos_thread *t) {
     *--sp = 0;                          /* rbx, rbp, r12..r15 */
   t->rsp = (uint64_t)sp;
 }
+
+#ifdef FLEXOS_RING3
+/* Ring-3 images: the first frame goes on the thread's kernel stack and
+ * iretqs to a user-side start (runtime/user/thread_start.c) as
+ * entry(a, b, c) in ring 3, on `compartment`'s stack, with its PKRU. */
+extern char __flexos_user_thread_start[], __flexos_user_main_start[];
+void thread_frame_user(struct flexos_thread *t, int compartment, char *entry,
+                       uint64_t a, uint64_t b, uint64_t c) {
+  /* The gate slot's address is the stack's top (stack_create); its
+   * contents are the compartment's, which the caller may not read. */
+  uint64_t top = t->tcb->gate_slot[compartment];
+  uint64_t *sp = (uint64_t *)t->kstack_top;
+  *--sp = FLEXOS_USER_DS;               /* ss */
+  *--sp = top - 8;                      /* rsp: as after a call */
+  *--sp = 0x202;                        /* rflags: IF */
+  *--sp = FLEXOS_USER_CS;               /* cs */
+  *--sp = (uint64_t)entry;              /* rip */
+  *--sp = 0;                            /* error */
+  *--sp = 0;                            /* vector */
+  for (int r = 0; r < 15; r++)          /* rax .. r15: rdx, rsi, rdi */
+    *--sp = r == 3 ? c : r == 4 ? b : r == 5 ? a : 0;
+  *--sp = mechanism->thread_pkru(compartment);
+  *--sp = (uint64_t)flexos_isr_exit;    /* thread_switch's ret */
+  for (int r = 0; r < 6; r++)
+    *--sp = 0;                          /* rbx, rbp, r12..r15 */
+  t->rsp = (uint64_t)sp;
+}
+
+/* The thread calls fn(arg), then the thread_exit service. */
+struct flexos_thread *thread_start_user(void (*fn)(void *), void *arg,
+                                        int compartment) {
+  struct flexos_thread *t = thread_alloc();
+  if (!t)
+    return 0;
+  thread_frame_user(t, compartment, __flexos_user_thread_start, (uint64_t)fn,
+                    (uint64_t)arg, 0);
+  t->state = READY;
+  return t;
+}
+
+/* The thread calls main(argc, argv) and exits with its value. */
+struct flexos_thread *thread_start_user_main(int (*main_fn)(int, char **),
+                                             int argc, char **argv) {
+  struct flexos_thread *t = thread_alloc();
+  if (!t)
+    return 0;
+  thread_frame_user(t, mechanism->home_compartment(), __flexos_user_main_start,
+                    (uint64_t)main_fn, (uint64_t)argc, (uint64_t)argv);
+  t->state = READY;
+  return t;
+}
+#endif
 
 /* Frees the stacks of threads that ended with flexos_ctx_exit (never the
  * running one: it may be such a thread on its way out), then takes a free
@@ -186,6 +264,12 @@ struct flexos_thread *flexos_thread_create(void (*fn)(void *), void *arg) {
 
 static void thread_start(struct flexos_thread *t) {
   t->fn(t->arg);
+  thread_finish();
+}
+
+/* The running thread's function has returned. */
+void thread_finish(void) {
+  struct flexos_thread *t = thread_current;
   t->state = DONE;
   if (t->joiner)
     thread_ready_by_event(t->joiner);

@@ -41,6 +41,10 @@ struct flexos_thread {
   void (*fn)(void *);
   void *arg;
   struct flexos_thread *joiner;
+  /* Ring-3 images: the thread's kernel stack (supervisor pages, a guard
+   * page below), where the service entry and the first frame live. */
+  char *kstack;
+  uint64_t kstack_top;
 };
 
 extern struct flexos_thread thread_table[MAX_THREADS];
@@ -56,6 +60,17 @@ struct flexos_thread *thread_alloc(void);
 struct flexos_thread *thread_start_as(void (*fn)(void *), void *arg,
                                       enum state state);
 void thread_stacks_free(struct flexos_thread *t);
+/* Ring-3 images: a thread that starts as fn(arg) in ring 3, in
+ * `compartment`, through runtime/user/thread_start.c; and the end of the
+ * running one (its function returned). */
+struct flexos_thread *thread_start_user(void (*fn)(void *), void *arg,
+                                        int compartment);
+void thread_frame_user(struct flexos_thread *t, int compartment, char *entry,
+                       uint64_t a, uint64_t b, uint64_t c);
+struct flexos_thread *thread_start_user_main(int (*main_fn)(int, char **),
+                                             int argc, char **argv);
+__attribute__((noreturn)) void thread_finish(void);
+extern uint64_t service_kstack_top; /* service.c */
 struct flexos_thread *thread_by_id(uint64_t id);
 
 /* schedule.c */

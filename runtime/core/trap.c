@@ -64,6 +64,71 @@ static void report_page_fault(const struct trapframe *tf) {
          tf->rip, addr, tf->error, dec, from_name(tf), touched_name(addr));
 }
 
+#ifdef FLEXOS_RING3
+/* The privileged instruction at rip, by name, for the report; 0 when the
+ * bytes are none we name.  Compartment code is user code, readable. */
+static const char *privileged_name(uint64_t rip) {
+  int user, key;
+  if (!paging_lookup(rip, &user, &key) || !paging_lookup(rip + 15, &user, &key))
+    return 0;
+  const uint8_t *b = (const uint8_t *)rip;
+  while ((*b >= 0x40 && *b <= 0x4f) || *b == 0x66 || *b == 0xf2 || *b == 0xf3)
+    b++; /* REX, operand size, rep */
+  switch (b[0]) {
+  case 0xfa: return "cli";
+  case 0xfb: return "sti";
+  case 0xf4: return "hlt";
+  case 0xcf: return "iretq";
+  case 0xe4: case 0xe5: case 0xec: case 0xed: return "in";
+  case 0xe6: case 0xe7: case 0xee: case 0xef: return "out";
+  case 0x0f:
+    switch (b[1]) {
+    case 0x20: return "mov from a control register";
+    case 0x22: return "mov to a control register";
+    case 0x21: case 0x23: return "mov to or from a debug register";
+    case 0x30: return "wrmsr";
+    case 0x32: return "rdmsr";
+    case 0x06: return "clts";
+    case 0x08: case 0x09: return "invd/wbinvd";
+    case 0x00: return ((b[2] >> 3) & 7) == 2 ? "lldt" : ((b[2] >> 3) & 7) == 3 ? "ltr" : 0;
+    case 0x01:
+      switch ((b[2] >> 3) & 7) {
+      case 2: return b[2] >= 0xc0 ? 0 : "lgdt";
+      case 3: return b[2] >= 0xc0 ? 0 : "lidt";
+      case 6: return "lmsw";
+      case 7: return b[2] == 0xf8 ? "swapgs" : "invlpg";
+      }
+    }
+  }
+  return 0;
+}
+
+/* Ring 3 ran a privileged instruction (#GP) or touched a supervisor page
+ * (#PF with the user bit, without the protection-key bit): the core's,
+ * whatever the compartment's PKRU.  Returns whether it reported one. */
+static int report_privilege(const struct trapframe *tf) {
+  if ((tf->cs & 3) != 3)
+    return 0;
+  if (tf->vector == 13) {
+    const char *name = privileged_name(tf->rip);
+    console_printf("FAULT: privileged instruction %s in ring 3 rip=0x%lx err=0x%lx from=%s\n",
+                   name ? name : "(a #GP)", tf->rip, tf->error, from_name(tf));
+    return 1;
+  }
+  int user, key;
+  uintptr_t addr = read_cr2();
+  if (tf->vector == 14 && (tf->error & 0x21) == 0x01 &&
+      paging_lookup(addr, &user, &key) && !user) {
+    report_page_fault(tf);
+    console_printf("FAULT: ring 3 %s core memory at 0x%lx from=%s\n",
+                   tf->error & 0x10 ? "jumped into" : tf->error & 2 ? "wrote" : "read",
+                   addr, from_name(tf));
+    return 1;
+  }
+  return 0;
+}
+#endif
+
 static __attribute__((noreturn)) void fatal_exception(struct trapframe *tf) {
   /* A fault while reporting a fault would report itself forever. */
   static int reporting;
@@ -73,6 +138,14 @@ static __attribute__((noreturn)) void fatal_exception(struct trapframe *tf) {
     record_stop(); /* it may have been the record report's */
     flexos_exit(FLEXOS_EXIT_FAULT);
   }
+#ifdef FLEXOS_RING3
+  if (report_privilege(tf)) {
+    console_printf("FAULT: rsp=0x%lx rax=0x%lx rdi=0x%lx pkru=0x%lx thread=%lu\n",
+                   tf->rsp, tf->rax, tf->rdi, tf->pkru, flexos_thread_id());
+    symbolize_report(tf->rip, tf->rbp);
+    flexos_exit(FLEXOS_EXIT_PRIVILEGE);
+  }
+#endif
   if (tf->vector == 14)
     report_page_fault(tf);
   else

@@ -73,6 +73,10 @@ void ctx_entry_returned(void) {
 static void ctx_frame_create(struct flexos_thread *t, int compartment,
                              void (*entry)(void *, void *), void *a,
                              void *b) {
+#ifdef FLEXOS_RING3 /* on the thread's kernel stack, into ring 3 */
+  thread_frame_user(t, compartment, (char *)entry, (uint64_t)a, (uint64_t)b, 0);
+  return;
+#endif
   /* The gate slot's address is the stack's top; its contents are the
    * compartment's, which we may not read. */
   uint64_t top = t->tcb->gate_slot[compartment];

@@ -7,7 +7,7 @@
  *   its own allocator state at its start, so malloc() running in a
  *   compartment touches only that compartment's pages; the table of regions
  *   is common memory (key 0), written at boot and read-only afterwards.
- *   The allocator is K&R's: an address-ordered circular free list of
+ *   The regions are carved at boot (heap_init.c).  The allocator is K&R's: an address-ordered circular free list of
  *   16-byte-unit blocks, first fit, coalescing on free.  free() and
  *   realloc() take shared blocks too (allocation sites the build moved to
  *   the shared heap: passes/ShareSites.cpp).  In record mode each block
@@ -19,62 +19,8 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "heap.h"
 #include "mechanism.h"
-
-#define HEAP_PAGES 256 /* 1 MiB, unless the image asks for more */
-
-union header {
-  struct {
-    union header *next;
-    size_t units; /* block size including this header, in headers */
-  } s;
-  _Alignas(16) char align[16];
-};
-
-struct heap {
-  union header base; /* zero-size list anchor */
-  union header *freep;
-  uintptr_t start, end; /* the blocks' range */
-};
-
-/* Where each heap is; the table is readable everywhere, the heaps not. */
-struct heap_region {
-  struct heap *heap;
-  uintptr_t start, end;
-};
-SECTION_ROINIT static struct heap_region heaps[FLEXOS_MAX_COMPARTMENTS];
-SECTION_ROINIT static struct heap_region shared_heap;
-
-/* Carve a region of `pages` pages with `key`; return its heap, or panic. */
-static struct heap_region heap_create(int key, size_t pages) {
-  char *mem = page_alloc(pages, key);
-  if (!mem)
-    flexos_panic("heap_create: out of pages for key %d", key);
-  struct heap *h = (struct heap *)mem;
-  union header *first = (union header *)PAGE_ROUND_UP(mem + sizeof(*h));
-  h->start = (uintptr_t)first;
-  h->end = (uintptr_t)mem + pages * PAGE_SIZE;
-  first->s.units = (h->end - h->start) / sizeof(union header);
-  first->s.next = &h->base;
-  h->base.s.next = first;
-  h->base.s.units = 0;
-  h->freep = &h->base;
-  return (struct heap_region){h, h->start, h->end};
-}
-
-/* flexos_add_image(... HEAP_KB n SHARED_HEAP_KB m); 0 means the default. */
-static size_t heap_pages(uint32_t kb) {
-  return kb ? PAGE_ROUND_UP((size_t)kb * 1024) / PAGE_SIZE : HEAP_PAGES;
-}
-
-/* Runs at boot in the boot context (PKRU 0: every key writable). */
-void heap_init(void) {
-  for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
-    if (mechanism->has_compartment((int)i)) /* this address space's only */
-      heaps[i] = heap_create(FLEXOS_KEY_OF(i), heap_pages(flexos_image_config.heap_kb));
-  shared_heap = heap_create(FLEXOS_SHARED_KEY,
-                            heap_pages(flexos_image_config.shared_heap_kb));
-}
 
 /* Every pointer and size read from a heap's own state is checked against
  * the region's bounds from the read-only table: the shared heap's state is
@@ -152,22 +98,18 @@ static void heap_release(const struct heap_region *r, void *ptr) {
 }
 
 static const struct heap_region *caller_heap(void) {
-  return &heaps[flexos_current_compartment()];
-}
-
-/* The compartment whose heap holds addr, or -1 (record mode). */
-int heap_owner(uintptr_t addr) {
-  for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
-    if (heaps[i].heap && addr >= heaps[i].start && addr < heaps[i].end)
-      return (int)i;
-  return -1;
+  return &heap_regions[flexos_current_compartment()];
 }
 
 /* A block p of the caller's heap for the call returning to ra; in record
  * mode (runtime/services/record.c) the allocation log remembers it. */
 static void *logged(void *p, size_t size, void *ra) {
+#ifndef FLEXOS_RING3 /* no record mode in ring-3 images */
   if (p)
     record_alloc(p, size, ra);
+#else
+  (void)size, (void)ra;
+#endif
   return p;
 }
 
@@ -195,7 +137,7 @@ static void heap_check_owner(const struct heap_region *r, void *ptr,
   if (heap_owns(r, ptr))
     return;
   for (uint32_t i = 0; i < flexos_image_config.ncompartments; i++)
-    if (heap_owns(&heaps[i], ptr))
+    if (heap_owns(&heap_regions[i], ptr))
       flexos_panic("%s: %p is in %s's heap, caller is %s", fn, ptr,
                    flexos_compartment_name((int)i),
                    flexos_compartment_name(flexos_current_compartment()));
@@ -205,8 +147,8 @@ static void heap_check_owner(const struct heap_region *r, void *ptr,
 void free(void *ptr) {
   if (!ptr)
     return;
-  if (heap_owns(&shared_heap, ptr)) {
-    heap_release(&shared_heap, ptr);
+  if (heap_owns(&heap_shared_region, ptr)) {
+    heap_release(&heap_shared_region, ptr);
     return;
   }
   const struct heap_region *r = caller_heap();
@@ -233,8 +175,8 @@ void *realloc(void *ptr, size_t size) {
   void *ra = __builtin_return_address(0);
   if (!ptr)
     return caller_alloc(size, ra);
-  if (heap_owns(&shared_heap, ptr))
-    return heap_resize(&shared_heap, &shared_heap, ptr, size);
+  if (heap_owns(&heap_shared_region, ptr))
+    return heap_resize(&heap_shared_region, &heap_shared_region, ptr, size);
   const struct heap_region *r = caller_heap();
   heap_check_owner(r, ptr, "realloc");
   return logged(heap_resize(r, r, ptr, size), size, ra);
@@ -290,7 +232,7 @@ void *memalign(size_t align, size_t size) {
 }
 
 void *flexos_malloc_shared(size_t size) {
-  return heap_alloc(&shared_heap, size);
+  return heap_alloc(&heap_shared_region, size);
 }
 
 void *flexos_calloc_shared(size_t n, size_t size) {
@@ -306,19 +248,19 @@ void *flexos_calloc_shared(size_t n, size_t size) {
 void *flexos_realloc_shared(void *ptr, size_t size) {
   if (!ptr)
     return flexos_malloc_shared(size);
-  if (heap_owns(&shared_heap, ptr))
-    return heap_resize(&shared_heap, &shared_heap, ptr, size);
+  if (heap_owns(&heap_shared_region, ptr))
+    return heap_resize(&heap_shared_region, &heap_shared_region, ptr, size);
   const struct heap_region *r = caller_heap();
   heap_check_owner(r, ptr, "flexos_realloc_shared");
-  return heap_resize(r, &shared_heap, ptr, size);
+  return heap_resize(r, &heap_shared_region, ptr, size);
 }
 
 void flexos_free_shared(void *ptr) {
   if (!ptr)
     return;
-  if (!heap_owns(&shared_heap, ptr))
+  if (!heap_owns(&heap_shared_region, ptr))
     flexos_panic("flexos_free_shared: %p is not in the shared heap", ptr);
-  heap_release(&shared_heap, ptr);
+  heap_release(&heap_shared_region, ptr);
 }
 
 /* musl calls the allocator by these names too (atexit, locale and

@@ -8,14 +8,53 @@
  *   common memory.
  * License: MIT (see LICENSE)
  */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "kernel.h"
 #include "mechanism.h"
 
+#ifdef FLEXOS_RING3
+/* Ring-3 images: this is compartment code, which reads neither the core's
+ * mechanism table nor its console; the shared-page bitmap is common
+ * memory (runtime/core/paging.c), the console a service. */
+extern uint8_t __flexos_shared_page_bits[];
+
+int __flexos_is_shared(const void *p, size_t len) {
+  uintptr_t a = (uintptr_t)p;
+  if (!flexos_pku_on)
+    return 1;
+  if (len == 0)
+    len = 1;
+  if (a + len < a || a + len > FLEXOS_SHARED_PAGE_LIMIT)
+    return 0;
+  for (uintptr_t page = a >> 12; page <= (a + len - 1) >> 12; page++)
+    if (!(__flexos_shared_page_bits[page >> 3] >> (page & 7) & 1))
+      return 0;
+  return 1;
+}
+
+static void report(const char *fmt, ...) {
+  char text[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    flexos_console_write(text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+#else
 int __flexos_is_shared(const void *p, size_t len) {
   return mechanism->is_shared((uintptr_t)p, len);
 }
+
+static void report(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  console_vprintf(fmt, ap);
+  va_end(ap);
+}
+#endif
 
 static __attribute__((noreturn)) void stop(void) {
   flexos_exit(FLEXOS_EXIT_UNTRUSTED);
@@ -24,7 +63,7 @@ static __attribute__((noreturn)) void stop(void) {
 void __flexos_check_gate_result(const void *p, const char *gate) {
   if (!p || __flexos_is_shared(p, 1))
     return;
-  console_printf("flexos: UNTRUSTED: gate %s returned pointer %p, which is not in "
+  report("flexos: UNTRUSTED: gate %s returned pointer %p, which is not in "
          "memory shared with the caller (compartment %s); stopped before "
          "the caller could use it\n",
          gate, p, flexos_compartment_name(flexos_current_compartment()));
@@ -33,7 +72,7 @@ void __flexos_check_gate_result(const void *p, const char *gate) {
 
 void __flexos_untrusted_fault(const char *check, const char *file, int line,
                               unsigned long value, unsigned long bound) {
-  console_printf("flexos: UNTRUSTED: %s failed at %s:%d in compartment %s: value "
+  report("flexos: UNTRUSTED: %s failed at %s:%d in compartment %s: value "
          "0x%lx, bound 0x%lx\n",
          check, file, line,
          flexos_compartment_name(flexos_current_compartment()), value, bound);

@@ -47,6 +47,9 @@ static long case_far0(void) { return flexos_gate(far, far_fn0); }
 static long case_far6(void) { return flexos_gate(far, far_fn6, 1, 2, 3, 4, 5, 6); }
 static long case_far_ptr(void) { return flexos_gate(far, far_ptr) != 0; }
 static long case_share(void) { return shared_local(); }
+/* A call of the runtime: a plain call in ring-0 images, the SYSCALL
+ * service entry in ring-3 images (docs/runtime.md, "Ring choice"). */
+static long case_ticks(void) { return (long)flexos_ticks(); }
 
 struct result {
   uint64_t p10, median, p90;
@@ -95,7 +98,8 @@ int main(void) {
                {"cross-compartment-gate-0", case_far0},
                {"cross-compartment-gate-6", case_far6},
                {"cross-compartment-gate-ptr", case_far_ptr},
-               {"shared-local-alloc", case_share}};
+               {"shared-local-alloc", case_share},
+               {"runtime-call-ticks", case_ticks}};
   char hv[13];
   hypervisor(hv);
   printf("gate-latency: mechanism %s, hypervisor '%s', %d samples x %d calls\n",

@@ -1,0 +1,77 @@
+/*
+ * FILE: gates/service_entry.S
+ * DESCRIPTION:
+ *   The service entry of ring-3 images (include/flexos/service.h): the
+ *   SYSCALL target (MSR LSTAR, runtime/core/service.c).  SYSCALL leaves
+ *   the caller's rip in rcx and rflags in r11, clears IF, and does not
+ *   touch rsp; so this first moves to the running thread's kernel stack
+ *   (a supervisor page), keeps the caller's rsp, rip, rflags, rbp and PKRU
+ *   there (struct service_frame), out of every compartment's reach, and calls
+ *   service_dispatch(rdi, rsi, rdx, r10, number, frame) with the caller's PKRU
+ *   still live (its pointer checks rely on it).  The dispatcher may
+ *   switch threads; whenever this thread comes back, the PKRU it called
+ *   with is written back (ERIM's check: compare after WRPKRU, retry on a
+ *   mismatch), the caller-saved registers are cleared so that no core
+ *   address leaks, and SYSRET returns to ring 3 with IF set and IOPL 0
+ *   whatever r11 held.  It lives in the gate range (tools/flexos-scan:
+ *   WRPKRU nowhere else) but on a supervisor page: ring 3 cannot jump in.
+ * License: MIT (see LICENSE)
+ */
+#include <flexos/service.h>
+
+  .section .text.flexos_gates.kernel, "ax", @progbits
+  .global flexos_service_entry
+  .type flexos_service_entry, @function
+  .p2align 4
+flexos_service_entry:
+  movq %rsp, service_user_rsp(%rip)
+  movq service_kstack_top(%rip), %rsp
+  pushq $0                     /* keeps the frame 16-byte aligned */
+  pushq service_user_rsp(%rip)
+  pushq %r11
+  pushq %rcx
+  pushq %rbp
+  movq %rax, %r8               /* the service number */
+  cmpb $0, flexos_pku_on(%rip)
+  je 1f
+  movq %rdx, %r9               /* rdpkru clobbers rdx: keep argument 3 */
+  xorl %ecx, %ecx
+  rdpkru
+  movq %r9, %rdx
+  pushq %rax
+  jmp 2f
+1:
+  pushq $0
+2:
+  /* service_dispatch(a0, a1, a2, a3, number, frame) */
+  movq %r10, %rcx
+  movq %rsp, %r9
+  call service_dispatch
+  movq %rax, %rsi              /* the result */
+  popq %rdi                    /* the caller's PKRU */
+  cmpb $0, flexos_pku_on(%rip)
+  je 5f
+4:
+  movl %edi, %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru
+  cmpl %edi, %eax
+  jne 4b
+5:
+  cli                          /* IF may be on after a thread switch */
+  movq %rsi, %rax
+  popq %rbp
+  popq %rcx                    /* rip */
+  popq %r11                    /* rflags: IF on, IOPL 0, no TF */
+  orq $0x200, %r11
+  andq $~0x3100, %r11
+  xorl %edi, %edi
+  xorl %esi, %esi
+  xorl %edx, %edx
+  xorl %r8d, %r8d
+  xorl %r9d, %r9d
+  xorl %r10d, %r10d
+  popq %rsp
+  sysretq
+  .size flexos_service_entry, . - flexos_service_entry
