@@ -328,9 +328,129 @@ const char *vmm_net_attach(struct flexos_pvnet *dev) {
   return 0;
 }
 
+/* ---- a SYN slirp sees again ------------------------------------------------
+ * libslirp (4.7.0, and later releases do the same) reads the options of
+ * every segment of a connection that is not listening, and an MSS option
+ * in a SYN makes it call tcp_mss(), which sizes both socket buffers again
+ * with sbreserve(): that reallocates them *empty*.  So a SYN that reaches
+ * slirp a second time, once data is queued, throws the data away: when
+ * slirp's ACK of the guest's SYN-ACK and its first data segment are lost
+ * (--net-faults drop), the guest sends its SYN-ACK again; by then slirp
+ * has read the client's request from the host socket, the retransmitted
+ * SYN-ACK empties its send buffer while snd_una..snd_max still counts the
+ * request, every retransmission carries nothing, and the connection hangs
+ * until slirp gives up about ten minutes later (the client sees the server
+ * close the connection).  A duplicate that came as late would too.
+ * Therefore a SYN that slirp has been given before (the same addresses,
+ * ports and sequence number, checksums intact) reaches it with its MSS
+ * option turned into NOPs, and checksum fixed: slirp has that MSS already
+ * and answers the segment as before.  The last SYN_MEMORY SYNs are
+ * remembered (a retransmitted SYN comes within lwIP's SYN_RCVD lifetime,
+ * well under a minute).  Test: tools/vmm/netproxy-syn-test.py. */
+#define SYN_MEMORY 1024
+
+struct syn_key {
+  uint32_t src, dst, seq;
+  uint16_t sport, dport;
+};
+
+static struct {
+  struct syn_key key[SYN_MEMORY];
+  unsigned n; /* SYNs recorded; the newest is key[(n - 1) % SYN_MEMORY] */
+} syns;
+
+static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static uint32_t be32(const uint8_t *p) { return be16(p) << 16 | be16(p + 2); }
+
+/* The Internet checksum's one's-complement sum of p[0..n), added to sum. */
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum) {
+  for (; n > 1; p += 2, n -= 2)
+    sum += be16(p);
+  if (n)
+    sum += (uint32_t)p[0] << 8;
+  return sum;
+}
+
+static uint16_t fold(uint32_t sum) {
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+/* When frame f is an intact IPv4 TCP segment with SYN set and an MSS
+ * option: the offsets of its TCP header and of that option, its TCP
+ * length and its key; returns 0 otherwise. */
+static int syn_with_mss(const uint8_t *f, uint32_t len, size_t *tcp,
+                        size_t *opt, size_t *tcp_len, struct syn_key *key) {
+  if (len < 14 + 20 + 20 || be16(f + 12) != 0x0800)
+    return 0;
+  const uint8_t *ip = f + 14;
+  size_t ihl = (size_t)(ip[0] & 15) * 4, total = be16(ip + 2);
+  if ((ip[0] >> 4) != 4 || ihl < 20 || total > len - 14 || total < ihl + 20 ||
+      ip[9] != 6 || (be16(ip + 6) & 0x3fff) || fold(sum16(ip, ihl, 0)))
+    return 0; /* not IPv4 TCP, a fragment, or a bad header checksum */
+  const uint8_t *t = ip + ihl;
+  size_t tlen = total - ihl, off = (size_t)(t[12] >> 4) * 4;
+  uint32_t pseudo = sum16(ip + 12, 8, 6 + (uint32_t)tlen);
+  if (!(t[13] & 0x02) || off < 20 || off > tlen || fold(sum16(t, tlen, pseudo)))
+    return 0; /* no SYN, or a segment slirp drops anyway */
+  for (size_t i = 20; i < off;) {
+    if (t[i] == 0) /* end of options */
+      break;
+    if (t[i] == 1) { /* NOP */
+      i++;
+      continue;
+    }
+    if (i + 1 >= off || t[i + 1] < 2 || i + t[i + 1] > off)
+      break;
+    if (t[i] == 2 && t[i + 1] == 4) {
+      *tcp = 14 + ihl;
+      *opt = 14 + ihl + i;
+      *tcp_len = tlen;
+      *key = (struct syn_key){be32(ip + 12), be32(ip + 16), be32(t + 4),
+                              (uint16_t)be16(t), (uint16_t)be16(t + 2)};
+      return 1;
+    }
+    i += t[i + 1];
+  }
+  return 0;
+}
+
+static int syn_key_eq(const struct syn_key *a, const struct syn_key *b) {
+  return a->src == b->src && a->dst == b->dst && a->seq == b->seq &&
+         a->sport == b->sport && a->dport == b->dport;
+}
+
+/* For a SYN with an MSS option that slirp was given before: copies it to
+ * out without that option (NOPs, checksum updated) and returns 1.
+ * Otherwise remembers a SYN and returns 0 (f goes to slirp as it is). */
+static int strip_repeated_syn_mss(const uint8_t *f, uint32_t len, uint8_t *out) {
+  size_t tcp, opt, tcp_len;
+  struct syn_key key;
+  if (!syn_with_mss(f, len, &tcp, &opt, &tcp_len, &key))
+    return 0;
+  unsigned known = syns.n < SYN_MEMORY ? syns.n : SYN_MEMORY;
+  for (unsigned i = 0; i < known; i++)
+    if (syn_key_eq(&syns.key[i], &key)) {
+      memcpy(out, f, len);
+      memset(out + opt, 1, 4); /* four NOPs */
+      out[tcp + 16] = out[tcp + 17] = 0;
+      uint32_t pseudo = sum16(out + 14 + 12, 8, 6 + (uint32_t)tcp_len);
+      uint16_t sum = fold(sum16(out + tcp, tcp_len, pseudo));
+      out[tcp + 16] = (uint8_t)(sum >> 8);
+      out[tcp + 17] = (uint8_t)sum;
+      return 1;
+    }
+  syns.key[syns.n++ % SYN_MEMORY] = key;
+  return 0;
+}
+
 /* A frame from the guest, after fault injection. */
 static void deliver_to_slirp(const uint8_t *buf, uint32_t len, void *ctx) {
   (void)ctx;
+  uint8_t copy[FLEXOS_PVNET_FRAME_MAX];
+  if (len <= sizeof(copy) && strip_repeated_syn_mss(buf, len, copy))
+    buf = copy;
   capture_frame(buf, len);
   slirp_input(net.slirp, buf, (int)len);
 }

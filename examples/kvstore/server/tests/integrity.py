@@ -16,7 +16,11 @@
 #               keys: every GET returns its own key's value.
 #   Then the server must still answer PING, and deleting the keys it made
 #   must bring DBSIZE back to what it was.  Exits 1 on the first broken
-#   rule, naming the key, client and request.
+#   rule, naming the key, client and request.  A connection that has
+#   waited STALL_REPORT seconds for a reply without receiving a byte is
+#   reported (what it waits for, since when), once a period; that fails
+#   nothing, it says where a stuck run stands before a test timeout kills
+#   it (the socket deadline, TIMEOUT, is longer than ctest's).
 # USAGE:
 #   integrity.py PORT [--clients M] [--keys N] [--rounds R]
 #   (KV_SLOW=F multiplies the socket timeout by F, as malformed.py)
@@ -26,23 +30,35 @@ import os
 import socket
 import sys
 import threading
+import time
 
 SLOW = max(1, int(os.environ.get("KV_SLOW", "1")))
 TIMEOUT = 60.0 * SLOW
 PIPELINE = 8
+STALL_REPORT = 60.0  # seconds without a byte while a reply is due
 
 
 class Conn:
     """A RESP client with a read buffer; replies come back as Python values
     (int, bytes, None, list) or ('error', text)."""
 
-    def __init__(self, port):
+    live = set()  # open connections, for the stall report
+    lock = threading.Lock()
+
+    def __init__(self, port, who):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
+        self.who = who
+        self.sent = ""      # the last request sent, for the stall report
+        self.waiting = None  # since when recv() waits for a byte
+        self.reported = 0.0
+        with Conn.lock:
+            Conn.live.add(self)
 
     def send(self, *commands):
         out = b""
+        self.sent = "%d x %s" % (len(commands), commands[0][0])
         for args in commands:
             out += b"*%d\r\n" % len(args)
             for a in args:
@@ -50,21 +66,26 @@ class Conn:
                 out += b"$%d\r\n%s\r\n" % (len(a), a)
         self.s.sendall(out)
 
+    def _recv(self):
+        self.waiting = time.monotonic()
+        try:
+            chunk = self.s.recv(65536)
+        finally:
+            self.waiting = None
+        if not chunk:
+            raise ConnectionError("the server closed the connection (%s, "
+                                  "after %s)" % (self.who, self.sent))
+        self.buf += chunk
+
     def _line(self):
         while b"\r\n" not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise ConnectionError("the server closed the connection")
-            self.buf += chunk
+            self._recv()
         line, self.buf = self.buf.split(b"\r\n", 1)
         return line
 
     def _exact(self, n):
         while len(self.buf) < n + 2:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise ConnectionError("the server closed the connection")
-            self.buf += chunk
+            self._recv()
         data, self.buf = self.buf[:n], self.buf[n + 2:]
         return data
 
@@ -90,7 +111,29 @@ class Conn:
         return self.reply()
 
     def close(self):
+        with Conn.lock:
+            Conn.live.discard(self)
         self.s.close()
+
+
+def report_stalls():
+    """Runs in the background: says which connection has waited
+    STALL_REPORT seconds or more for a reply without a byte arriving."""
+    while True:
+        time.sleep(5)
+        now = time.monotonic()
+        with Conn.lock:
+            conns = list(Conn.live)
+        for c in conns:
+            since = c.waiting
+            if since is None or now - since < STALL_REPORT or \
+                    now - c.reported < STALL_REPORT:
+                continue
+            c.reported = now
+            print("integrity: stalled? %s has waited %.0f s for a byte of the "
+                  "reply to %s (the socket deadline is %.0f s)"
+                  % (c.who, now - since, c.sent, TIMEOUT))
+            sys.stdout.flush()
 
 
 def fail(msg):
@@ -122,7 +165,7 @@ def counters(port, prefix, clients, keys, rounds):
     lock = threading.Lock()
 
     def client(c):
-        conn = Conn(port)
+        conn = Conn(port, "counters client %d" % c)
         for start in range(0, rounds, PIPELINE):
             batch = [(c + i) % keys for i in range(start, min(rounds, start + PIPELINE))]
             conn.send(*[("INCR", "%sctr:%d" % (prefix, k)) for k in batch])
@@ -136,7 +179,7 @@ def counters(port, prefix, clients, keys, rounds):
         conn.close()
 
     run_clients(clients, client)
-    check = Conn(port)
+    check = Conn(port, "counters check")
     total = 0
     for k in range(keys):
         final = int(check.call("GET", "%sctr:%d" % (prefix, k)) or 0)
@@ -157,7 +200,7 @@ def lists(port, prefix, clients, rounds):
     key = prefix + "list"
 
     def client(c):
-        conn = Conn(port)
+        conn = Conn(port, "lists client %d" % c)
         for start in range(0, rounds, PIPELINE):
             items = list(range(start, min(rounds, start + PIPELINE)))
             conn.send(*[("RPUSH", key, "c%d:%d" % (c, i)) for i in items])
@@ -170,7 +213,7 @@ def lists(port, prefix, clients, rounds):
         conn.close()
 
     run_clients(clients, client)
-    check = Conn(port)
+    check = Conn(port, "lists check")
     items = check.call("LRANGE", key, 0, -1)
     check.close()
     total = clients * rounds
@@ -189,7 +232,7 @@ def lists(port, prefix, clients, rounds):
 
 def readback(port, prefix, clients, rounds):
     def client(c):
-        conn = Conn(port)
+        conn = Conn(port, "readback client %d" % c)
         for start in range(0, rounds, PIPELINE):
             ids = range(start, min(rounds, start + PIPELINE))
             keys = ["%skv:%d:%d" % (prefix, c, i) for i in ids]
@@ -221,6 +264,7 @@ def main():
     args = ap.parse_args()
     if min(args.clients, args.keys, args.rounds) < 1:
         ap.error("--clients, --keys and --rounds want positive numbers")
+    threading.Thread(target=report_stalls, daemon=True).start()
     try:
         run_all(args)
     except (OSError, ValueError) as e:  # a timeout, a reset, a bad reply
@@ -229,13 +273,13 @@ def main():
 
 def run_all(args):
     prefix = "integ%d:" % os.getpid()
-    conn = Conn(args.port)
+    conn = Conn(args.port, "DBSIZE before")
     before = conn.call("DBSIZE")
     conn.close()
     counters(args.port, prefix, args.clients, args.keys, args.rounds)
     lists(args.port, prefix, args.clients, args.rounds)
     readback(args.port, prefix, args.clients, args.rounds)
-    conn = Conn(args.port)
+    conn = Conn(args.port, "final check")
     if conn.call("PING") != b"PONG":
         fail("the server no longer answers PING")
     made = (["%sctr:%d" % (prefix, k) for k in range(args.keys)] + [prefix + "list"] +
