@@ -8,9 +8,9 @@
  *     - PCI configuration space (ports 0xcf8, 0xcfc-0xcff): every
  *       compartment may read it (to find its device) through an address
  *       latch of its own; a write claims the device for the writer, and
- *       is refused on a device another compartment claimed, and on the
- *       registers that place a device (BARs, expansion ROM, interrupt
- *       line);
+ *       is refused on a device another compartment claimed, on bridges
+ *       (the host bridge's registers steer memory), and on the registers
+ *       that place a device (BARs, expansion ROM, interrupt line);
  *     - a claimed device's I/O BARs and its interrupt line belong to the
  *       claimer alone: any other port, and any other line, is refused.
  *   So a driver compartment reaches its own device and nothing else: not
@@ -29,6 +29,8 @@
 #define PCI_BAR_END 0x28
 #define PCI_ROM 0x30
 #define PCI_INTERRUPT 0x3c
+#define PCI_CLASS 0x08
+#define PCI_CLASS_BRIDGE 0x06
 #define MAX_DEVICES 8
 #define MAX_BARS 6
 
@@ -134,6 +136,8 @@ const char *device_port_out(int comp, uint16_t port, int size, uint32_t v) {
       return "would move a device (BAR, ROM or interrupt line)";
     uint32_t bdf = a & 0x00ffff00u;
     struct device *d = device_at(bdf);
+    if (!d && config_read(bdf, PCI_CLASS) >> 24 == PCI_CLASS_BRIDGE)
+      return "configures a bridge (the host's or a bus's: never a compartment's)";
     if (!d && !(d = claim(bdf, comp)))
       return "claims more devices than the core keeps";
     if (d->owner != comp)

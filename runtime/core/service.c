@@ -137,10 +137,18 @@ static struct flexos_thread *thread_of_handle(uint64_t id) {
   return 0;
 }
 
-static uint64_t thread_create_checked(uint64_t fn, uint64_t arg) {
+extern char __flexos_gates_start[], __flexos_gates_end[];
+
+/* A thread may start in compartment code, never inside a gate. */
+static void check_entry(uint64_t nr, uint64_t fn) {
   if (!paging_is_user_code(fn))
-    refuse(FLEXOS_SVC_THREAD_CREATE, "function", fn, 1,
-           "is not compartment code");
+    refuse(nr, "function", fn, 1, "is not compartment code");
+  if (fn >= (uint64_t)__flexos_gates_start && fn < (uint64_t)__flexos_gates_end)
+    refuse(nr, "function", fn, 1, "is inside a gate");
+}
+
+static uint64_t thread_create_checked(uint64_t fn, uint64_t arg) {
+  check_entry(FLEXOS_SVC_THREAD_CREATE, fn);
   /* The thread runs in its creator's compartment, never another's. */
   struct flexos_thread *t =
       thread_start_user((void (*)(void *))fn, (void *)arg, caller_compartment());
@@ -201,8 +209,7 @@ uint64_t service_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
       refuse(nr, "line", a0, 0, "is not the line of the caller's device");
     return (uint64_t)flexos_irq_wait((int)a0, a1);
   case FLEXOS_SVC_CTX_CREATE:
-    if (!paging_is_user_code(a1))
-      refuse(nr, "function", a1, 1, "is not compartment code");
+    check_entry(nr, a1);
     if (a0 >= flexos_image_config.ncompartments)
       refuse(nr, "compartment", a0, 0, "does not exist");
     return flexos_ctx_create((int)a0, (void (*)(void *, void *))a1, (void *)a2,

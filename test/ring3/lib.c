@@ -17,6 +17,7 @@
  *                                       service (no device of its own)
  *     pci-bar                           moving a PCI device's BAR 0 through
  *                                       the configuration service
+ *     pci-host-bridge                   configuring the host bridge (00:00.0)
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -96,6 +97,9 @@ int lib_attack(const char *name, uintptr_t addr) {
   } else if (!strcmp(name, "pci-bar")) {
     outl(0xcf8, 0x80000000u | (3u << 11) | 0x10); /* 00:03.0, BAR 0 */
     outl(0xcfc, 0x1000);
+  } else if (!strcmp(name, "pci-host-bridge")) {
+    outl(0xcf8, 0x80000000u | 0x58); /* 00:00.0, the i440FX's PAM registers */
+    outl(0xcfc, 0);
   } else {
     printf("lib: no attack %s\n", name);
     return 1;
