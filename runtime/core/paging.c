@@ -88,19 +88,6 @@ static void map_range(uintptr_t start, uintptr_t end, enum kind kind, int key) {
   }
 }
 
-/* Is every page of [va, va+len) mapped writable with the shared key? */
-int paging_is_shared(uintptr_t va, size_t len) {
-  if (len == 0)
-    len = 1;
-  /* MAX_MAPPED, not mapped_end: that is the default compartment's */
-  if (va + len < va || va + len > MAX_MAPPED)
-    return 0;
-  for (uintptr_t page = va >> 12; page <= (va + len - 1) >> 12; page++)
-    if (!(__flexos_shared_page_bits[page >> 3] >> (page & 7) & 1))
-      return 0;
-  return 1;
-}
-
 /* Compartment i owns key i+1 (include/flexos/abi.h). */
 int paging_default_key(void) {
   return FLEXOS_KEY_OF(flexos_image_config.default_index);

@@ -17,21 +17,9 @@
 #ifdef FLEXOS_RING3
 /* Ring-3 images: this is compartment code, which reads neither the core's
  * mechanism table nor its console; the shared-page bitmap is common
- * memory (runtime/core/paging.c), the console a service. */
-extern uint8_t __flexos_shared_page_bits[];
-
+ * memory (runtime/core/shared_pages.c), the console a service. */
 int __flexos_is_shared(const void *p, size_t len) {
-  uintptr_t a = (uintptr_t)p;
-  if (!flexos_pku_on)
-    return 1;
-  if (len == 0)
-    len = 1;
-  if (a + len < a || a + len > FLEXOS_SHARED_PAGE_LIMIT)
-    return 0;
-  for (uintptr_t page = a >> 12; page <= (a + len - 1) >> 12; page++)
-    if (!(__flexos_shared_page_bits[page >> 3] >> (page & 7) & 1))
-      return 0;
-  return 1;
+  return !flexos_pku_on || paging_is_shared((uintptr_t)p, len);
 }
 
 static void report(const char *fmt, ...) {
