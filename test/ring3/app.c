@@ -8,7 +8,8 @@
  *   compartments; then prints "ring3: all ok".  "ATTACK [ADDR]" has
  *   the library attack the core (lib.c); "app-pointer" passes the core a
  *   pointer into the library's memory, which the application may not
- *   read.
+ *   read; "app-wrmsr" runs a privileged instruction in the default
+ *   compartment.
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -72,6 +73,12 @@ int main(int argc, char **argv) {
     printf("ring3: passing the core a pointer into the library\n");
     flexos_console_write((const char *)lib_secret_address(), 16);
     printf("ring3: the core wrote it\n");
+    return 1;
+  }
+  if (argc > 1 && !strcmp(argv[1], "app-wrmsr")) {
+    /* the default compartment is no more privileged than the others */
+    __asm__ volatile("wrmsr" : : "c"(0xc0000080u), "a"(0u), "d"(0u));
+    printf("ring3: app-wrmsr was not stopped\n");
     return 1;
   }
   if (argc > 1)
