@@ -79,7 +79,14 @@ flexos_isr_common:
   andl $0x3ffffffc, %edx        /* own key: AD and WD clear; skip keys 0, 15 */
   bsfl %edx, %edx               /* 2k for key k = compartment k-1 */
   jz 1f
+#ifdef FLEXOS_RING3
+  /* Ring 3 may have reloaded GS (a null selector clears its base): the
+   * core takes the TCB from its own copy, never from GS. */
+  movq service_current_tcb(%rip), %rcx
+  movq GATE_SLOT_BY_2K(%rcx,%rdx,4), %rcx  /* gate_slot[k-1] */
+#else
   movq %gs:GATE_SLOT_BY_2K(,%rdx,4), %rcx  /* gate_slot[k-1] */
+#endif
   testq %rcx, %rcx
   jz 1f
   movq FLEXOS_TRAPFRAME_RSP(%rsp), %rdx
@@ -104,7 +111,12 @@ flexos_isr_common:
   andl $0x3ffffffc, %eax
   bsfl %eax, %eax
   jz 3f
+#ifdef FLEXOS_RING3
+  movq service_current_tcb(%rip), %r14
+  movq GATE_SLOT_BY_2K(%r14,%rax,4), %r14
+#else
   movq %gs:GATE_SLOT_BY_2K(,%rax,4), %r14
+#endif
   testq %r14, %r14
   jz 3f
   movq FLEXOS_GATE_SLOT_STACK_TOP(%r14), %r15

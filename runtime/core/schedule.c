@@ -67,6 +67,7 @@ void thread_switch_to(struct flexos_thread *next) {
   wrmsr(GS_BASE_MSR, (uint64_t)next->tcb);
 #ifdef FLEXOS_RING3
   service_kstack_top = next->kstack_top;
+  service_current_tcb = (uint64_t)next->tcb;
 #endif
   thread_switch(&prev->rsp, next->rsp);
 }

@@ -38,6 +38,9 @@
  * caller's rsp while the entry moves stacks: core memory, one CPU. */
 uint64_t service_kstack_top;
 uint64_t service_user_rsp;
+/* The running thread's TCB, for the interrupt entry: compartment code
+ * may load GS with another base (gates/interrupt_entry.S). */
+uint64_t service_current_tcb;
 
 extern char flexos_service_entry[]; /* gates/service_entry.S */
 

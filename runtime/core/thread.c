@@ -299,6 +299,9 @@ uint64_t flexos_thread_id(void) {
   uint64_t id;
   if (!tcbs_ready) /* GS.base is 0 until thread_init: no thread yet */
     return 0;
+#ifdef FLEXOS_RING3 /* the core's copy: ring 3 may have reloaded GS */
+  return ((struct flexos_tcb *)service_current_tcb)->thread_id;
+#endif
   __asm__ volatile("movq %%gs:%c1, %0" : "=r"(id) : "i"(FLEXOS_TCB_THREAD_ID));
   return id;
 }
@@ -340,6 +343,9 @@ void thread_init(void) {
   thread_current->tcb = &tcbs[0];
   tcbs[0].self = (uint64_t)&tcbs[0];
   wrmsr(GS_BASE_MSR, (uint64_t)&tcbs[0]);
+#ifdef FLEXOS_RING3
+  service_current_tcb = (uint64_t)&tcbs[0];
+#endif
   tcbs_ready = 1;
 }
 

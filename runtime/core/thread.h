@@ -70,7 +70,7 @@ void thread_frame_user(struct flexos_thread *t, int compartment, char *entry,
 struct flexos_thread *thread_start_user_main(int (*main_fn)(int, char **),
                                              int argc, char **argv);
 __attribute__((noreturn)) void thread_finish(void);
-extern uint64_t service_kstack_top; /* service.c */
+extern uint64_t service_kstack_top, service_current_tcb; /* service.c */
 struct flexos_thread *thread_by_id(uint64_t id);
 
 /* schedule.c */

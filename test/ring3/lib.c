@@ -18,6 +18,9 @@
  *     pci-bar                           moving a PCI device's BAR 0 through
  *                                       the configuration service
  *     pci-host-bridge                   configuring the host bridge (00:00.0)
+ *     gs-null                           a null GS selector while timer
+ *                                       interrupts come (only this
+ *                                       compartment may suffer: exit 3)
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -97,6 +100,15 @@ int lib_attack(const char *name, uintptr_t addr) {
   } else if (!strcmp(name, "pci-bar")) {
     outl(0xcf8, 0x80000000u | (3u << 11) | 0x10); /* 00:03.0, BAR 0 */
     outl(0xcfc, 0x1000);
+  } else if (!strcmp(name, "gs-null")) {
+    /* A null GS selector clears GS.base (Intel); the core must not follow
+     * it when an interrupt comes, and the image must stop, not hang. */
+    __asm__ volatile("mov %0, %%gs" : : "r"(0) : "memory");
+    uint64_t until = flexos_ticks() + 20; /* timer interrupts meanwhile */
+    while (flexos_ticks() < until)
+      ;
+    printf("lib: 20 ticks with a null GS\n");
+    return 0;
   } else if (!strcmp(name, "pci-host-bridge")) {
     outl(0xcf8, 0x80000000u | 0x58); /* 00:00.0, the i440FX's PAM registers */
     outl(0xcfc, 0);
