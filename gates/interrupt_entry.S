@@ -38,7 +38,7 @@
   .section .text.flexos_gates.interrupt, "ax", @progbits
   .p2align 4
 flexos_isr_entries:
-  .irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+  .irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,FLEXOS_VEC_NULL_INTERRUPT
   ISR \vec
   .endr
 
@@ -187,13 +187,14 @@ flexos_isr_exit:
   addq $16, %rsp
   iretq
 
-  /* Entry addresses for runtime/core/idt.c; each entry is 16-byte aligned. */
+  /* Entry addresses for runtime/core/idt.c, vectors 0..47 and then the
+   * null interrupt; each entry is 16-byte aligned. */
   .section .rodata.flexos_isr_table, "a", @progbits
   .p2align 3
   .global flexos_isr_table
 flexos_isr_table:
   .set vec, 0
-  .rept 48
+  .rept 49
   .quad flexos_isr_entries + 16 * vec
   .set vec, vec + 1
   .endr

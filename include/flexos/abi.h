@@ -122,6 +122,10 @@
 #define FLEXOS_EPT_TRAP_IDLE 0x2
 /* isa-debug-exit's port, used by the monitor too: writing N exits with N. */
 #define FLEXOS_EXIT_PORT 0xf4
+/* The null interrupt: `int $FLEXOS_VEC_NULL_INTERRUPT` enters the
+ * interrupt entry and returns at once, from any ring (its IDT gate has
+ * DPL 3): the interrupt round trip of benchmarks/gate-latency. */
+#define FLEXOS_VEC_NULL_INTERRUPT 0x81
 /* Console: the 16550 data register at 0x3f8 (the monitor prints bytes
  * written there; other UART registers read 0 / 0x60 and ignore writes). */
 #define FLEXOS_COM1_PORT 0x3f8

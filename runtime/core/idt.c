@@ -1,7 +1,8 @@
 /*
  * FILE: runtime/core/idt.c
  * DESCRIPTION:
- *   The IDT: 32 exception vectors and 16 legacy PIC IRQs (32..47), each an
+ *   The IDT: 32 exception vectors, 16 legacy PIC IRQs (32..47) and the
+ *   null interrupt (0x81, the only one ring 3 may raise), each an
  *   interrupt gate (IF cleared on entry) pointing at an entry of the
  *   interrupt-entry gate in gates/interrupt_entry.S, which switches PKRU
  *   to the runtime's domain before any C runs.
@@ -9,7 +10,8 @@
  */
 #include "kernel.h"
 
-#define NVECTORS 48
+#define NVECTORS 49 /* 0..47, then the null interrupt (include/flexos/abi.h) */
+#define NULL_INTERRUPT_SLOT 48
 #define IST_IRQ 1
 #define IST_EXCEPTION 2
 #define IST_CRITICAL 3 /* #DF, NMI: never share a stack with a live frame */
@@ -33,9 +35,12 @@ static int ist_for(int vec) {
 void idt_init(void) {
   for (int v = 0; v < NVECTORS; v++) {
     uint64_t h = flexos_isr_table[v];
-    idt[v] = (struct idt_entry){(uint16_t)h, 0x08, (uint8_t)ist_for(v),
-                                0x8e /* present, DPL 0, interrupt gate */,
-                                (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0};
+    int vec = v == NULL_INTERRUPT_SLOT ? FLEXOS_VEC_NULL_INTERRUPT : v;
+    /* present, interrupt gate; DPL 0 (ring 3 cannot raise it), DPL 3 for
+     * the null interrupt */
+    uint8_t type = v == NULL_INTERRUPT_SLOT ? 0xee : 0x8e;
+    idt[vec] = (struct idt_entry){(uint16_t)h, 0x08, (uint8_t)ist_for(vec), type,
+                                  (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0};
   }
   struct __attribute__((packed)) {
     uint16_t limit;

@@ -79,6 +79,7 @@ static const char *privileged_name(uint64_t rip) {
   case 0xfb: return "sti";
   case 0xf4: return "hlt";
   case 0xcf: return "iretq";
+  case 0xcd: return "int"; /* a vector whose gate has DPL 0 */
   case 0xe4: case 0xe5: case 0xec: case 0xed: return "in";
   case 0xe6: case 0xe7: case 0xee: case 0xef: return "out";
   case 0x0f:
@@ -176,7 +177,7 @@ void flexos_trap(struct trapframe *tf) {
     flexos_panic("trap: frame at %p is not on an IST stack", (void *)tf);
   if (tf->vector < 32 && !record_trap(tf)) /* record mode logs PK faults */
     fatal_exception(tf);
-  if (tf->vector >= 32)
+  if (tf->vector >= 32 && tf->vector != FLEXOS_VEC_NULL_INTERRUPT)
     irq(tf->vector);
   /* The exit path WRPKRUs tf->pkru back: only a compartment's own value
    * may come back (or, in record mode, the rights of one logged access),

@@ -8,6 +8,7 @@
  *     write-core read-core              a core address (a page table, the
  *                                       thread table), given by the test
  *     iret                              an iretq to ring 0 with a forged frame
+ *     int-timer                         raising the timer's vector (0x20)
  *     jump-core                         a jump to a core address
  *     service-pointer                   console_write of the address
  *     thread-core                       a thread that would start at the
@@ -82,6 +83,8 @@ int lib_attack(const char *name, uintptr_t addr) {
     *(volatile uint64_t *)addr = 0;
   } else if (!strcmp(name, "read-core")) {
     printf("lib: read 0x%lx\n", (unsigned long)*(volatile uint64_t *)addr);
+  } else if (!strcmp(name, "int-timer")) {
+    __asm__ volatile("int $0x20");
   } else if (!strcmp(name, "iret")) {
     forged_iret();
   } else if (!strcmp(name, "jump-core")) {
