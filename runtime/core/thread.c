@@ -132,55 +132,54 @@ static int stacks_create(struct flexos_thread *t) {
 
 static __attribute__((noreturn)) void thread_start(struct flexos_thread *t);
 
-/* The first "return" into a thread: thread_switch pops six registers and
- * returns to flexos_isr_exit, which restores PKRU from the frame and
- * iretqs to thread_start(t) on the default compartment's stack. */
-static void frame_create(struct flexos_thread *t) {
-  uint64_t top = ((uint64_t *)t->tcb->gate_slot[mechanism->home_compartment()])[0];
-  uint64_t *sp = (uint64_t *)top;
-  *--sp = 0;                            /* fake return address */
-  uint64_t entry_rsp = (uint64_t)sp;
-  *--sp = 0x10;                         /* ss */
-  *--sp = entry_rsp;                    /* rsp */
+/* The first "return" into a thread, pushed below sp: the six registers
+ * thread_switch pops, its return into flexos_isr_exit, and the interrupt
+ * frame that path restores (PKRU first) and iretqs from, landing at
+ * entry(a, b, c) with segments cs/ss on stack `rsp`.  Returns the
+ * thread's saved rsp. */
+uint64_t thread_first_frame(uint64_t *sp, uint64_t cs, uint64_t ss, uint64_t rsp,
+                            uint64_t entry, uint64_t a, uint64_t b, uint64_t c,
+                            uint64_t pkru) {
+  *--sp = ss;
+  *--sp = rsp;
   *--sp = 0x202;                        /* rflags: IF */
-  *--sp = 0x08;                         /* cs */
-  *--sp = (uint64_t)thread_start;       /* rip */
+  *--sp = cs;
+  *--sp = entry;                        /* rip */
   *--sp = 0;                            /* error */
   *--sp = 0;                            /* vector */
-  for (int r = 0; r < 15; r++)          /* rax .. r15; rdi = t */
-    *--sp = r == 5 ? (uint64_t)t : 0;
-  *--sp = mechanism->thread_pkru(mechanism->home_compartment());
+  for (int r = 0; r < 15; r++)          /* rax .. r15: rdx, rsi, rdi */
+    *--sp = r == 3 ? c : r == 4 ? b : r == 5 ? a : 0;
+  *--sp = pkru;
   *--sp = (uint64_t)flexos_isr_exit;    /* thread_switch's ret */
   for (int r = 0; r < 6; r++)
     *--sp = 0;                          /* rbx, rbp, r12..r15 */
-  t->rsp = (uint64_t)sp;
+  return (uint64_t)sp;
+}
+
+/* Ring 0: thread_start(t) on the home compartment's stack. */
+static void frame_create(struct flexos_thread *t) {
+  int home = mechanism->home_compartment();
+  uint64_t *sp = (uint64_t *)((uint64_t *)t->tcb->gate_slot[home])[0];
+  *--sp = 0;                            /* fake return address */
+  t->rsp = thread_first_frame(sp, 0x08, 0x10, (uint64_t)sp,
+                              (uint64_t)thread_start, (uint64_t)t, 0, 0,
+                              mechanism->thread_pkru(home));
 }
 
 #ifdef FLEXOS_RING3
 /* Ring-3 images: the first frame goes on the thread's kernel stack and
- * iretqs to a user-side start (runtime/user/thread_start.c) as
- * entry(a, b, c) in ring 3, on `compartment`'s stack, with its PKRU. */
+ * iretqs to entry(a, b, c) in ring 3, on `compartment`'s stack, with its
+ * PKRU (a user-side start: runtime/user/thread_start.c). */
 extern char __flexos_user_thread_start[], __flexos_user_main_start[];
 void thread_frame_user(struct flexos_thread *t, int compartment, char *entry,
                        uint64_t a, uint64_t b, uint64_t c) {
   /* The gate slot's address is the stack's top (stack_create); its
    * contents are the compartment's, which the caller may not read. */
   uint64_t top = t->tcb->gate_slot[compartment];
-  uint64_t *sp = (uint64_t *)t->kstack_top;
-  *--sp = FLEXOS_USER_DS;               /* ss */
-  *--sp = top - 8;                      /* rsp: as after a call */
-  *--sp = 0x202;                        /* rflags: IF */
-  *--sp = FLEXOS_USER_CS;               /* cs */
-  *--sp = (uint64_t)entry;              /* rip */
-  *--sp = 0;                            /* error */
-  *--sp = 0;                            /* vector */
-  for (int r = 0; r < 15; r++)          /* rax .. r15: rdx, rsi, rdi */
-    *--sp = r == 3 ? c : r == 4 ? b : r == 5 ? a : 0;
-  *--sp = mechanism->thread_pkru(compartment);
-  *--sp = (uint64_t)flexos_isr_exit;    /* thread_switch's ret */
-  for (int r = 0; r < 6; r++)
-    *--sp = 0;                          /* rbx, rbp, r12..r15 */
-  t->rsp = (uint64_t)sp;
+  t->rsp = thread_first_frame((uint64_t *)t->kstack_top, FLEXOS_USER_CS,
+                              FLEXOS_USER_DS, top - 8 /* as after a call */,
+                              (uint64_t)entry, a, b, c,
+                              mechanism->thread_pkru(compartment));
 }
 
 /* The thread calls fn(arg), then the thread_exit service. */

@@ -65,6 +65,9 @@ void thread_stacks_free(struct flexos_thread *t);
  * running one (its function returned). */
 struct flexos_thread *thread_start_user(void (*fn)(void *), void *arg,
                                         int compartment);
+uint64_t thread_first_frame(uint64_t *sp, uint64_t cs, uint64_t ss, uint64_t rsp,
+                            uint64_t entry, uint64_t a, uint64_t b, uint64_t c,
+                            uint64_t pkru);
 void thread_frame_user(struct flexos_thread *t, int compartment, char *entry,
                        uint64_t a, uint64_t b, uint64_t c);
 struct flexos_thread *thread_start_user_main(int (*main_fn)(int, char **),

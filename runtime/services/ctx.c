@@ -14,12 +14,14 @@
 #include "mechanism.h"
 #include "thread.h"
 
+#ifndef FLEXOS_RING3 /* ring 3: on the thread's kernel stack */
 /* The first frames of flexos_ctx_create threads.  Common memory: the
  * default compartment writes them, and the exit path still reads the
  * frame after it switched to the new thread's compartment's PKRU, which
  * may read key 0 but not the default compartment's stack. */
 #define START_FRAME_WORDS 32
 SECTION_COMMON static uint64_t start_frames[MAX_THREADS][START_FRAME_WORDS];
+#endif
 static uint64_t expiry_tick; /* flexos_ticks() when event_woken last checked */
 
 /* A thread an event made ready (round robin from the running thread), once per tick
@@ -75,26 +77,15 @@ static void ctx_frame_create(struct flexos_thread *t, int compartment,
                              void *b) {
 #ifdef FLEXOS_RING3 /* on the thread's kernel stack, into ring 3 */
   thread_frame_user(t, compartment, (char *)entry, (uint64_t)a, (uint64_t)b, 0);
-  return;
-#endif
+#else
   /* The gate slot's address is the stack's top; its contents are the
    * compartment's, which we may not read. */
   uint64_t top = t->tcb->gate_slot[compartment];
-  uint64_t *sp = &start_frames[t - thread_table][START_FRAME_WORDS];
-  *--sp = 0x10;                         /* ss */
-  *--sp = top - 8;                      /* rsp: at ctx_entry_returned */
-  *--sp = 0x202;                        /* rflags: IF */
-  *--sp = 0x08;                         /* cs */
-  *--sp = (uint64_t)entry;              /* rip */
-  *--sp = 0;                            /* error */
-  *--sp = 0;                            /* vector */
-  for (int r = 0; r < 15; r++)          /* rax .. r15; rsi = b, rdi = a */
-    *--sp = r == 5 ? (uint64_t)a : r == 4 ? (uint64_t)b : 0;
-  *--sp = mechanism->thread_pkru(compartment);
-  *--sp = (uint64_t)flexos_isr_exit;    /* thread_switch's ret */
-  for (int r = 0; r < 6; r++)
-    *--sp = 0;                          /* rbx, rbp, r12..r15 */
-  t->rsp = (uint64_t)sp;
+  t->rsp = thread_first_frame(&start_frames[t - thread_table][START_FRAME_WORDS],
+                              0x08, 0x10, top - 8 /* at ctx_entry_returned */,
+                              (uint64_t)entry, (uint64_t)a, (uint64_t)b, 0,
+                              mechanism->thread_pkru(compartment));
+#endif
 }
 
 /* A thread that starts in a compartment of another address space runs,
