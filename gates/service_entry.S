@@ -10,7 +10,7 @@
  *   service_dispatch(rdi, rsi, rdx, r10, number, frame) with the caller's PKRU
  *   still live (its pointer checks rely on it).  The dispatcher may
  *   switch threads; whenever this thread comes back, the PKRU it called
- *   with is written back (ERIM's check: compare after WRPKRU, retry on a
+ *   with is written back if it is not the live one any more (ERIM's check: compare after WRPKRU, retry on a
  *   mismatch), the caller-saved registers are cleared so that no core
  *   address leaks, and SYSRET returns to ring 3 with IF set and IOPL 0
  *   whatever r11 held.  It lives in the gate range (tools/flexos-scan:
@@ -50,6 +50,10 @@ flexos_service_entry:
   movq %rax, %rsi              /* the result */
   popq %rdi                    /* the caller's PKRU */
   cmpb $0, flexos_pku_on(%rip)
+  je 5f
+  xorl %ecx, %ecx              /* unchanged unless threads switched: */
+  rdpkru                       /* then no WRPKRU */
+  cmpl %edi, %eax
   je 5f
 4:
   movl %edi, %eax
