@@ -63,8 +63,11 @@ else()
   set(image_mech_c FLEXOS_MECH_NONE)
 endif()
 if(RING3 AND image_mech STREQUAL "vm-ept")
-  message(FATAL_ERROR "${CONFIG}: RING3 images isolate with intel-pku or none; "
-          "vm-ept keeps its compartments in ring 0 for now (docs/runtime.md, \"Ring choice\")")
+  # flexos_add_image chose ring 3 from a look at the file's text: it missed
+  # a vm-ept compartment written in a way it does not recognize.
+  message(FATAL_ERROR "${CONFIG}: a vm-ept image keeps its compartments in ring 0, "
+          "but the build chose ring 3; write `mechanism: vm-ept` on one line, "
+          "or pass RING0 to flexos_add_image (docs/runtime.md, \"Ring choice\")")
 endif()
 list(LENGTH names n)
 if(n EQUAL 0 OR default_index EQUAL -1)

@@ -11,7 +11,9 @@
 install(TARGETS flexos_plugin flexos_pass_plugin LIBRARY DESTINATION lib)
 install(TARGETS flexos-config flexos-scan flexos-symtab flexos flexos-vmm flexos-port flexos-share
         RUNTIME DESTINATION bin)
-install(TARGETS flexos_runtime flexos_gates flexos_linux ARCHIVE DESTINATION lib/flexos)
+install(TARGETS flexos_runtime flexos_runtime_user flexos_gates flexos_linux
+        ARCHIVE DESTINATION lib/flexos)
+install(FILES ${FLEXOS_CORE_RING3_OBJECT} DESTINATION lib/flexos) # ring-3 images' core
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION include)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION share/flexos/include)
 install(DIRECTORY ${FLEXOS_LIBC_DIR}/include/
@@ -26,6 +28,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/FlexosLibrary.cmake
               ${PROJECT_SOURCE_DIR}/cmake/flexos-toolchain.cmake
         DESTINATION share/flexos/cmake)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/run-image.sh ${PROJECT_SOURCE_DIR}/tools/host-info.sh
+                 ${PROJECT_SOURCE_DIR}/tools/kvm-ring3.sh
                  ${PROJECT_SOURCE_DIR}/tools/flexos-link-scan.sh
                  ${PROJECT_SOURCE_DIR}/tools/flexos-defs.sh
               ${PROJECT_SOURCE_DIR}/tools/flexos-libc-copies.sh

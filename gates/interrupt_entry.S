@@ -143,6 +143,22 @@ flexos_isr_common:
   fxrstor64 (%rsp)
 9:
   movq %rbx, %rsp
+#ifdef FLEXOS_RING3
+  /* A tick becomes an upcall (runtime/core/tick_upcall.c): the slots stay
+   * as they are while the hook runs, to be put back when it returns, and
+   * the hook gets clean SSE registers. */
+  cmpb $0, tick_upcall_pending(%rip)
+  je 7f
+  movb $0, tick_upcall_pending(%rip)
+  movq %r12, tick_upcall_slot(%rip)
+  movq %r13, tick_upcall_slot_top(%rip)
+  movq %r14, tick_upcall_default_slot(%rip)
+  movq %r15, tick_upcall_default_top(%rip)
+  xorl %r12d, %r12d
+  xorl %r14d, %r14d
+  fxrstor64 tick_upcall_clean_fx(%rip)
+7:
+#endif
   testq %r14, %r14
   jz 6f
   movq %r15, FLEXOS_GATE_SLOT_STACK_TOP(%r14)
@@ -186,6 +202,23 @@ flexos_isr_exit:
   popq %rax
   addq $16, %rsp
   iretq
+
+#ifdef FLEXOS_RING3
+  /* The end of a tick upcall (runtime/core/tick_upcall.c), from the
+   * service entry with interrupts off and the default compartment's rights:
+   * flexos_upcall_resume(frame, fx) puts the SSE state and the default
+   * slot back, then returns through the exit above with the frame's PKRU,
+   * putting the interrupted compartment's slot back under it. */
+  .global flexos_upcall_resume
+flexos_upcall_resume:
+  fxrstor64 (%rsi)
+  movq tick_upcall_slot(%rip), %r12
+  movq tick_upcall_slot_top(%rip), %r13
+  movq tick_upcall_default_slot(%rip), %r14
+  movq tick_upcall_default_top(%rip), %r15
+  movq %rdi, %rsp
+  jmp 7b
+#endif
 
   /* Entry addresses for runtime/core/idt.c, vectors 0..47 and then the
    * null interrupt; each entry is 16-byte aligned. */

@@ -7,8 +7,10 @@
  *   touch rsp; so this first moves to the running thread's kernel stack
  *   (a supervisor page), keeps the caller's rsp, rip, rflags, rbp and PKRU
  *   there (struct service_frame), out of every compartment's reach, and calls
- *   service_dispatch(rdi, rsi, rdx, r10, number, frame) with the caller's PKRU
- *   still live (its pointer checks rely on it).  The dispatcher may
+ *   service_dispatch(rdi, rsi, rdx, r10, number, frame) with the rights
+ *   of the caller and of the default compartment together (the core reads
+ *   the caller's buffers and writes common memory; its pointer checks use
+ *   the caller's own PKRU from the frame).  The dispatcher may
  *   switch threads; whenever this thread comes back, the PKRU it called
  *   with is written back if it is not the live one any more (ERIM's check: compare after WRPKRU, retry on a
  *   mismatch), the caller-saved registers are cleared so that no core
@@ -37,8 +39,23 @@ flexos_service_entry:
   movq %rdx, %r9               /* rdpkru clobbers rdx: keep argument 3 */
   xorl %ecx, %ecx
   rdpkru
-  movq %r9, %rdx
   pushq %rax
+  /* The core's rights: the caller's and the default compartment's (the
+   * common memory it writes for any caller: TCBs, thread frames).  The
+   * checks use the caller's own PKRU, kept in the frame. */
+  andl flexos_default_pkru(%rip), %eax
+  cmpl (%rsp), %eax
+  je 3f
+  movl %eax, %r11d             /* (rflags is saved: r11 is free) */
+6:
+  movl %r11d, %eax
+  xorl %ecx, %ecx
+  xorl %edx, %edx
+  wrpkru
+  cmpl %r11d, %eax
+  jne 6b
+3:
+  movq %r9, %rdx
   jmp 2f
 1:
   pushq $0

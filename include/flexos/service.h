@@ -40,7 +40,11 @@
 #define FLEXOS_SVC_CTX_RESUME 19   /* (id) */
 #define FLEXOS_SVC_CTX_EXIT 20     /* (next): never returns */
 #define FLEXOS_SVC_THREAD_ALIVE 21 /* (id) -> 0/1 */
-#define FLEXOS_SVC_COUNT 22
+/* (upcall, hook, stack, size): from the default compartment; upcall 0
+ * removes the hook (runtime/core/tick_upcall.c) */
+#define FLEXOS_SVC_TICK_HOOK 22
+#define FLEXOS_SVC_TICK_RETURN 23  /* (): the hook returned; never returns */
+#define FLEXOS_SVC_COUNT 24
 
 /* What the service entry keeps on the kernel stack while the core runs,
  * lowest address first (struct service_frame, runtime/core/service.c). */

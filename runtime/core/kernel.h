@@ -65,6 +65,12 @@ const char *device_port_in(int comp, uint16_t port, int size, uint32_t *value);
 const char *device_port_out(int comp, uint16_t port, int size, uint32_t v);
 int device_owns_irq(int comp, int line);
 
+/* tick_upcall.c (ring-3 images): the tick hook as an upcall to ring 3 */
+void tick_upcall(struct trapframe *tf);
+const char *tick_upcall_set(int caller, uint64_t entry, uint64_t hook,
+                            uint64_t stack, uint64_t size);
+int tick_upcall_return(void);
+
 /* timer.c */
 void timer_read_rtc(void); /* flexos_boot_epoch(); before paging_seal */
 void timer_init(void);
@@ -117,7 +123,6 @@ int heap_owner(uintptr_t addr); /* the compartment whose heap holds addr, or -1 
 
 /* record.c: record mode, boot option flexos.record (docs/porting-record.md) */
 void record_init(int on);                 /* at boot, before paging_seal */
-void record_alloc(void *p, size_t size, void *ra); /* heap.c, any compartment */
 int record_trap(struct trapframe *tf);    /* 1: a logged access, resume */
 int record_stepping(uint64_t pkru);       /* the rights of a logged access? */
 void record_report(void);                 /* flexos_exit: report on the console */

@@ -119,12 +119,7 @@ void kmain(uint32_t start_info) {
   mechanism->protection_enable();
   mechanism->memory_init((uintptr_t)__image_end);
   heap_init();
-  int record = take_option("flexos.record");
-#ifdef FLEXOS_RING3
-  if (record)
-    flexos_panic("flexos.record: record mode needs a ring-0 image (docs/porting-record.md)");
-#endif
-  record_init(record); /* runtime/services/record.c */
+  record_init(take_option("flexos.record")); /* runtime/services/record.c */
   stack_chk_init(); /* before paging_seal: the canary is read-only after */
   if (mechanism->interrupts) /* a monitor without them has no RTC either */
     timer_read_rtc();

@@ -66,17 +66,20 @@ static const char *const service_names[FLEXOS_SVC_COUNT] = {
     "pages_free", "thread_create", "thread_yield", "thread_join",
     "thread_exit", "thread_park", "thread_unpark", "port_in", "port_out",
     "irq_wait", "ctx_create", "ctx_switch", "ctx_block", "ctx_resume",
-    "ctx_exit", "thread_alive"};
+    "ctx_exit", "thread_alive", "tick_hook", "tick_return"};
 
 static uint64_t caller_rip, caller_rbp; /* for reports: the SYSCALL's place */
+/* The caller's own PKRU (0 without keys).  The live one also holds the
+ * default compartment's rights (gates/service_entry.S): checks use this. */
+static uint64_t caller_pkru;
 
 static const char *caller_name(void) {
-  return mechanism->interrupted(flexos_pku_on ? rdpkru() : 0);
+  return mechanism->interrupted(caller_pkru);
 }
 
 /* The calling compartment's index, from its PKRU. */
 static int caller_compartment(void) {
-  int c = mechanism->pkru_compartment(flexos_pku_on ? rdpkru() : 0);
+  int c = mechanism->pkru_compartment(caller_pkru);
   return c < 0 ? mechanism->home_compartment() : c;
 }
 
@@ -95,7 +98,7 @@ static __attribute__((noreturn)) void refuse(uint64_t nr, const char *what,
 
 /* [p, p+len) must be memory the caller may read (write) itself. */
 static void check_buffer(uint64_t nr, uintptr_t p, size_t len, int write) {
-  uint64_t pkru = flexos_pku_on ? rdpkru() : 0;
+  uint64_t pkru = caller_pkru;
   if (p + len < p)
     refuse(nr, "buffer", p, len, "wraps around");
   for (uintptr_t va = PAGE_ROUND_DOWN(p); va < p + len; va += PAGE_SIZE)
@@ -162,6 +165,7 @@ uint64_t service_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                           uint64_t nr, const struct service_frame *f) {
   caller_rip = f->rip;
   caller_rbp = f->rbp;
+  caller_pkru = f->pkru;
   switch (nr) {
   case FLEXOS_SVC_NULL:
     return 0;
@@ -229,6 +233,20 @@ uint64_t service_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
     return 0;
   case FLEXOS_SVC_THREAD_ALIVE:
     return (uint64_t)flexos_thread_alive(a0);
+  case FLEXOS_SVC_TICK_HOOK: {
+    if (a0) {
+      check_entry(nr, a0);
+      check_buffer(nr, a2, a3, 1);
+    }
+    const char *why = tick_upcall_set(caller_compartment(), a0, a1, a2, a3);
+    if (why)
+      refuse(nr, "hook", a0, a3, why);
+    return 0;
+  }
+  case FLEXOS_SVC_TICK_RETURN:
+    if (caller_compartment() != mechanism->home_compartment() || !tick_upcall_return())
+      refuse(nr, "return", f->rip, 0, "without a tick hook running on this thread");
+    __builtin_unreachable();
   }
   console_printf("FAULT: service %lu from=%s: no such service\n", nr,
                  caller_name());

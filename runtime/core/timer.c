@@ -18,9 +18,12 @@
 
 SECTION_COMMON static volatile uint64_t ticks;
 SECTION_ROINIT static uint64_t boot_epoch; /* RTC at boot, s since 1970 */
+#ifndef FLEXOS_RING3
 /* Called on every tick from the interrupt handler, in the default
- * compartment; it may take gates (see gates/interrupt_entry.S). */
+ * compartment; it may take gates (see gates/interrupt_entry.S).  Ring-3
+ * images run the hook in ring 3 instead (tick_upcall.c). */
 SECTION_COMMON static void (*tick_hook)(uint64_t tick);
+#endif
 
 /* ICW1..ICW4: cascade, vector bases 32 and 40, 8086 mode. */
 static void pic_init(void) {
@@ -81,11 +84,15 @@ uint64_t flexos_boot_epoch(void) { return boot_epoch; }
 
 void timer_tick(void) {
   ticks++;
+#ifndef FLEXOS_RING3
   if (tick_hook)
     tick_hook(ticks);
+#endif
 }
 
+#ifndef FLEXOS_RING3
 void flexos_set_tick_hook(void (*hook)(uint64_t tick)) { tick_hook = hook; }
+#endif
 
 uint64_t timer_ticks(void) { return ticks; }
 

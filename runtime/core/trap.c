@@ -170,6 +170,18 @@ static void irq(uint64_t vec) {
 
 extern char __kpriv_rw_start[], __kpriv_rw_end[];
 
+/* In a ring-3 image, did the interrupt stop the core itself?  A service
+ * runs with the caller's and the default compartment's rights together
+ * (gates/service_entry.S), a PKRU no compartment runs with. */
+static int interrupted_core(const struct trapframe *tf) {
+#ifdef FLEXOS_RING3
+  return (tf->cs & 3) == 0;
+#else
+  (void)tf;
+  return 0;
+#endif
+}
+
 void flexos_trap(struct trapframe *tf) {
   /* Only the CPU puts frames on the IST stacks; a jump into the gate with
    * a frame forged on a compartment stack stops here. */
@@ -179,9 +191,14 @@ void flexos_trap(struct trapframe *tf) {
     fatal_exception(tf);
   if (tf->vector >= 32 && tf->vector != FLEXOS_VEC_NULL_INTERRUPT)
     irq(tf->vector);
+#ifdef FLEXOS_RING3
+  if (tf->vector == VEC_IRQ0)
+    tick_upcall(tf); /* the tick hook runs in ring 3 */
+#endif
   /* The exit path WRPKRUs tf->pkru back: only a compartment's own value
    * may come back (or, in record mode, the rights of one logged access),
    * never an arbitrary one left in the frame. */
-  if (!mechanism->pkru_valid(tf->pkru) && !record_stepping(tf->pkru))
+  if (!mechanism->pkru_valid(tf->pkru) && !record_stepping(tf->pkru) &&
+      !interrupted_core(tf))
     flexos_panic("trap: bad saved PKRU 0x%lx", tf->pkru);
 }

@@ -20,6 +20,7 @@
 
 #include "kernel.h"
 #include "heap.h"
+#include "record.h"
 #include "mechanism.h"
 
 /* Every pointer and size read from a heap's own state is checked against
@@ -104,12 +105,8 @@ static const struct heap_region *caller_heap(void) {
 /* A block p of the caller's heap for the call returning to ra; in record
  * mode (runtime/services/record.c) the allocation log remembers it. */
 static void *logged(void *p, size_t size, void *ra) {
-#ifndef FLEXOS_RING3 /* no record mode in ring-3 images */
   if (p)
     record_alloc(p, size, ra);
-#else
-  (void)size, (void)ra;
-#endif
   return p;
 }
 

@@ -19,9 +19,11 @@
  *   read-only page.  Without it nothing here runs and a fault is the
  *   usual report.  With it compartments are NOT isolated: every access is
  *   allowed once logged, and the allocation log is shared memory (key 15)
- *   since every compartment's malloc writes it.  The records live in
- *   common pages (key 0: the trap handler writes them, and flexos_exit
- *   prints them from whichever compartment calls it).  Which key a page
+ *   since every compartment's malloc writes it (record_alloc.c).  The
+ *   records live in common pages (key 0: the trap handler writes them,
+ *   and flexos_exit prints them from whichever compartment calls it); in
+ *   a ring-3 image, where the trap handler and the exit are the core's,
+ *   in the core's own pages.  Which key a page
  *   has and how rights open come from the mechanism table
  *   (runtime/core/mechanism.h); a mechanism without them cannot record.
  * License: MIT (see LICENSE)
@@ -31,6 +33,7 @@
 
 #include "kernel.h"
 #include "mechanism.h"
+#include "record.h"
 #include "x86.h"
 
 #define VEC_DB 1
@@ -39,20 +42,13 @@
 #define PF_PK (1u << 5)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
-#define LOG_ENTRIES 32768 /* allocations remembered */
 #define MAX_RECORDS 1024  /* distinct (what, owner) records */
 #define GLOBAL_GAP 8      /* faults this close extend one global record */
-
-/* ---- the allocation log (key 15: every compartment's malloc writes it) -- */
-
-struct alloc_rec {
-  uintptr_t user, size; /* size 0: not written yet */
-  uintptr_t ra;         /* return address of the allocating call */
-};
-struct alloc_log {
-  uint64_t next, pad;
-  struct alloc_rec rec[LOG_ENTRIES];
-};
+#ifdef FLEXOS_RING3
+#define RECORDS_KEY PAGING_SUPERVISOR
+#else
+#define RECORDS_KEY FLEXOS_COMMON_KEY
+#endif
 
 /* ---- the records (key 0: written by the trap handler, read by all) ---- */
 
@@ -76,9 +72,10 @@ struct record_table {
   struct record rec[MAX_RECORDS];
 };
 
-/* Set at boot, read-only afterwards. */
+/* Set at boot, read-only afterwards (the log's address is read by every
+ * compartment's heap: record_alloc.c). */
+SECTION_ROINIT struct record_alloc_log *flexos_record_alloc_log;
 SECTION_ROINIT static int record_on;
-SECTION_ROINIT static struct alloc_log *alloc_log;
 SECTION_ROINIT static struct record_table *table;
 
 /* The one instruction stepping with a key opened (one CPU; interrupts
@@ -108,8 +105,9 @@ void record_init(int on) {
            "protection-key faults to record\n");
     return;
   }
-  alloc_log = pages_for(sizeof(struct alloc_log), FLEXOS_SHARED_KEY);
-  table = pages_for(sizeof(struct record_table), FLEXOS_COMMON_KEY);
+  flexos_record_alloc_log =
+      pages_for(sizeof(struct record_alloc_log), FLEXOS_SHARED_KEY);
+  table = pages_for(sizeof(struct record_table), RECORDS_KEY);
   record_on = 1;
   console_printf("flexos: ************************************************************\n"
          "flexos: RECORD MODE (flexos.record): protection-key faults are\n"
@@ -118,28 +116,14 @@ void record_init(int on) {
          "flexos: ************************************************************\n");
 }
 
-/* From malloc, calloc and realloc (heap.c), in the caller's compartment:
- * p holds `size` bytes, asked for by the call returning to ra. */
-void record_alloc(void *p, size_t size, void *ra) {
-  struct alloc_log *l = alloc_log;
-  if (!l || !p)
-    return;
-  uint64_t i = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-  if (i >= LOG_ENTRIES)
-    return;
-  l->rec[i].user = (uintptr_t)p;
-  l->rec[i].ra = (uintptr_t)ra;
-  __atomic_store_n(&l->rec[i].size, size ? size : 1, __ATOMIC_RELEASE);
-}
-
 /* The newest logged allocation holding addr (a reused block has a newer
  * entry than its earlier lives), or 0. */
-static const struct alloc_rec *alloc_find(uintptr_t addr) {
-  uint64_t n = __atomic_load_n(&alloc_log->next, __ATOMIC_ACQUIRE);
-  if (n > LOG_ENTRIES)
-    n = LOG_ENTRIES;
+static const struct record_alloc_rec *alloc_find(uintptr_t addr) {
+  uint64_t n = __atomic_load_n(&flexos_record_alloc_log->next, __ATOMIC_ACQUIRE);
+  if (n > RECORD_LOG_ENTRIES)
+    n = RECORD_LOG_ENTRIES;
   while (n-- > 0) {
-    const struct alloc_rec *r = &alloc_log->rec[n];
+    const struct record_alloc_rec *r = &flexos_record_alloc_log->rec[n];
     uintptr_t size = __atomic_load_n(&r->size, __ATOMIC_ACQUIRE);
     if (size && addr >= r->user && addr - r->user < size)
       return r;
@@ -167,7 +151,7 @@ static struct what classify(uintptr_t addr, uintptr_t rip) {
       return (struct what){K_GLOBAL, (int)i, addr};
   int owner = heap_owner(addr);
   if (owner >= 0) {
-    const struct alloc_rec *r = alloc_find(addr);
+    const struct record_alloc_rec *r = alloc_find(addr);
     return r ? (struct what){K_ALLOC, owner, r->ra}
              : (struct what){K_HEAP, owner, rip};
   }
@@ -331,8 +315,8 @@ void record_report(void) {
     print_record(&table->rec[i]);
   if (table->dropped)
     console_printf("flexos-record: dropped %lu\n", table->dropped);
-  if (alloc_log->next > LOG_ENTRIES)
+  if (flexos_record_alloc_log->next > RECORD_LOG_ENTRIES)
     console_printf("flexos-record: # allocation log full: %lu allocations not logged\n",
-           alloc_log->next - LOG_ENTRIES);
+           flexos_record_alloc_log->next - RECORD_LOG_ENTRIES);
   console_printf("flexos-record-end\n");
 }

@@ -13,6 +13,7 @@
 #include <flexos/service.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* SYSCALL keeps rip in rcx and rflags in r11; the entry clears the other
  * caller-saved registers on the way back (gates/service_entry.S). */
@@ -62,6 +63,19 @@ void flexos_console_write(const char *s, size_t n) {
 }
 
 uint64_t flexos_ticks(void) { return service(FLEXOS_SVC_TICKS, 0, 0); }
+
+/* The hook runs as an upcall on a stack of its own, from the default
+ * compartment's heap (runtime/core/tick_upcall.c). */
+#define TICK_HOOK_STACK (16 * 1024)
+void flexos_tick_upcall(void); /* tick_upcall.S */
+
+void flexos_set_tick_hook(void (*hook)(uint64_t tick)) {
+  static char *stack;
+  if (hook && !stack && !(stack = malloc(TICK_HOOK_STACK)))
+    flexos_panic("flexos_set_tick_hook: no memory for the hook's stack");
+  service4(FLEXOS_SVC_TICK_HOOK, hook ? (uint64_t)flexos_tick_upcall : 0,
+           (uint64_t)hook, (uint64_t)stack, hook ? TICK_HOOK_STACK : 0);
+}
 uint64_t flexos_boot_epoch(void) { return service(FLEXOS_SVC_BOOT_EPOCH, 0, 0); }
 size_t flexos_pages_free(void) { return service(FLEXOS_SVC_PAGES_FREE, 0, 0); }
 

@@ -9,7 +9,10 @@
  *   the library attack the core (lib.c); "app-pointer" passes the core a
  *   pointer into the library's memory, which the application may not
  *   read; "app-wrmsr" runs a privileged instruction in the default
- *   compartment.
+ *   compartment.  The tick hook (an upcall from the core): "tick-leak"
+ *   has it look at its registers while the library holds a secret in its
+ *   own; "tick-stack-lib" hands the core the library's memory as the
+ *   hook's stack.
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -17,8 +20,39 @@
 #include <string.h>
 
 #include <flexos/runtime.h>
+#include <flexos/service.h>
 
 #include "lib.h"
+
+/* Written by app_tick_probe (probe.S): every register it was given, ORed. */
+uint64_t app_probe_regs[14];
+volatile uint64_t app_probe_calls;
+void app_tick_probe(uint64_t tick);
+static const char *const probe_names[14] = {
+    "rax", "rbx", "rcx", "rdx", "rbp", "r8", "r9", "r10",
+    "r11", "r12", "r13", "r14", "r15", "xmm5"};
+
+/* The library holds a secret in its registers while ticks interrupt it;
+ * the hook must see none of it, and the library must get all of it back. */
+static int tick_leak(void) {
+  flexos_set_tick_hook(app_tick_probe);
+  int lost = lib_hold_secret(0x5ec7e75ec7e75ec7ull, 5);
+  flexos_set_tick_hook(0);
+  int leaked = 0;
+  for (int i = 0; i < 14; i++)
+    if (app_probe_regs[i]) {
+      printf("ring3: FAIL the hook was handed %s = 0x%lx\n", probe_names[i],
+             (unsigned long)app_probe_regs[i]);
+      leaked++;
+    }
+  printf("ring3: tick hook ran %lu time(s), %d register(s) not clear, the "
+         "library's registers %s\n", (unsigned long)app_probe_calls, leaked,
+         lost ? "LOST" : "intact");
+  if (app_probe_calls < 3 || leaked || lost)
+    return 1;
+  printf("ring3: tick-leak ok\n");
+  return 0;
+}
 
 static unsigned ring(void) {
   uint16_t cs;
@@ -79,6 +113,23 @@ int main(int argc, char **argv) {
     /* the default compartment is no more privileged than the others */
     __asm__ volatile("wrmsr" : : "c"(0xc0000080u), "a"(0u), "d"(0u));
     printf("ring3: app-wrmsr was not stopped\n");
+    return 1;
+  }
+  if (argc > 1 && !strcmp(argv[1], "tick-leak"))
+    return tick_leak();
+  if (argc > 1 && !strcmp(argv[1], "tick-stack-lib")) {
+    /* the hook's stack in the library's memory: the core would have the
+     * hook write there with the default compartment's rights */
+    uint64_t rax = FLEXOS_SVC_TICK_HOOK;
+    register uint64_t rdi __asm__("rdi") = (uint64_t)app_tick_probe;
+    register uint64_t rsi __asm__("rsi") = (uint64_t)app_tick_probe;
+    register uint64_t rdx __asm__("rdx") = lib_secret_address();
+    register uint64_t r10 __asm__("r10") = 4096;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10)
+                     :
+                     : "rcx", "r8", "r9", "r11", "memory");
+    printf("ring3: tick-stack-lib was not stopped\n");
     return 1;
   }
   if (argc > 1)

@@ -22,6 +22,10 @@
  *     gs-null                           a null GS selector while timer
  *                                       interrupts come (only this
  *                                       compartment may suffer: exit 3)
+ *     tick-hook                         setting the tick hook (the default
+ *                                       compartment's alone)
+ *     tick-return                       the end of a tick upcall that
+ *                                       never began
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -29,6 +33,7 @@
 #include <string.h>
 
 #include <flexos/runtime.h>
+#include <flexos/service.h>
 #include <flexos/x86.h>
 
 #include "lib.h"
@@ -112,6 +117,23 @@ int lib_attack(const char *name, uintptr_t addr) {
       ;
     printf("lib: 20 ticks with a null GS\n");
     return 0;
+  } else if (!strcmp(name, "tick-hook")) {
+    /* straight to the service: flexos_set_tick_hook keeps its stack in
+     * the default compartment's memory, which faults here first */
+    uint64_t rax = FLEXOS_SVC_TICK_HOOK;
+    register uint64_t rdi __asm__("rdi") = (uint64_t)lib_ring;
+    register uint64_t rsi __asm__("rsi") = (uint64_t)lib_ring;
+    register uint64_t rdx __asm__("rdx") = (uint64_t)malloc(16384);
+    register uint64_t r10 __asm__("r10") = 16384;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10)
+                     :
+                     : "rcx", "r8", "r9", "r11", "memory");
+    flexos_thread_yield();
+  } else if (!strcmp(name, "tick-return")) {
+    uint64_t rax = FLEXOS_SVC_TICK_RETURN;
+    __asm__ volatile("syscall" : "+a"(rax) : : "rcx", "r11", "rdi", "rsi",
+                     "rdx", "r8", "r9", "r10", "memory");
   } else if (!strcmp(name, "pci-host-bridge")) {
     outl(0xcf8, 0x80000000u | 0x58); /* 00:00.0, the i440FX's PAM registers */
     outl(0xcfc, 0);

@@ -11,5 +11,6 @@ unsigned lib_ring(void);
 int lib_heap_check(void);
 uintptr_t lib_secret_address(void);
 int lib_attack(const char *name, uintptr_t addr);
+int lib_hold_secret(uint64_t secret, uint64_t ticks); /* hold.S */
 
 #endif

@@ -11,7 +11,8 @@
  *   (from=app touched=sched); without, it prints NOT STOPPED and exits 1.
  *   With wait-forever main waits with no deadline and nobody to wake it:
  *   the runtime panics "every thread is blocked"; bad-compartment and
- *   exit-main misuse the primitives (a panic each).
+ *   exit-main misuse the primitives (the core refuses the first, exit
+ *   status 5; the second panics).
  * USAGE:
  *   tools/run-image.sh build/test/sched-image/sched-image-pku.elf
  * License: MIT (see LICENSE)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# FILE: test/ring3/kvm-ring3.sh
+# FILE: tools/kvm-ring3.sh
 # DESCRIPTION:
 #   Runs a ring-3 image under KVM (tools/run-image.sh and its arguments),
 #   except under kvm_pvm, which delivers neither SYSCALL nor INT n from a
