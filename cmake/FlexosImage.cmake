@@ -25,7 +25,11 @@
 #                    [UNTRUSTED <library>=warn|error|off]  # one library
 #                    [SHARES flexos.shares]  # `flexos share`'s decisions
 #                    [FILES a.txt data/b.db=/db/b.db]  # packed, read-only
+#                    [RING0]  # compartments in ring 0 (see below)
 #                    [EXCLUDE_FROM_ALL])
+#   Compartments run in ring 3 over the ring-0 core, unless the image is
+#   vm-ept or RING0 is given (docs/runtime.md, "Ring choice"); a KVM test
+#   of a ring-3 image skips under kvm_pvm, saying why (tools/kvm-ring3.sh).
 #   UNTRUSTED sets what the compiler does with careless uses of values
 #   from untrusted compartments (docs/untrusted-values.md); default warn.
 #   FILES packs files into the image's read-only tree (docs/libc.md):
@@ -277,7 +281,7 @@ function(_flexos_gen_config name ld cfg_c platform)
             -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
             -DC_OUT=${cfg_c} -DHEAP_KB=${IMG_HEAP_KB}
             -DSHARED_HEAP_KB=${IMG_SHARED_HEAP_KB} -DPLATFORM=${platform}
-            -DRING3=${IMG_RING3}
+            -DRING3=${IMG_RING3} -DRING0_ASKED=${IMG_RING0}
             -P ${FLEXOS_IMAGE_GEN}
     DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
     COMMENT "flexos: linker script for ${name}" VERBATIM)
@@ -358,7 +362,7 @@ endfunction()
 # choice again against the parsed configuration).
 macro(_flexos_image_ring)
   set(IMG_RING3 ON)
-  file(STRINGS ${IMG_CONFIG} ept_lines REGEX "mechanism[ \t]*:[ \t]*[\"']?vm-ept")
+  file(STRINGS ${IMG_CONFIG} ept_lines REGEX "^[^#]*mechanism[ \t]*:[ \t]*[\"']?vm-ept")
   if(IMG_RING0 OR ept_lines)
     set(IMG_RING3 OFF)
   else()

@@ -68,6 +68,11 @@ if(RING3 AND image_mech STREQUAL "vm-ept")
   message(FATAL_ERROR "${CONFIG}: a vm-ept image keeps its compartments in ring 0, "
           "but the build chose ring 3; write `mechanism: vm-ept` on one line, "
           "or pass RING0 to flexos_add_image (docs/runtime.md, \"Ring choice\")")
+elseif(PLATFORM STREQUAL "image" AND NOT RING3 AND NOT RING0_ASKED
+       AND NOT image_mech STREQUAL "vm-ept")
+  message(FATAL_ERROR "${CONFIG}: the build chose ring 0 for a vm-ept image, but the "
+          "image's mechanism is ${image_mech}; write `mechanism: vm-ept` only where "
+          "a compartment has it (docs/runtime.md, \"Ring choice\")")
 endif()
 list(LENGTH names n)
 if(n EQUAL 0 OR default_index EQUAL -1)

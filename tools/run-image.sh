@@ -10,6 +10,10 @@
 #   the first line matching it (main's first line): "boot-time: ... ms".
 #   --slow runs a much slower virtual CPU (TCG -icount shift=6), which
 #   widens windows for races between boot and the first timer interrupt.
+#   --icount counts instructions instead (TCG -icount shift=0): the guest's
+#   clock, its TSC included, advances one nanosecond per instruction, so
+#   rdtsc differences are instruction counts, the same from run to run
+#   whatever else the host does (benchmarks/gate-latency/rings.sh).
 #   --net HOSTPORT:GUESTPORT adds a virtio-net-pci device on QEMU user
 #   networking with a TCP forward from 127.0.0.1:HOSTPORT to the guest
 #   (repeat it for more forwards; the image is 10.0.2.15 there).
@@ -29,7 +33,7 @@
 #   that attaches with the image's symbols (every compartment's: one ELF),
 #   and runs until QEMU ends, without the checks below (docs/runtime.md).
 # USAGE:
-#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow] [--mem SIZE]
+#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow|--icount] [--mem SIZE]
 #       [--net HOSTPORT:GUESTPORT]... [--net-udp PROXY:LOCAL]
 #       [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
@@ -39,7 +43,7 @@ set -u
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
-mem=128M slow="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=() fwds=""
+mem=128M icount="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=() fwds=""
 gdb_port="" net_udp=""
 while [ $# -gt 1 ]; do
   case "$1" in
@@ -48,7 +52,8 @@ while [ $# -gt 1 ]; do
       else gdb_port=1234; shift; fi ;;
     --accel) accel=$2; shift 2 ;;
     --cpu) cpu_model=$2; shift 2 ;;
-    --slow) slow=1; shift ;;
+    --slow) icount="-icount shift=6"; shift ;;
+    --icount) icount="-icount shift=0"; shift ;;
     --mem) mem=$2; shift 2 ;;
     --net)
       [[ "$2" =~ ^[0-9]+:[0-9]+$ ]] ||
@@ -73,6 +78,8 @@ image=${1:?usage: run-image.sh [options] image.elf}
 case "$accel" in
   tcg) cpu=(-accel tcg -cpu "${cpu_model:-max}") ;;
   kvm)
+    [ -z "$icount" ] ||
+      { echo "run-image: --slow and --icount need --accel tcg (KVM runs real instructions)" >&2; exit 1; }
     # The host probe (tools/host-info.sh) knows which -cpu model QEMU
     # accepts under KVM here (host on most Intel hosts; without
     # arch-capabilities on some AMD ones), or why no model works.
@@ -135,7 +142,7 @@ while IFS= read -r line || [ -n "$line" ]; do  # a last line may lack its newlin
 done < <(timeout "$timeout_s" ${preload[@]+"${preload[@]}"} qemu-system-x86_64 "${cpu[@]}" -m "$mem" \
            -display none -no-reboot -serial stdio -monitor none \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-           ${slow:+-icount shift=6} "${net[@]+"${net[@]}"}" \
+           ${icount} "${net[@]+"${net[@]}"}" \
            -kernel "$image" ${append:+-append "$append"} 2>&1; \
          echo $? > "$status_file")
 # QEMU's status comes through a file of its own, so that a last serial

@@ -21,8 +21,8 @@
  *   One upcall runs at a time, on the thread the tick interrupted: ticks
  *   meanwhile (on any thread) and ticks that interrupt the core (idle,
  *   a service) call no hook, as a ring-0 hook does not run while
- *   interrupts are off.  A thread that ends inside the hook ends hooks
- *   until flexos_set_tick_hook is called again.
+ *   interrupts are off.  A thread that ends inside the hook ends its
+ *   upcall; the next tick may start another.
  * License: MIT (see LICENSE)
  */
 #include <flexos/service.h>
@@ -59,6 +59,8 @@ __attribute__((noreturn)) void flexos_upcall_resume(struct trapframe *tf,
 
 /* From the timer interrupt, after the tick is counted. */
 void tick_upcall(struct trapframe *tf) {
+  if (upcall.thread && !thread_by_id(upcall.thread))
+    upcall.thread = 0; /* it ended inside the hook: its upcall with it */
   if (!upcall.upcall || upcall.thread || (tf->cs & 3) != 3 || !thread_current)
     return;
   upcall.thread = thread_current->id;
