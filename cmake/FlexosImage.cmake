@@ -38,7 +38,7 @@
 #   every compartment but the default one links a copy of its own
 #   (tools/flexos-libc-copies.sh).
 #   flexos_add_defs(app OUTPUT_VARIABLE defs LIBRARY app a.c LIBRARY net n.c)
-#   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm] [CPU model]
+#   flexos_add_image_test(three-boots IMAGE three [ACCEL tcg|kvm|kvm-nested] [CPU model]
 #                         [APPEND "cmdline"] [MAIN regex] [EXPECT regex...]
 #                         [REJECT regex...] [EXIT code] [TIMEOUT s]
 #                         [LABELS l...])
@@ -489,7 +489,7 @@ function(flexos_add_image_test test)
   if(NOT T_EXIT)
     set(T_EXIT 0)
   endif()
-  if(NOT T_TIMEOUT AND T_ACCEL STREQUAL kvm)
+  if(NOT T_TIMEOUT AND T_ACCEL MATCHES "^kvm")
     set(T_TIMEOUT 600) # a safety net: KVM under kvm_pvm can be 40x slower than TCG (docs/hosts.md)
   elseif(NOT T_TIMEOUT)
     set(T_TIMEOUT 60)
@@ -527,4 +527,8 @@ function(flexos_add_image_test test)
   math(EXPR ctest_timeout "${T_TIMEOUT} + 30")
   set_tests_properties(${test} PROPERTIES SKIP_RETURN_CODE 77
                        TIMEOUT ${ctest_timeout} LABELS "${T_LABELS}")
+  if(T_ACCEL STREQUAL kvm-nested AND FLEXOS_TESTVM_CACHE)
+    set_tests_properties(${test} PROPERTIES
+                         ENVIRONMENT FLEXOS_TESTVM_CACHE=${FLEXOS_TESTVM_CACHE})
+  endif()
 endfunction()

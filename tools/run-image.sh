@@ -24,6 +24,13 @@
 #   --accel kvm without --cpu takes the -cpu model from the host probe
 #   (tools/host-info.sh: the first model under which QEMU really starts a
 #   KVM guest here).
+#   --accel kvm-nested runs the image under a real KVM whatever this host
+#   has: QEMU with -accel kvm inside the test VM of platform/linux/testvm
+#   (Debian's kernel under QEMU TCG emulating AMD SVM, with kvm-amd
+#   loaded; run-in-vm.sh --kvm), the kernel fetched into
+#   ${FLEXOS_TESTVM_CACHE:-$PWD/testvm-cache} on first use.  The guest's
+#   ring 3 and its SYSCALL and INT n work there as on any KVM with SVM,
+#   unlike under kvm_pvm.  No --net; timings there are emulation.
 #   Exit status: 0 pass, 1 fail, 77 skipped (--accel kvm where QEMU cannot
 #   start a KVM guest: the probe's reason is printed).
 #   FLEXOS_QEMU_PRELOAD=lib.so runs QEMU with that LD_PRELOAD shim (see
@@ -33,7 +40,7 @@
 #   that attaches with the image's symbols (every compartment's: one ELF),
 #   and runs until QEMU ends, without the checks below (docs/runtime.md).
 # USAGE:
-#   tools/run-image.sh [--accel tcg|kvm] [--cpu MODEL] [--slow|--icount] [--mem SIZE]
+#   tools/run-image.sh [--accel tcg|kvm|kvm-nested] [--cpu MODEL] [--slow|--icount] [--mem SIZE]
 #       [--net HOSTPORT:GUESTPORT]... [--net-udp PROXY:LOCAL]
 #       [--exit CODE] [--timeout S]
 #       [--append CMDLINE] [--main REGEX] [--expect REGEX]...
@@ -44,6 +51,7 @@ case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 mem=128M icount="" accel=tcg cpu_model="" main_re="" exit_want=0 timeout_s=60 append="" expects=() rejects=() fwds=""
+launcher=()
 gdb_port="" net_udp=""
 while [ $# -gt 1 ]; do
   case "$1" in
@@ -95,7 +103,29 @@ case "$accel" in
       exit 77
     fi
     cpu=(-accel kvm -cpu "$cpu_model") ;;
-  *) echo "run-image: --accel must be tcg or kvm" >&2; exit 1 ;;
+  kvm-nested)
+    [ -z "$icount" ] && [ -z "$net_udp$fwds" ] && [ -z "$gdb_port" ] ||
+      { echo "run-image: --accel kvm-nested takes no --slow, --icount, --net or --gdb" >&2; exit 1; }
+    testvm=$(dirname "$0")/../platform/linux/testvm
+    [ -x "$testvm/run-in-vm.sh" ] ||
+      { echo "run-image: --accel kvm-nested needs flexos's source tree (platform/linux/testvm)" >&2; exit 1; }
+    qemu=$(command -v qemu-system-x86_64) ||
+      { echo "run-image: qemu-system-x86_64 is missing (apt-get install qemu-system-x86)" >&2; exit 1; }
+    vm_cache=${FLEXOS_TESTVM_CACHE:-$PWD/testvm-cache}
+    mkdir -p "$vm_cache" && command -v flock >/dev/null 2>&1 &&
+      flock "$vm_cache/.fetch.lock" "$testvm/fetch-kernel.sh" "$vm_cache" ||
+      { echo "run-image: no kernel for the test VM in $vm_cache (see above)" >&2; exit 1; }
+    image=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
+    firmware=()
+    for d in /usr/share/qemu /usr/share/seabios; do
+      [ -d "$d" ] && firmware+=(--file "$d")
+    done
+    # QEMU inside the VM is the command; its status is run-in-vm.sh's.
+    launcher=("$testvm/run-in-vm.sh" --kvm --cache "$vm_cache" --mem 1G
+              --timeout "$timeout_s" --file "$image" --file "$qemu"
+              "${firmware[@]}" -- "$qemu")
+    cpu=(-accel kvm -cpu host -nic none) ;;
+  *) echo "run-image: --accel must be tcg, kvm or kvm-nested" >&2; exit 1 ;;
 esac
 
 net=()
@@ -128,6 +158,7 @@ if [ -n "$gdb_port" ]; then
     -S -gdb "tcp:127.0.0.1:$gdb_port" -kernel "$image" ${append:+-append "$append"}
 fi
 
+[ ${#launcher[@]} -gt 0 ] || launcher=(qemu-system-x86_64)
 log=$(mktemp)
 status_file=$(mktemp)
 trap 'rm -f "$log" "$status_file"' EXIT
@@ -139,7 +170,7 @@ while IFS= read -r line || [ -n "$line" ]; do  # a last line may lack its newlin
     main_at=$(date +%s%N)
   fi
   printf '%s\n' "${line%$'\r'}" | tee -a "$log"
-done < <(timeout "$timeout_s" ${preload[@]+"${preload[@]}"} qemu-system-x86_64 "${cpu[@]}" -m "$mem" \
+done < <(timeout "$timeout_s" ${preload[@]+"${preload[@]}"} "${launcher[@]}" "${cpu[@]}" -m "$mem" \
            -display none -no-reboot -serial stdio -monitor none \
            -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
            ${icount} "${net[@]+"${net[@]}"}" \
@@ -149,6 +180,17 @@ done < <(timeout "$timeout_s" ${preload[@]+"${preload[@]}"} qemu-system-x86_64 "
 # line without a newline cannot swallow it.
 status=$(cat "$status_file")
 echo "run-image: qemu-status $status"
+if [ "$accel" = kvm-nested ]; then
+  # The test VM's own verdicts (run-in-vm.sh), not the image's.
+  if grep -q '^flexos-vm: kvm=no' "$log"; then
+    echo "SKIP: KVM did not start inside the test VM (no SVM emulation in this QEMU?)"
+    exit 77
+  fi
+  if grep -q '^run-in-vm: ' "$log"; then
+    echo "FAIL: the test VM failed: $(grep -m1 '^run-in-vm: ' "$log")"
+    exit 1
+  fi
+fi
 [ -n "$first" ] && echo "boot-time: $(( (first - start) / 1000000 )) ms to first serial line ($accel)"
 [ -n "$main_at" ] && echo "boot-time: $(( (main_at - start) / 1000000 )) ms to main's first line ($accel)"
 

@@ -10,7 +10,11 @@
 #   ELF with a PVH entry point, when readelf confirms it has one): QEMU
 #   boots that directly, which under TCG saves about 3 s of decompression
 #   per boot.  run-in-vm.sh uses vmlinux when it is there.
-#   Does nothing when CACHE_DIR/vmlinuz and CACHE_DIR/busybox exist.
+#   It keeps the kernel's KVM modules for AMD too (CACHE_DIR/kvm/:
+#   irqbypass.ko kvm.ko ccp.ko kvm-amd.ko, in loading order), which
+#   run-in-vm.sh --kvm loads in a VM whose CPU emulates SVM (nested KVM).
+#   Does nothing when CACHE_DIR/vmlinuz, CACHE_DIR/busybox and
+#   CACHE_DIR/kvm/kvm-amd.ko exist.
 #   Files appear atomically (extracted in a temporary folder inside
 #   CACHE_DIR, then renamed).  CACHE_DIR belongs in the build directory;
 #   never commit what it holds.  Needs apt package lists (`apt-get update`,
@@ -21,6 +25,8 @@
 set -u
 
 meta=linux-image-amd64
+# The KVM modules for AMD, in the order they load (each needs the ones before).
+kvm_modules="virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm-amd.ko"
 
 usage() { sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
@@ -94,7 +100,7 @@ main() {
   esac
   if [ $# -ne 1 ] || [ -z "$1" ]; then die "usage: fetch-kernel.sh CACHE_DIR (see --help)"; fi
   local cache=$1
-  [ -s "$cache/vmlinuz" ] && [ -s "$cache/busybox" ] && exit 0
+  [ -s "$cache/vmlinuz" ] && [ -s "$cache/busybox" ] && [ -s "$cache/kvm/kvm-amd.ko" ] && exit 0
   need_tools
   local kernel pkg
   kernel=$(resolve_kernel) || exit 1
@@ -110,6 +116,14 @@ main() {
   extract "$tmp/deb/${pkg}_"*.deb "$tmp/k" "boot/vmlinuz-${pkg#linux-image-}"
   extract "$tmp/deb/busybox-static_"*.deb "$tmp/b" bin/busybox
   echo "$kernel" >"$tmp/kernel-version"
+  local m
+  mkdir "$tmp/kvm"
+  for m in $kvm_modules; do
+    [ -s "$tmp/k/lib/modules/${pkg#linux-image-}/kernel/$m" ] || die "$pkg has no module $m"
+    cp "$tmp/k/lib/modules/${pkg#linux-image-}/kernel/$m" "$tmp/kvm/" || die "cannot copy $m"
+  done
+  rm -rf "$cache/kvm"
+  mv -f "$tmp/kvm" "$cache/kvm" || die "cannot move the KVM modules into $cache"
   rm -f "$cache/vmlinux"
   if make_vmlinux "$tmp/k/boot/vmlinuz-${pkg#linux-image-}" "$tmp/vmlinux"; then
     mv -f "$tmp/vmlinux" "$cache/vmlinux" || die "cannot move vmlinux into $cache"

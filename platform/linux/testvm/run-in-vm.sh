@@ -13,12 +13,17 @@
 #   variables, prints "flexos-vm-status: N" (128+signal if killed) and
 #   powers off.  Guest output goes to stdout without carriage returns.
 #   Libraries opened with dlopen are not found by ldd: add them with --file.
+#   --kvm instead gives the VM a CPU that emulates AMD's SVM (TCG -cpu
+#   max with vendor AuthenticAMD) and loads the kernel's KVM modules
+#   (CACHE/kvm, fetch-kernel.sh): COMMAND runs where /dev/kvm is a real
+#   kvm_amd, nested in the emulation, whatever the host's KVM is (or
+#   without one); "flexos-vm: kvm=yes|no" replaces the pku line's role.
 #   One run (boot, command, power-off) takes about 2.5 s on a 2-core host.
 #   Exit status: COMMAND's status; 1 when the VM gave none (kernel panic,
 #   --timeout, no PKU in the guest), with a "run-in-vm: ..." line.
 # USAGE:
 #   platform/linux/testvm/run-in-vm.sh [--cache DIR] [--file PATH]...
-#       [--env NAME=VALUE]... [--timeout S] [--mem SIZE] -- COMMAND [ARGS...]
+#       [--env NAME=VALUE]... [--timeout S] [--mem SIZE] [--kvm] -- COMMAND [ARGS...]
 #   --cache DIR   holds vmlinuz and busybox (default
 #                 ${FLEXOS_TESTVM_CACHE:-$PWD/testvm-cache})
 #   --timeout S   QEMU's safety limit in seconds (default 300)
@@ -27,7 +32,7 @@
 set -u
 
 cache=${FLEXOS_TESTVM_CACHE:-$PWD/testvm-cache}
-timeout_s=300 mem=512M
+timeout_s=300 mem=512M kvm=no
 files=() envs=()
 tmp=""
 
@@ -49,6 +54,7 @@ parse_args() {
         [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, not '$2'"
         timeout_s=$2; shift 2 ;;
       --mem) mem=$2; shift 2 ;;
+      --kvm) kvm=yes; shift ;;
       --) shift; break ;;
       *) die "unknown option '$1'; put the command after -- (see --help)" ;;
     esac
@@ -61,8 +67,11 @@ check_host() {
   command -v qemu-system-x86_64 >/dev/null 2>&1 ||
     die "qemu-system-x86_64 is missing; install it (apt-get install qemu-system-x86)"
   command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) is missing"
-  [ -s "$cache/vmlinuz" ] && [ -s "$cache/busybox" ] && return 0
-  die "no kernel in $cache; run platform/linux/testvm/fetch-kernel.sh $cache first (or pass --cache DIR)"
+  if [ -s "$cache/vmlinuz" ] && [ -s "$cache/busybox" ] &&
+     { [ $kvm = no ] || [ -s "$cache/kvm/kvm-amd.ko" ]; }; then
+    return 0
+  fi
+  die "no kernel (or no KVM modules) in $cache; run platform/linux/testvm/fetch-kernel.sh $cache first (or pass --cache DIR)"
 }
 
 # abspath PATH: absolute path without resolving symlinks.
@@ -134,7 +143,14 @@ pku=no
 case " \$flags " in *" pku "*) case " \$flags " in *" ospke "*) pku=yes ;; esac ;; esac
 echo "flexos-vm: pku=\$pku"
 echo "flexos-vm: kernel \$(uname -r)"
-if [ \$pku = yes ]; then
+ready=\$pku
+if [ $kvm = yes ]; then
+  for m in irqbypass kvm ccp kvm-amd; do insmod /kvm/\$m.ko || break; done
+  ready=no
+  [ -c /dev/kvm ] && ready=yes
+  echo "flexos-vm: kvm=\$ready"
+fi
+if [ \$ready = yes ]; then
   cd /
   $line </dev/null
   echo "flexos-vm-status: \$?"
@@ -170,7 +186,9 @@ run_qemu() {
   local rc kernel=$cache/vmlinuz fw
   [ -s "$cache/vmlinux" ] && kernel=$cache/vmlinux
   read -r -a fw <<<"$(firmware)"
-  timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max \
+  local cpu=max
+  [ $kvm = yes ] && cpu=max,vendor=AuthenticAMD # kvm_amd wants an AMD CPU
+  timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu "$cpu" \
     -m "$mem" -smp 1 -nographic -no-reboot -nic none "${fw[@]}" \
     -kernel "$kernel" -initrd "$tmp/initrd.gz" \
     -append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null |
@@ -181,7 +199,10 @@ run_qemu() {
 
 report() {
   local qemu_rc=$1 st
-  if grep -q 'flexos-vm: pku=no' "$tmp/log"; then
+  if grep -q 'flexos-vm: kvm=no' "$tmp/log"; then
+    die "KVM did not start in the guest (no /dev/kvm after loading kvm-amd; $(qemu-system-x86_64 --version | head -n1) without SVM emulation?); the command was not run"
+  fi
+  if [ $kvm = no ] && grep -q 'flexos-vm: pku=no' "$tmp/log"; then
     die "the guest CPU has no protection keys ($(qemu-system-x86_64 --version | head -n1)); the command was not run"
   fi
   st=$(sed -n 's/.*flexos-vm-status: \([0-9][0-9]*\)$/\1/p' "$tmp/log" | tail -n1)
@@ -202,6 +223,10 @@ main() {
   add_busybox
   local f
   for f in "${files[@]}"; do add_file "$f"; done
+  if [ $kvm = yes ]; then
+    mkdir -p "$root/kvm" && cp "$cache"/kvm/*.ko "$root/kvm/" ||
+      die "cannot copy the KVM modules of $cache/kvm into the initramfs"
+  fi
   # The host's loader cache names libraries by the same absolute paths, so
   # ones found through /etc/ld.so.conf are found in the guest too.
   if [ -f /etc/ld.so.cache ]; then put /etc/ld.so.cache /etc/ld.so.cache; fi
