@@ -2,34 +2,57 @@
 # FILE: test/ept/run-vm-test.sh
 # DESCRIPTION:
 #   Runs a vm-ept image under tools/flexos-vmm and checks its exit status
-#   and output (stdout and stderr together) against regexes.
+#   and output (stdout and stderr together) against regexes.  With
+#   --nested CACHE the monitor runs inside the test VM of
+#   platform/linux/testvm on kvm-amd nested in QEMU TCG (run-in-vm.sh
+#   --kvm; the kernel fetched into CACHE on first use): a KVM with
+#   hardware-virtualization rules on every host, kvm_pvm or none.
 #   Exit status: 0 pass, 1 fail, 77 skipped (no usable /dev/kvm).
 # USAGE:
-#   run-vm-test.sh VMM IMAGE [--exit CODE] [--append ARGS]
+#   run-vm-test.sh VMM IMAGE [--nested CACHE] [--exit CODE] [--append ARGS]
 #                  [--expect REGEX]... [--reject REGEX]...
 # License: MIT (see LICENSE)
 set -u
 vmm=$1 image=$2
 shift 2
-want=0 append="" expects=() rejects=()
+want=0 append="" expects=() rejects=() nested=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --exit) want=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
+    --nested) nested=$2; shift 2 ;;
     --expect) expects+=("$2"); shift 2 ;;
     --reject) rejects+=("$2"); shift 2 ;;
     *) echo "run-vm-test: unknown argument $1" >&2; exit 1 ;;
   esac
 done
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+launcher=()
+if [ -n "$nested" ]; then
+  testvm=$(cd "$(dirname "$0")/../../platform/linux/testvm" && pwd)
+  mkdir -p "$nested" && flock "$nested/.fetch.lock" "$testvm/fetch-kernel.sh" "$nested" ||
+    { echo "FAIL: no kernel for the test VM in $nested (see above)"; exit 1; }
+  vmm=$(cd "$(dirname "$vmm")" && pwd)/$(basename "$vmm")
+  image=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
+  launcher=("$testvm/run-in-vm.sh" --kvm --cache "$nested" --mem 1G --timeout 900
+            --file "$vmm" --file "$image" --)
+elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
   echo "SKIP: /dev/kvm is missing or not accessible; vm-ept needs KVM"
   exit 77
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$(date +%s%N)
-"$vmm" --timeout 600 --stats --append "$append" "$image" >"$out" 2>&1
+${launcher[@]+"${launcher[@]}"} "$vmm" --timeout 600 --stats --append "$append" "$image" >"$out" 2>&1
 status=$?
+if [ -n "$nested" ]; then
+  # The test VM's own verdicts (run-in-vm.sh), not the monitor's.
+  if grep -q '^flexos-vm: kvm=no' "$out"; then
+    cat "$out"; echo "SKIP: KVM did not start inside the test VM"; exit 77
+  fi
+  if grep -q '^run-in-vm: ' "$out"; then
+    cat "$out"; echo "FAIL: the test VM failed"; exit 1
+  fi
+fi
 end=$(date +%s%N)
 cat "$out"
 echo "run-vm-test: exit status $status after $(( (end - start) / 1000000 )) ms"
