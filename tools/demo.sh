@@ -70,7 +70,7 @@ say "kvstore as a kernel image, three intel-pku compartments, QEMU TCG -cpu max"
 
 say "attack: compartment fs reads net's private global (expected: a PK fault)"
 "$root/tools/run-image.sh" --accel tcg --timeout 60 --append read-global --exit 3 \
-  --expect "err=0x21 \\[present pk\\] from=fs touched=net" \
+  --expect "err=0x25 \\[present user pk\\] from=fs touched=net" \
   "$build/test/runtime/rt-three-pku.elf"
 
 say "vm-ept: app, net and crypto in three KVM VMs (tools/flexos-vmm)"
