@@ -7,10 +7,10 @@
  *   touch rsp; so this first moves to the running thread's kernel stack
  *   (a supervisor page), keeps the caller's rsp, rip, rflags, rbp and PKRU
  *   there (struct service_frame), out of every compartment's reach, and calls
- *   service_dispatch(rdi, rsi, rdx, r10, number, frame) with the rights
- *   of the caller and of the default compartment together (the core reads
- *   the caller's buffers and writes common memory; its pointer checks use
- *   the caller's own PKRU from the frame).  The dispatcher may
+ *   service_dispatch(rdi, rsi, rdx, r10, number, frame) with the caller's
+ *   PKRU live (thread starts, which write common memory, with the default
+ *   compartment's rights added; its pointer checks always use the
+ *   caller's own PKRU from the frame).  The dispatcher may
  *   switch threads; whenever this thread comes back, the PKRU it called
  *   with is written back if it is not the live one any more (ERIM's check: compare after WRPKRU, retry on a
  *   mismatch), the caller-saved registers are cleared so that no core
@@ -40,9 +40,16 @@ flexos_service_entry:
   xorl %ecx, %ecx
   rdpkru
   pushq %rax
-  /* The core's rights: the caller's and the default compartment's (the
-   * common memory it writes for any caller: TCBs, thread frames).  The
-   * checks use the caller's own PKRU, kept in the frame. */
+  /* The services that start a thread write common memory (its TCB, its
+   * first frame) for any caller: they run with the caller's rights and
+   * the default compartment's together; every other one with the
+   * caller's alone, which spares the WRPKRUs.  Checks use the caller's
+   * own PKRU, kept in the frame. */
+  cmpq $FLEXOS_SVC_THREAD_CREATE, %r8
+  je 7f
+  cmpq $FLEXOS_SVC_CTX_CREATE, %r8
+  jne 3f
+7:
   andl flexos_default_pkru(%rip), %eax
   cmpl (%rsp), %eax
   je 3f
