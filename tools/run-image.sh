@@ -112,9 +112,6 @@ case "$accel" in
     qemu=$(command -v qemu-system-x86_64) ||
       { echo "run-image: qemu-system-x86_64 is missing (apt-get install qemu-system-x86)" >&2; exit 1; }
     vm_cache=${FLEXOS_TESTVM_CACHE:-$PWD/testvm-cache}
-    mkdir -p "$vm_cache" && command -v flock >/dev/null 2>&1 &&
-      flock "$vm_cache/.fetch.lock" "$testvm/fetch-kernel.sh" "$vm_cache" ||
-      { echo "run-image: no kernel for the test VM in $vm_cache (see above)" >&2; exit 1; }
     image=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
     firmware=()
     for d in /usr/share/qemu /usr/share/seabios; do

@@ -29,8 +29,6 @@ done
 launcher=()
 if [ -n "$nested" ]; then
   testvm=$(cd "$(dirname "$0")/../../platform/linux/testvm" && pwd)
-  mkdir -p "$nested" && flock "$nested/.fetch.lock" "$testvm/fetch-kernel.sh" "$nested" ||
-    { echo "FAIL: no kernel for the test VM in $nested (see above)"; exit 1; }
   vmm=$(cd "$(dirname "$vmm")" && pwd)/$(basename "$vmm")
   image=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
   launcher=("$testvm/run-in-vm.sh" --kvm --cache "$nested" --mem 1G --timeout 900

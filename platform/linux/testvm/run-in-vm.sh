@@ -24,7 +24,7 @@
 # USAGE:
 #   platform/linux/testvm/run-in-vm.sh [--cache DIR] [--file PATH]...
 #       [--env NAME=VALUE]... [--timeout S] [--mem SIZE] [--kvm] -- COMMAND [ARGS...]
-#   --cache DIR   holds vmlinuz and busybox (default
+#   --cache DIR   holds vmlinuz and busybox, fetched there on first use (default
 #                 ${FLEXOS_TESTVM_CACHE:-$PWD/testvm-cache})
 #   --timeout S   QEMU's safety limit in seconds (default 300)
 #   --mem SIZE    guest memory (default 512M)
@@ -71,7 +71,10 @@ check_host() {
      { [ $kvm = no ] || [ -s "$cache/kvm/kvm-amd.ko" ]; }; then
     return 0
   fi
-  die "no kernel (or no KVM modules) in $cache; run platform/linux/testvm/fetch-kernel.sh $cache first (or pass --cache DIR)"
+  # First use of this cache: fetch, once for all parallel runs.
+  command -v flock >/dev/null 2>&1 || die "flock (util-linux) is missing"
+  mkdir -p "$cache" && flock "$cache/.fetch.lock" "$(dirname "$0")/fetch-kernel.sh" "$cache" ||
+    die "no kernel (or no KVM modules) in $cache, and fetch-kernel.sh could not get them (see above)"
 }
 
 # abspath PATH: absolute path without resolving symlinks.
