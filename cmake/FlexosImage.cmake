@@ -27,8 +27,8 @@
 #                    [FILES a.txt data/b.db=/db/b.db]  # packed, read-only
 #                    [RING0]  # compartments in ring 0 (see below)
 #                    [EXCLUDE_FROM_ALL])
-#   Compartments run in ring 3 over the ring-0 core, unless the image is
-#   vm-ept or RING0 is given (docs/runtime.md, "Ring choice"); a KVM test
+#   Compartments run in ring 3 over the ring-0 core (in each VM under
+#   vm-ept), unless RING0 is given (docs/runtime.md, "Ring choice"); a KVM test
 #   of a ring-3 image skips under kvm_pvm, saying why (tools/kvm-ring3.sh).
 #   UNTRUSTED sets what the compiler does with careless uses of values
 #   from untrusted compartments (docs/untrusted-values.md); default warn.
@@ -281,7 +281,7 @@ function(_flexos_gen_config name ld cfg_c platform)
             -DCONFIG=${IMG_CONFIG} -DNAME=${name} -DLD_OUT=${ld}
             -DC_OUT=${cfg_c} -DHEAP_KB=${IMG_HEAP_KB}
             -DSHARED_HEAP_KB=${IMG_SHARED_HEAP_KB} -DPLATFORM=${platform}
-            -DRING3=${IMG_RING3} -DRING0_ASKED=${IMG_RING0}
+            -DRING3=${IMG_RING3} -DEPT_SEEN=${IMG_EPT}
             -P ${FLEXOS_IMAGE_GEN}
     DEPENDS ${IMG_CONFIG} ${FLEXOS_IMAGE_GEN} flexos-config
     COMMENT "flexos: linker script for ${name}" VERBATIM)
@@ -357,13 +357,18 @@ flexos_packed_files:
 endfunction()
 
 # IMG_RING3: compartments in ring 3 over the core (the default), unless
-# RING0 was asked for or the configuration names vm-ept (each VM keeps
-# its compartment in ring 0; cmake/FlexosImageGen.cmake checks the
-# choice again against the parsed configuration).
+# RING0 was asked for.  IMG_EPT: the configuration names vm-ept (a VM per
+# compartment; cmake/FlexosImageGen.cmake checks it again against the
+# parsed configuration): the runtime's entries stay gates into the
+# default compartment's VM, which owns the threads.
 macro(_flexos_image_ring)
   set(IMG_RING3 ON)
   file(STRINGS ${IMG_CONFIG} ept_lines REGEX "^[^#]*mechanism[ \t]*:[ \t]*[\"']?vm-ept")
-  if(IMG_RING0 OR ept_lines)
+  set(IMG_EPT OFF)
+  if(ept_lines)
+    set(IMG_EPT ON)
+  endif()
+  if(IMG_RING0)
     set(IMG_RING3 OFF)
   else()
     list(APPEND IMG_DEFINES -DFLEXOS_PORT_SERVICE) # <flexos/x86.h>
@@ -388,9 +393,11 @@ function(flexos_add_image name)
   set(defs "")
   if(NOT IMG_NO_PLUGIN)
     # Ring-3 images reach the runtime's entries by service calls from the
-    # caller's own compartment (runtime/user/service.c): no gate to them.
+    # caller's own compartment (runtime/user/service.c): no gate to them,
+    # but under vm-ept, where only the default compartment's VM has the
+    # threads.
     set(entries ${FLEXOS_RUNTIME_ENTRIES})
-    if(IMG_RING3)
+    if(IMG_RING3 AND NOT IMG_EPT)
       set(entries "")
     endif()
     _flexos_gen_defs(defs ${name} ${dir} ${FLEXOS_CLANG}

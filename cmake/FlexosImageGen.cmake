@@ -62,17 +62,16 @@ elseif(image_mech STREQUAL "vm-ept")
 else()
   set(image_mech_c FLEXOS_MECH_NONE)
 endif()
-if(RING3 AND image_mech STREQUAL "vm-ept")
-  # flexos_add_image chose ring 3 from a look at the file's text: it missed
-  # a vm-ept compartment written in a way it does not recognize.
-  message(FATAL_ERROR "${CONFIG}: a vm-ept image keeps its compartments in ring 0, "
-          "but the build chose ring 3; write `mechanism: vm-ept` on one line, "
-          "or pass RING0 to flexos_add_image (docs/runtime.md, \"Ring choice\")")
-elseif(PLATFORM STREQUAL "image" AND NOT RING3 AND NOT RING0_ASKED
-       AND NOT image_mech STREQUAL "vm-ept")
-  message(FATAL_ERROR "${CONFIG}: the build chose ring 0 for a vm-ept image, but the "
-          "image's mechanism is ${image_mech}; write `mechanism: vm-ept` only where "
-          "a compartment has it (docs/runtime.md, \"Ring choice\")")
+set(is_ept OFF)
+if(image_mech STREQUAL "vm-ept")
+  set(is_ept ON)
+endif()
+if(PLATFORM STREQUAL "image" AND NOT "${EPT_SEEN}" STREQUAL "${is_ept}")
+  # flexos_add_image decides from a look at the file's text whether the
+  # runtime's entries stay gates (vm-ept); it must agree with the parser.
+  message(FATAL_ERROR "${CONFIG}: the build's look at the file (vm-ept: ${EPT_SEEN}) "
+          "disagrees with its mechanism ${image_mech}; write `mechanism: vm-ept` "
+          "on one line (docs/runtime.md, \"Ring choice\")")
 endif()
 list(LENGTH names n)
 if(n EQUAL 0 OR default_index EQUAL -1)

@@ -44,7 +44,22 @@
  * removes the hook (runtime/core/tick_upcall.c) */
 #define FLEXOS_SVC_TICK_HOOK 22
 #define FLEXOS_SVC_TICK_RETURN 23  /* (): the hook returned; never returns */
-#define FLEXOS_SVC_COUNT 24
+/* vm-ept (runtime/ept/rpc.h): leave the VM with (value, out[3]): value
+ * a shared RPC slot or FLEXOS_EPT_TRAP_READY/NULL; out gets the
+ * monitor's answer (serve, done, from) */
+#define FLEXOS_SVC_MONITOR_TRAP 24
+/* Fibers (vm-ept's dispatcher): threads only a directed switch runs */
+#define FLEXOS_SVC_FIBER_CREATE 25 /* (fn, arg) -> id or 0 */
+#define FLEXOS_SVC_FIBER_SELF 26   /* () -> id: the caller becomes a fiber */
+#define FLEXOS_SVC_FIBER_SWITCH 27 /* (id): run that fiber of the caller's compartment */
+#define FLEXOS_SVC_COUNT 28
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+/* One service call (runtime/user/service.c): number, four arguments. */
+uint64_t flexos_service_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                             uint64_t a3);
+#endif
 
 /* What the service entry keeps on the kernel stack while the core runs,
  * lowest address first (struct service_frame, runtime/core/service.c). */

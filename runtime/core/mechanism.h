@@ -57,16 +57,36 @@ struct mechanism {
   const char *(*interrupted)(uint64_t pkru);
   /* Is [a, a+len) memory every compartment shares (runtime/services/untrusted.c)? */
   int (*is_shared)(uintptr_t a, size_t len);
-  /* Start entry(a, b) in a compartment whose memory is not here (only
-   * when has_compartment says so); returns only when refused. */
-  void (*start_remote)(int compartment, void (*entry)(void *, void *),
-                       void *a, void *b);
+  /* Where a thread starts that runs entry(a, b) in a compartment whose
+   * memory is not here (only when has_compartment says so): compartment
+   * code of the home compartment (rpc.c under vm-ept), called with a
+   * struct remote_start in common memory; it returns only when refused. */
+  void (*remote_entry)(void *start, void *unused);
+  /* Compartments may run fibers (services fiber_*: the vm-ept dispatcher). */
+  int fibers;
+  /* Service monitor_trap (vm-ept, ring-3 images): leave the address space
+   * with `value` and put the monitor's answer in out[3]; returns why
+   * `value` is refused, 0 when done.  0 where there is no monitor. */
+  const char *(*monitor_trap)(uint64_t value, uint64_t out[3]);
+  /* The monitor's own device (vm-ept's network device): whether a port
+   * write goes to it (the monitor checks who writes what), and the line
+   * its events raise (0: none).  Any compartment may write those ports
+   * and wait on that line through the services. */
+  int (*monitor_port)(uint16_t port, int size);
+  int monitor_line;
   /* Record mode (runtime/services/record.c), 0 where the mechanism has none: the
    * index of the compartment a trap frame's PKRU belongs to (-1: none),
    * and those rights with the key of addr's page opened as well (the
    * same value when nothing opens). */
   int (*pkru_compartment)(uint64_t pkru);
   uint64_t (*pkru_open)(uint64_t pkru, uintptr_t addr);
+};
+
+/* What a thread of remote_entry is to run. */
+struct remote_start {
+  int compartment;
+  void (*entry)(void *, void *);
+  void *a, *b;
 };
 
 extern const struct mechanism mechanism_local, mechanism_ept;

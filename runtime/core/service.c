@@ -66,7 +66,8 @@ static const char *const service_names[FLEXOS_SVC_COUNT] = {
     "pages_free", "thread_create", "thread_yield", "thread_join",
     "thread_exit", "thread_park", "thread_unpark", "port_in", "port_out",
     "irq_wait", "ctx_create", "ctx_switch", "ctx_block", "ctx_resume",
-    "ctx_exit", "thread_alive", "tick_hook", "tick_return"};
+    "ctx_exit", "thread_alive", "tick_hook", "tick_return", "monitor_trap",
+    "fiber_create", "fiber_self", "fiber_switch"};
 
 static uint64_t caller_rip, caller_rbp; /* for reports: the SYSCALL's place */
 /* The caller's own PKRU (0 without keys).  The live one also holds the
@@ -79,7 +80,8 @@ static const char *caller_name(void) {
 
 /* The calling compartment's index, from its PKRU. */
 static int caller_compartment(void) {
-  int c = mechanism->pkru_compartment(caller_pkru);
+  int c = mechanism->pkru_compartment ? mechanism->pkru_compartment(caller_pkru)
+                                      : -1; /* one compartment here */
   return c < 0 ? mechanism->home_compartment() : c;
 }
 
@@ -127,6 +129,11 @@ static uint64_t port_in_checked(uint64_t port, uint64_t size) {
 }
 
 static void port_out_checked(uint64_t port, uint64_t size, uint64_t value) {
+  if (port <= 0xffff && mechanism->monitor_port &&
+      mechanism->monitor_port((uint16_t)port, (int)size)) {
+    outl((uint16_t)port, (uint32_t)value);
+    return;
+  }
   const char *why = size != 1 && size != 2 && size != 4 ? "has no such size"
                     : port > 0xffff ? "does not exist"
                     : device_port_out(caller_compartment(), (uint16_t)port, (int)size,
@@ -212,7 +219,8 @@ uint64_t service_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
     port_out_checked(a0, a1, a2);
     return 0;
   case FLEXOS_SVC_IRQ_WAIT:
-    if (!device_owns_irq(caller_compartment(), (int)a0))
+    if (!device_owns_irq(caller_compartment(), (int)a0) &&
+        !(mechanism->monitor_line && a0 == (uint64_t)mechanism->monitor_line))
       refuse(nr, "line", a0, 0, "is not the line of the caller's device");
     return (uint64_t)flexos_irq_wait((int)a0, a1);
   case FLEXOS_SVC_CTX_CREATE:
@@ -241,6 +249,33 @@ uint64_t service_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
     const char *why = tick_upcall_set(caller_compartment(), a0, a1, a2, a3);
     if (why)
       refuse(nr, "hook", a0, a3, why);
+    return 0;
+  }
+  case FLEXOS_SVC_MONITOR_TRAP: {
+    if (!mechanism->monitor_trap)
+      refuse(nr, "value", a0, 0, "needs a monitor (vm-ept images only)");
+    check_buffer(nr, a1, 3 * sizeof(uint64_t), 1);
+    const char *why = mechanism->monitor_trap(a0, (uint64_t *)a1);
+    if (why)
+      refuse(nr, "value", a0, 0, why);
+    return 0;
+  }
+  case FLEXOS_SVC_FIBER_CREATE: {
+    if (!mechanism->fibers)
+      refuse(nr, "function", a0, 0, "needs fibers (vm-ept images only)");
+    check_entry(nr, a0);
+    struct flexos_thread *t = thread_fiber_create((void (*)(void *))a0, (void *)a1);
+    return t ? t->id : 0;
+  }
+  case FLEXOS_SVC_FIBER_SELF:
+    if (!mechanism->fibers)
+      refuse(nr, "thread", thread_current->id, 0, "needs fibers (vm-ept images only)");
+    return thread_fiber_self()->id;
+  case FLEXOS_SVC_FIBER_SWITCH: {
+    struct flexos_thread *t = thread_of_handle(a0);
+    if (!mechanism->fibers || !t || t->state != FIBER || t == thread_current)
+      refuse(nr, "thread", a0, 0, "is not another fiber");
+    thread_fiber_switch(t);
     return 0;
   }
   case FLEXOS_SVC_TICK_RETURN:

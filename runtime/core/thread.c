@@ -28,6 +28,7 @@
 
 #define STACK_PAGES 4 /* 16 KiB per compartment stack */
 #define KSTACK_PAGES 4 /* ring-3 images: 16 KiB of kernel stack per thread */
+#define RPC_PAGES(bytes) (((bytes) + PAGE_SIZE - 1) / PAGE_SIZE)
 
 /* Set once GS.base points at a TCB (thread_init), before any compartment
  * runs; read by fault reports that may come earlier. */
@@ -71,15 +72,15 @@ void thread_stacks_free(struct flexos_thread *t) {
       page_free(t->stack[i], STACK_PAGES + 1);
   if (t->shared_stack)
     page_free(t->shared_stack, STACK_PAGES + 1);
-#ifndef FLEXOS_RING3
-  if (t->tcb->rpc_slot)
-    flexos_free_shared((void *)t->tcb->rpc_slot);
-#endif
+  if (t->rpc_slots)
+    page_free(t->rpc_slots, RPC_PAGES(mechanism->rpc_depth *
+                                      sizeof(struct flexos_rpc_slot)));
   if (t->kstack)
     page_free(t->kstack, KSTACK_PAGES + 1);
   memset(t->stack, 0, sizeof(t->stack));
   t->shared_stack = 0;
   t->kstack = 0;
+  t->rpc_slots = 0;
 }
 
 /* The compartment whose stack (of any thread, guard page included) holds
@@ -110,23 +111,22 @@ static int stacks_create(struct flexos_thread *t) {
   t->tcb->shared_stack_limit = top[1]; /* trusted copies (abi.h) */
   t->tcb->shared_stack_base = top[0];
 #ifdef FLEXOS_RING3
-  /* The kernel stack: supervisor pages above an unmapped guard page.
-   * No RPC slots: ring-3 images have no vm-ept. */
+  /* The kernel stack: supervisor pages above an unmapped guard page. */
   if (!(t->kstack = page_alloc_from(KSTACK_PAGES + 1, FLEXOS_KEY_OF(0),
                                     PAGING_SUPERVISOR)))
     return -1;
   paging_unmap((uintptr_t)t->kstack, 1);
   t->kstack_top = (uint64_t)t->kstack + (KSTACK_PAGES + 1) * PAGE_SIZE;
-  return 0;
 #endif
-  /* One slot per nesting level of calls the thread may serve. */
+  /* vm-ept: one RPC slot per nesting level of calls the thread may serve,
+   * on shared pages of their own (the monitor reads them). */
+  if (!mechanism->rpc_depth)
+    return 0;
   size_t bytes = mechanism->rpc_depth * sizeof(struct flexos_rpc_slot);
-  void *rpc = flexos_malloc_shared(bytes);
-  if (!rpc)
+  if (!(t->rpc_slots = page_alloc(RPC_PAGES(bytes), FLEXOS_SHARED_KEY)))
     return -1;
-  memset(rpc, 0, bytes);
-  t->tcb->rpc_slot = (uint64_t)rpc;
-  t->tcb->rpc_slot_end = (uint64_t)rpc + bytes;
+  t->tcb->rpc_slot = (uint64_t)t->rpc_slots;
+  t->tcb->rpc_slot_end = (uint64_t)t->rpc_slots + bytes;
   return 0;
 }
 
@@ -308,7 +308,14 @@ uint64_t flexos_thread_id(void) {
 /* A new FIBER context that starts as fn(arg) in the home compartment;
  * 0 when threads or memory run out. */
 struct flexos_thread *thread_fiber_create(void (*fn)(void *), void *arg) {
+#ifdef FLEXOS_RING3 /* compartment code: it starts in ring 3 */
+  struct flexos_thread *t = thread_start_user(fn, arg, mechanism->home_compartment());
+  if (t)
+    t->state = FIBER;
+  return t;
+#else
   return thread_start_as(fn, arg, FIBER);
+#endif
 }
 
 /* The running context becomes a fiber (the boot thread of an address

@@ -44,6 +44,7 @@ struct flexos_thread {
   /* Ring-3 images: the thread's kernel stack (supervisor pages, a guard
    * page below), where the service entry and the first frame live. */
   char *kstack;
+  char *rpc_slots; /* vm-ept: the thread's RPC slots (shared pages) */
   uint64_t kstack_top;
 };
 

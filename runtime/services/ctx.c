@@ -90,29 +90,17 @@ static void ctx_frame_create(struct flexos_thread *t, int compartment,
 
 /* A thread that starts in a compartment of another address space runs,
  * here, a call into that compartment that never returns (the mechanism
- * serves it on a fiber of its own there).  What to call, per thread slot. */
-struct remote_start {
-  int compartment;
-  void (*entry)(void *, void *);
-  void *a, *b;
-};
-static struct remote_start remote_starts[MAX_THREADS];
-
-static void remote_entry(void *start, void *unused) {
-  (void)unused;
-  struct remote_start *r = start;
-  mechanism->start_remote(r->compartment, r->entry, r->a, r->b);
-  flexos_panic("thread %lu: its start in compartment %s was refused or "
-               "returned", flexos_thread_id(),
-               flexos_compartment_name(r->compartment));
-}
+ * serves it on a fiber of its own there): mechanism->remote_entry, with
+ * what to call, per thread slot.  Common memory: the home compartment's
+ * code reads it (in ring 3 too). */
+SECTION_COMMON static struct remote_start remote_starts[MAX_THREADS];
 
 /* A new READY thread that starts as entry(a, b) in `compartment` (its
  * PKRU, its stack); returns its id, or 0 when threads or memory run out.
  * The entry must not return: it ends with flexos_ctx_exit.  The runtime
  * cannot tell which compartment asked, so it trusts the caller's
  * `compartment` (docs/sched.md).  A compartment of another address space
- * is reached through remote_entry. */
+ * is reached through mechanism->remote_entry. */
 uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
                            void *a, void *b) {
   if (compartment < 0 ||
@@ -128,7 +116,7 @@ uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
   } else {
     struct remote_start *r = &remote_starts[t - thread_table];
     *r = (struct remote_start){compartment, entry, a, b};
-    ctx_frame_create(t, mechanism->home_compartment(), remote_entry, r, 0);
+    ctx_frame_create(t, mechanism->home_compartment(), mechanism->remote_entry, r, 0);
   }
   t->state = READY;
   return t->id;

@@ -17,7 +17,7 @@
 
 /* SYSCALL keeps rip in rcx and rflags in r11; the entry clears the other
  * caller-saved registers on the way back (gates/service_entry.S). */
-static uint64_t service4(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+uint64_t flexos_service_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
                          uint64_t a3) {
   register uint64_t rdi __asm__("rdi") = a0;
   register uint64_t rsi __asm__("rsi") = a1;
@@ -34,7 +34,7 @@ static uint64_t service4(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 }
 
 static uint64_t service(uint64_t nr, uint64_t a0, uint64_t a1) {
-  return service4(nr, a0, a1, 0, 0);
+  return flexos_service_call(nr, a0, a1, 0, 0);
 }
 
 void flexos_null_service(void) { service(FLEXOS_SVC_NULL, 0, 0); }
@@ -73,7 +73,7 @@ void flexos_set_tick_hook(void (*hook)(uint64_t tick)) {
   static char *stack;
   if (hook && !stack && !(stack = malloc(TICK_HOOK_STACK)))
     flexos_panic("flexos_set_tick_hook: no memory for the hook's stack");
-  service4(FLEXOS_SVC_TICK_HOOK, hook ? (uint64_t)flexos_tick_upcall : 0,
+  flexos_service_call(FLEXOS_SVC_TICK_HOOK, hook ? (uint64_t)flexos_tick_upcall : 0,
            (uint64_t)hook, (uint64_t)stack, hook ? TICK_HOOK_STACK : 0);
 }
 uint64_t flexos_boot_epoch(void) { return service(FLEXOS_SVC_BOOT_EPOCH, 0, 0); }
@@ -105,7 +105,7 @@ uint32_t flexos_port_in(uint16_t port, int size) {
   return (uint32_t)service(FLEXOS_SVC_PORT_IN, port, (uint64_t)size);
 }
 void flexos_port_out(uint16_t port, int size, uint32_t value) {
-  service4(FLEXOS_SVC_PORT_OUT, port, (uint64_t)size, value, 0);
+  flexos_service_call(FLEXOS_SVC_PORT_OUT, port, (uint64_t)size, value, 0);
 }
 int flexos_irq_wait(int line, uint64_t deadline) {
   return (int)service(FLEXOS_SVC_IRQ_WAIT, (uint64_t)line, deadline);
@@ -114,7 +114,7 @@ int flexos_irq_wait(int line, uint64_t deadline) {
 /* The scheduler library's primitives (runtime/services/ctx.c). */
 uint64_t flexos_ctx_create(int compartment, void (*entry)(void *, void *),
                            void *a, void *b) {
-  return service4(FLEXOS_SVC_CTX_CREATE, (uint64_t)compartment, (uint64_t)entry,
+  return flexos_service_call(FLEXOS_SVC_CTX_CREATE, (uint64_t)compartment, (uint64_t)entry,
                   (uint64_t)a, (uint64_t)b);
 }
 int flexos_ctx_switch(uint64_t next) {

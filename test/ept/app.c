@@ -26,7 +26,9 @@
  *     badport      an OUT to a port nothing emulates (the monitor must
  *                  name the VM, compartment, RIP and the reason);
  *     halt         main halts with interrupts off (no thread can run);
- *     callee-exit  net tries to end the run with status 0.
+ *     callee-exit  net tries to end the run with status 0;
+ *     attack K     net attacks the core of its own VM (net.c, net_attack):
+ *                  each caught there, status 5.
  * License: MIT (see LICENSE)
  */
 #include <flexos.h>
@@ -219,6 +221,11 @@ int main(int argc, char **argv) {
     uintptr_t aligned = ((uintptr_t)page + 4095) & ~(uintptr_t)4095;
     outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)aligned);
     printf("WRONG: the monitor took a network device on a shared page\n");
+    return 1;
+  }
+  if (!strcmp(mode, "attack") && argc > 2) {
+    long r = flexos_gate(net, net_attack, atol(argv[2]));
+    printf("WRONG: net's attack %s returned %ld\n", argv[2], r);
     return 1;
   }
   if (!strcmp(mode, "bench"))

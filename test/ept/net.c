@@ -9,6 +9,7 @@
 #include <flexos.h>
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
+#include <flexos/service.h>
 #include <string.h>
 
 #include "three.h"
@@ -75,4 +76,42 @@ long net_forge_thread_start(void) {
   long r = s->state == FLEXOS_RPC_STATE_ERROR ? (long)s->ret[0] : 0;
   flexos_free_shared(s);
   return r;
+}
+
+/* Attacks on the core of net's own VM, from net's code in ring 3 (the
+ * core must catch each one and stop the run with status 5):
+ *   0 an outl straight to the monitor's port with a forged request
+ *   1 a write to CR4
+ *   2 the monitor_trap service with net's private memory as the slot
+ *   3 the monitor_trap service with the idle wait's code (the core's)
+ *   4 a fiber switch to a thread that is no fiber
+ *   5 a read of the IDT, core memory (its address from SIDT) */
+long net_attack(long kind) {
+  uint64_t out[3];
+  switch (kind) {
+  case 0:
+    __asm__ volatile("outl %0, %1" : : "a"((uint32_t)(uintptr_t)&calls),
+                     "Nd"((uint16_t)FLEXOS_EPT_PORT));
+    break;
+  case 1:
+    __asm__ volatile("mov %0, %%cr4" : : "r"(0ul));
+    break;
+  case 2:
+    flexos_service_call(FLEXOS_SVC_MONITOR_TRAP, (uint64_t)(uintptr_t)&calls,
+                        (uint64_t)(uintptr_t)out, 0, 0);
+    break;
+  case 3:
+    flexos_service_call(FLEXOS_SVC_MONITOR_TRAP, FLEXOS_EPT_TRAP_IDLE,
+                        (uint64_t)(uintptr_t)out, 0, 0);
+    break;
+  case 4:
+    flexos_service_call(FLEXOS_SVC_FIBER_SWITCH, 999999, 0, 0, 0);
+    break;
+  case 5: {
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idt;
+    __asm__ volatile("sidt %0" : "=m"(idt));
+    return *(volatile long *)idt.base;
+  }
+  }
+  return -1;
 }

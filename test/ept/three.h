@@ -21,6 +21,7 @@ long net_sum6(long, long, long, long, long, long);
 long net_to_app8(long x);                /* net -> app with 8 arguments */
 long net_exit_success(void);             /* attack: end the run with 0 */
 long net_forge_thread_start(void);       /* attack: start a thread in crypto */
+long net_attack(long kind);              /* attacks on net's VM's core */
 
 /* crypto */
 long crypto_zero(void);
