@@ -15,18 +15,28 @@
 #   monitor's --net-faults, or under QEMU tools/vmm/netproxy.c
 #   (FLEXOS_NETPROXY: its path) in place of QEMU's user networking; then
 #   FLEXOS_NET_PCAP=FILE also records every frame there.
-# USAGE: image-server.sh [--vmm MONITOR] IMAGE.elf --port N
+#   With --ring0-twin IMAGE0 after --vmm, IMAGE0 (built with RING0) boots
+#   instead where the host's KVM cannot run ring 3 (tools/kvm-image.sh).
+# USAGE: image-server.sh [--vmm MONITOR [--ring0-twin IMAGE0]] IMAGE.elf --port N
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 run_image=$here/../../tools/run-image.sh
-vmm=""
+vmm="" twin=""
+usage="usage: image-server.sh [--vmm MONITOR [--ring0-twin IMAGE0]] IMAGE.elf --port N"
 if [ "${1:-}" = --vmm ]; then
-  vmm=${2:?usage: image-server.sh [--vmm MONITOR] IMAGE.elf --port N}
+  vmm=${2:?$usage}
   shift 2
+  if [ "${1:-}" = --ring0-twin ]; then
+    twin=${2:?$usage}
+    shift 2
+  fi
 fi
-image=${1:?usage: image-server.sh [--vmm MONITOR] IMAGE.elf --port N}
+image=${1:?$usage}
 shift
+if [ -n "$twin" ]; then
+  image=$("$here/../../tools/kvm-image.sh" "$image" "$twin") || exit 1
+fi
 port=0
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -58,6 +58,17 @@ void flexos_trap(struct trapframe *tf);
  * read-only after; the interrupt and service entries read it too). */
 extern uint8_t flexos_pku_on;
 
+/* What compartment code (runtime/user, services/) reads about the address
+ * space it runs in, in common memory written at boot and read-only after
+ * (mechanism.c): the compartment whose code runs here when no keys say
+ * otherwise, and the ranges shared with other address spaces, [start,
+ * end), when memory is not all one's (vm-ept: ept.c fills them). */
+struct flexos_space {
+  int home;
+  uintptr_t shared[2][2];
+};
+extern struct flexos_space flexos_space;
+
 /* service.c (ring-3 images): SYSCALL's MSRs */
 void service_init(void);
 /* device.c (ring-3 images): port I/O and lines a compartment's device owns */

@@ -108,6 +108,7 @@ void kmain(uint32_t start_info) {
   const struct flexos_image_config *cfg = &flexos_image_config;
   mechanism_choose(cfg->mechanism);
   mechanism->boot();
+  flexos_space.home = mechanism->home_compartment();
   mechanism->banner(cfg, boot_ram_end >> 20);
   gdt_init();
   idt_init();

@@ -20,6 +20,8 @@ static const struct mechanism *const tables[] = {
  * that a panic before then still has a table to report through. */
 SECTION_ROINIT const struct mechanism *mechanism = &mechanism_local;
 
+SECTION_ROINIT struct flexos_space flexos_space;
+
 void mechanism_choose(uint32_t image_mechanism) {
   if (image_mechanism >= sizeof(tables) / sizeof(tables[0]) ||
       !tables[image_mechanism])

@@ -66,6 +66,10 @@ static void ept_pools(void) {
   page_alloc_pools_are_zero(); /* the monitor's memory starts zeroed */
   paging_map(FLEXOS_EPT_INFO_ADDR, 1, paging_scratch_key(), 1); /* the core's */
   live = (volatile struct flexos_ept_info *)FLEXOS_EPT_INFO_ADDR;
+  flexos_space.shared[0][0] = (uintptr_t)__shared_start;
+  flexos_space.shared[0][1] = (uintptr_t)__shared_end;
+  flexos_space.shared[1][0] = vm.shared_pool_start;
+  flexos_space.shared[1][1] = vm.shared_pool_end;
 }
 
 /* Before ept_pools the info page is read through the boot copy. */

@@ -19,7 +19,17 @@
  * mechanism table nor its console; the shared-page bitmap is common
  * memory (runtime/core/shared_pages.c), the console a service. */
 int __flexos_is_shared(const void *p, size_t len) {
-  return !flexos_pku_on || paging_is_shared((uintptr_t)p, len);
+  if (flexos_pku_on)
+    return paging_is_shared((uintptr_t)p, len);
+  if (!flexos_space.shared[0][1]) /* one address space, no keys */
+    return 1;
+  uintptr_t a = (uintptr_t)p, last = a + (len ? len : 1) - 1;
+  if (last < a)
+    return 0;
+  for (int i = 0; i < 2; i++)
+    if (a >= flexos_space.shared[i][0] && last < flexos_space.shared[i][1])
+      return 1;
+  return 0;
 }
 
 static void report(const char *fmt, ...) {

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "kernel.h" /* flexos_space: common, read-only */
+
 /* SYSCALL keeps rip in rcx and rflags in r11; the entry clears the other
  * caller-saved registers on the way back (gates/service_entry.S). */
 uint64_t flexos_service_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
@@ -147,7 +149,7 @@ int flexos_pku_active(void) { return flexos_pku_on; }
 int flexos_current_compartment(void) {
   const struct flexos_image_config *cfg = &flexos_image_config;
   if (!flexos_pku_on)
-    return (int)cfg->default_index;
+    return flexos_space.home; /* this VM's, under vm-ept */
   uint32_t pkru, edx;
   __asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
   for (uint32_t i = 0; i < cfg->ncompartments; i++)

@@ -14,17 +14,18 @@
 #   Exit status: 0 pass, 1 fail, 77 skipped (no usable /dev/kvm).
 # USAGE:
 #   run-vm-test.sh VMM IMAGE [--nested CACHE | --nested-if-pvm CACHE]
-#                  [--exit CODE] [--append ARGS]
+#                  [--exit CODE] [--append ARGS] [--vmm-arg ARG]...
 #                  [--expect REGEX]... [--reject REGEX]...
 # License: MIT (see LICENSE)
 set -u
 vmm=$1 image=$2
 shift 2
-want=0 append="" expects=() rejects=() nested=""
+want=0 append="" expects=() rejects=() nested="" vmm_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --exit) want=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
+    --vmm-arg) vmm_args+=("$2"); shift 2 ;;
     --nested) nested=$2; shift 2 ;;
     --nested-if-pvm)
       if [ -d /sys/module/kvm_pvm ]; then
@@ -52,7 +53,7 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$(date +%s%N)
-${launcher[@]+"${launcher[@]}"} "$vmm" --timeout 600 --stats --append "$append" "$image" >"$out" 2>&1
+${launcher[@]+"${launcher[@]}"} "$vmm" --timeout 600 --stats ${vmm_args[@]+"${vmm_args[@]}"} --append "$append" "$image" >"$out" 2>&1
 status=$?
 if [ -n "$nested" ]; then
   # The test VM's own verdicts (run-in-vm.sh), not the monitor's.

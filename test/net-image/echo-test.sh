@@ -12,16 +12,20 @@
 #   meanwhile: a guest that spins instead of halting when no thread can
 #   run uses all of one.  With --vmm MONITOR the image is a vm-ept one:
 #   it boots under tools/flexos-vmm (KVM, the monitor's network device)
-#   instead of QEMU, and the idle check measures the monitor.
+#   instead of QEMU, and the idle check measures the monitor; with
+#   --ring0-twin IMAGE0 as well, IMAGE0 (the image built with RING0)
+#   boots instead where the host's KVM cannot run ring 3
+#   (tools/kvm-image.sh).
 # USAGE:
 #   test/net-image/echo-test.sh [--accel tcg|kvm] [--cpu MODEL] [--timeout S]
-#       [--idle-check S] [--port HOSTPORT] [--vmm MONITOR] image.elf
+#       [--idle-check S] [--port HOSTPORT] [--vmm MONITOR [--ring0-twin IMAGE0]]
+#       image.elf
 #   (without --port, or when QEMU cannot bind it, a free port is picked)
 # License: MIT (see LICENSE)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 run_image=$here/../../tools/run-image.sh
-accel=tcg cpu="" timeout_s=55 idle_s="" port="" vmm=""
+accel=tcg cpu="" timeout_s=55 idle_s="" port="" vmm="" twin=""
 case "${1:-}" in
   -h|--help) sed -n '2,/^# License/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
@@ -33,11 +37,15 @@ while [ $# -gt 1 ]; do
     --idle-check) idle_s=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --vmm) vmm=$2; accel=kvm; shift 2 ;;
+    --ring0-twin) twin=$2; shift 2 ;;
     *) echo "echo-test: unknown option $1" >&2; exit 1 ;;
   esac
 done
 image=${1:?usage: echo-test.sh [--cpu MODEL] [--timeout S] image.elf}
 [ -f "$image" ] || { echo "echo-test: no image $image" >&2; exit 1; }
+if [ -n "$vmm" ] && [ -n "$twin" ]; then
+  image=$("$here/../../tools/kvm-image.sh" "$image" "$twin") || exit 1
+fi
 command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
 if [ "$accel" = kvm ] && [ -z "$cpu" ] &&
    [ "$("$here/../../tools/host-info.sh" --get kvm-cpu)" = none ]; then
