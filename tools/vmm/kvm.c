@@ -150,6 +150,9 @@ static void set_mtrr_writeback(struct vm *v) {
         strerror(errno));
 }
 
+/* The pages the image's bytes cover, a partial last one included. */
+static uint64_t image_pages(void) { return (m.image_end + PAGE - 1) / PAGE; }
+
 static void create_vm(struct vm *v) {
   v->fd = ioctl(m.kvm, KVM_CREATE_VM, 0);
   if (v->fd < 0)
@@ -160,8 +163,9 @@ static void create_vm(struct vm *v) {
                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (v->mem == MAP_FAILED)
     die("VM %d: cannot map memory: %s", v->index, strerror(errno));
-  /* Private pages start as the image's bytes; the others stay absent. */
-  for (uint64_t p = 0; p < m.image_end / PAGE; p++)
+  /* Private pages start as the image's bytes (its last page too, when
+   * __image_end is not page-aligned); the others stay absent. */
+  for (uint64_t p = 0; p < image_pages(); p++)
     if (backing(v, p) == 1)
       memcpy(v->mem + p * PAGE, m.image + p * PAGE, PAGE);
   map_memory(v);
@@ -201,7 +205,7 @@ static void map_shared(void) {
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (m.shared == MAP_FAILED)
     die("cannot map shared memory: %s", strerror(errno));
-  for (uint64_t p = 0; p < m.image_end / PAGE; p++)
+  for (uint64_t p = 0; p < image_pages(); p++)
     if (m.owner[p] == OWNER_TEXT || m.owner[p] == OWNER_SHARED)
       memcpy(m.shared + p * PAGE, m.image + p * PAGE, PAGE);
 }
