@@ -13,7 +13,9 @@
 #   the boot entry: compartment code can reach the core only through the
 #   service entry (runtime/user/service.c), and a call of any core
 #   function by name fails at link time.  The core keeps referring to what
-#   the image defines (main, the generated configuration, the gates).
+#   the image defines (main, the generated configuration, the gates, and
+#   the user-side code where it starts threads: runtime/user,
+#   runtime/ept/rpc.c).
 # USAGE:
 #   tools/flexos-core-object.sh --llvm-bin DIR --libc libc.a -o OUT.o obj...
 # License: MIT (see LICENSE)

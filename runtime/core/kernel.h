@@ -152,7 +152,6 @@ struct flexos_thread;
 struct flexos_thread *thread_fiber_create(void (*fn)(void *), void *arg);
 struct flexos_thread *thread_fiber_self(void);
 void thread_fiber_switch(struct flexos_thread *to);
-void thread_fiber_set_id(uint64_t id);
 
 /* stack_chk.c: the canary of compartments hardened with stack-protector */
 void stack_chk_init(void);

@@ -177,6 +177,10 @@ uint64_t service_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
   case FLEXOS_SVC_NULL:
     return 0;
   case FLEXOS_SVC_EXIT:
+    /* Success is the default compartment's to report (it runs main): a
+     * library must not end the image as if all went well. */
+    if (a0 == 0 && caller_compartment() != (int)flexos_image_config.default_index)
+      refuse(nr, "status", a0, 0, "(success) is the default compartment's to report");
     flexos_exit((int)a0);
   case FLEXOS_SVC_PANIC:
     check_buffer(nr, a0, a1, 0);

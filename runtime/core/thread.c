@@ -331,9 +331,6 @@ void thread_fiber_switch(struct flexos_thread *to) {
   thread_switch_to(to);
 }
 
-/* While a fiber serves a thread of another address space it carries that thread's
- * id (flexos_thread_id()), so that wake-ups it asks for name the thread. */
-void thread_fiber_set_id(uint64_t id) { thread_current->tcb->thread_id = id; }
 
 /* Until thread_init, GS.base points at a TCB of zeros (self 0: no
  * thread yet), so that code reading the TCB at boot (the libc's thread
