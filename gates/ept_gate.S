@@ -8,8 +8,8 @@
  *   vmcall: KVM hands port writes to user space with the value in the
  *   kvm_run page, so the monitor needs no register round trip
  *   (KVM_GET_REGS) per call, and the instruction is the same on Intel and
- *   AMD.  The gate's logic (waiting, serving nested calls) is C, in
- *   runtime/ept/ept.c.
+ *   AMD.  The core's (runtime/ept/ept.c); the gate's logic (waiting,
+ *   serving nested calls) is compartment code, runtime/ept/rpc.c.
  * License: MIT (see LICENSE)
  */
 #define __ASSEMBLER__ 1

@@ -51,7 +51,8 @@
 /* Fibers (vm-ept's dispatcher): threads only a directed switch runs */
 #define FLEXOS_SVC_FIBER_CREATE 25 /* (fn, arg) -> id or 0 */
 #define FLEXOS_SVC_FIBER_SELF 26   /* () -> id: the caller becomes a fiber */
-#define FLEXOS_SVC_FIBER_SWITCH 27 /* (id): run that fiber of the caller's compartment */
+#define FLEXOS_SVC_FIBER_SWITCH 27 /* (id): run that fiber (another one; only vm-ept
+                                    * has fibers, one compartment per VM) */
 #define FLEXOS_SVC_COUNT 28
 
 #ifndef __ASSEMBLER__

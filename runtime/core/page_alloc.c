@@ -128,7 +128,7 @@ void page_free(void *ptr, size_t n) {
   if (!p || (va - p->base) % PAGE_SIZE ||
       n > p->npages_total - (va - p->base) / PAGE_SIZE)
     flexos_panic("page_free: bad pages %p (+%lu)", ptr, (unsigned long)n);
-  paging_map(va, n, paging_default_key(), 1);
+  paging_map(va, n, paging_scratch_key(), 1); /* the runtime's again */
   for (size_t i = 0; i < n; i++)
     set_used(p, (va - p->base) / PAGE_SIZE + i, 0);
   p->npages_free += n;

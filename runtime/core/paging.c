@@ -165,8 +165,15 @@ void paging_init(uintptr_t ram_end) {
   pdpt[0] = (uint64_t)pd | PTE_P | PTE_W | PTE_U;
   for (uintptr_t i = 0; i < mapped_end >> 21; i++)
     pd[i] = (uint64_t)pt[i] | PTE_P | PTE_W | PTE_U;
+#ifdef FLEXOS_RING3
+  /* Free RAM is the core's until allocated: ring 3 can neither read what
+   * freed pages held (kernel stacks) nor prepare pages the core will take
+   * (page_alloc.c trusts a monitor's untouched pages to be zero). */
+  map_range(PAGE_ROUND_UP(__image_end), mapped_end, SUP_RW, 0);
+#else
   map_range(PAGE_ROUND_UP(__image_end), mapped_end, USER_RW,
             paging_default_key());
+#endif
   map_image();
   write_cr3((uint64_t)pml4);
 #ifdef FLEXOS_RING3

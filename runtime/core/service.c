@@ -85,6 +85,14 @@ static int caller_compartment(void) {
   return c < 0 ? mechanism->home_compartment() : c;
 }
 
+/* Whether the caller is the default compartment: its own PKRU says so
+ * (with keys), or it is the one compartment here (without). */
+static int caller_is_default(void) {
+  int c = mechanism->pkru_compartment ? mechanism->pkru_compartment(caller_pkru)
+                                      : mechanism->home_compartment();
+  return c == (int)flexos_image_config.default_index;
+}
+
 static __attribute__((noreturn)) void refuse(uint64_t nr, const char *what,
                                              uintptr_t addr, size_t len,
                                              const char *rule) {
@@ -177,9 +185,13 @@ uint64_t service_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
   case FLEXOS_SVC_NULL:
     return 0;
   case FLEXOS_SVC_EXIT:
-    /* Success is the default compartment's to report (it runs main): a
-     * library must not end the image as if all went well. */
-    if (a0 == 0 && caller_compartment() != (int)flexos_image_config.default_index)
+    /* A status is 0-127 (QEMU's exit device and the monitor's process
+     * keep 7 bits and 8); success is the default compartment's to report
+     * (it runs main): a library must not end the image as if all went
+     * well. */
+    if (a0 > 127)
+      refuse(nr, "status", a0, 0, "is not a status (0-127)");
+    if (a0 == 0 && !caller_is_default())
       refuse(nr, "status", a0, 0, "(success) is the default compartment's to report");
     flexos_exit((int)a0);
   case FLEXOS_SVC_PANIC:

@@ -5,8 +5,8 @@
  *   address space, a private stack (keyed with that compartment's key, a
  *   guard page below) whose top 16 bytes hold the thread's
  *   struct flexos_gate_slot for that compartment; a shared stack (key 15)
- *   topped by its struct flexos_shared_stack; RPC slots on the shared
- *   heap (as many as the mechanism nests calls); and a TCB in common
+ *   topped by its struct flexos_shared_stack; RPC slots on shared pages
+ *   of their own (as many as the mechanism nests calls); and a TCB in common
  *   memory (key 0), which GS.base points at while the thread runs.
  *   Threads start in the home compartment on its stack, entering its PKRU
  *   through the interrupt gate's exit path.  The boot context is thread 0.

@@ -64,6 +64,11 @@ static void ept_pools(void) {
   page_alloc_init(vm.private_pool_start, vm.private_pool_end);
   page_alloc_init_shared(vm.shared_slice_start, vm.shared_slice_end);
   page_alloc_pools_are_zero(); /* the monitor's memory starts zeroed */
+  /* Every VM's slice of the shared pool is shared memory here too: calls
+   * from other VMs point into theirs. */
+  paging_map(vm.shared_pool_start,
+             (vm.shared_pool_end - vm.shared_pool_start) / PAGE_SIZE,
+             FLEXOS_SHARED_KEY, 1);
   paging_map(FLEXOS_EPT_INFO_ADDR, 1, paging_scratch_key(), 1); /* the core's */
   live = (volatile struct flexos_ept_info *)FLEXOS_EPT_INFO_ADDR;
   flexos_space.shared[0][0] = (uintptr_t)__shared_start;

@@ -28,12 +28,15 @@
  *     halt         main halts with interrupts off (no thread can run);
  *     callee-exit  net tries to end the run with status 0;
  *     attack K     net attacks the core of its own VM (net.c, net_attack):
- *                  each caught there, status 5.
+ *                  each caught there, status 5;
+ *     fiber-thread app asks the fiber service to run one of its threads,
+ *                  which is no fiber (refused, status 5).
  * License: MIT (see LICENSE)
  */
 #include <flexos.h>
 #include <flexos/abi.h>
 #include <flexos/runtime.h>
+#include <flexos/service.h>
 #include <flexos/x86.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +72,8 @@ static void check(const char *what, long got, long want) {
     printf("ok %s = %ld\n", what, got);
   }
 }
+
+static void idle_thread(void *arg) { (void)arg; }
 
 static int functional(void) {
   check("app->net 0 args", flexos_gate(net, net_zero), 1);
@@ -221,6 +226,14 @@ int main(int argc, char **argv) {
     uintptr_t aligned = ((uintptr_t)page + 4095) & ~(uintptr_t)4095;
     outl(FLEXOS_PVNET_PORT_SETUP, (uint32_t)aligned);
     printf("WRONG: the monitor took a network device on a shared page\n");
+    return 1;
+  }
+  if (!strcmp(mode, "fiber-thread")) {
+    /* One of app's own threads, which is no fiber: the fiber service
+     * must refuse to run it out of turn. */
+    struct flexos_thread *t = flexos_thread_create(idle_thread, 0);
+    flexos_service_call(FLEXOS_SVC_FIBER_SWITCH, (uint64_t)(uintptr_t)t, 0, 0, 0);
+    printf("WRONG: switched to thread %p as a fiber\n", (void *)t);
     return 1;
   }
   if (!strcmp(mode, "attack") && argc > 2) {

@@ -28,6 +28,7 @@
  *                                       never began
  *     exit-success                      ending the image with status 0
  *                                       (the default compartment's)
+ *     exit-256                          a status that truncates to 0
  * License: MIT (see LICENSE)
  */
 #include <stdio.h>
@@ -138,6 +139,9 @@ int lib_attack(const char *name, uintptr_t addr) {
                      "rdx", "r8", "r9", "r10", "memory");
   } else if (!strcmp(name, "exit-success")) {
     flexos_exit(0); /* the image would end as if main had succeeded */
+  } else if (!strcmp(name, "exit-256")) {
+    /* 256 is 0 in a process's 8-bit status (and 128 in QEMU's 7 bits) */
+    flexos_service_call(FLEXOS_SVC_EXIT, 256, 0, 0, 0);
   } else if (!strcmp(name, "pci-host-bridge")) {
     outl(0xcf8, 0x80000000u | 0x58); /* 00:00.0, the i440FX's PAM registers */
     outl(0xcfc, 0);

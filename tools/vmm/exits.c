@@ -109,10 +109,14 @@ void handle_io(struct vm *v, int *is_trap, uint64_t *value) {
     uint32_t val = 0;
     memcpy(&val, data, run->io.size <= 4 ? run->io.size : 4);
     if (port == FLEXOS_EXIT_PORT) {
-      /* Success is main's to declare; any VM may end the run failing. */
+      /* Success is main's to declare; any VM may end the run failing,
+       * with a status the process can carry whole (not 256: 0). */
       if (val == 0 && v->index != (int)m.default_index)
         vm_fail(v, 1, "compartment %s tried to end the run with success; "
                       "only the default compartment may", v->name);
+      if (val > 127)
+        vm_fail(v, 1, "compartment %s ended the run with status %u, which "
+                      "is not a status (0-127)", v->name, val);
       pthread_mutex_lock(&m.lock);
       finish((int)val);
     }
