@@ -9,7 +9,7 @@
  *   the library attack the core (lib.c); "app-pointer" passes the core a
  *   pointer into the library's memory, which the application may not
  *   read; "app-wrmsr" runs a privileged instruction in the default
- *   compartment.  The tick hook (an upcall from the core): "tick-leak"
+ *   compartment; "app-read ADDR" reads an address from it.  The tick hook (an upcall from the core): "tick-leak"
  *   has it look at its registers while the library holds a secret in its
  *   own; "tick-stack-lib" hands the core the library's memory as the
  *   hook's stack.
@@ -113,6 +113,13 @@ int main(int argc, char **argv) {
     /* the default compartment is no more privileged than the others */
     __asm__ volatile("wrmsr" : : "c"(0xc0000080u), "a"(0u), "d"(0u));
     printf("ring3: app-wrmsr was not stopped\n");
+    return 1;
+  }
+  if (argc > 2 && !strcmp(argv[1], "app-read")) {
+    /* the default compartment reads memory it was never given (free RAM,
+     * where freed kernel stacks go) */
+    unsigned long v = *(volatile unsigned long *)strtoul(argv[2], 0, 0);
+    printf("ring3: app read 0x%lx\n", v);
     return 1;
   }
   if (argc > 1 && !strcmp(argv[1], "tick-leak"))
