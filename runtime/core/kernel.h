@@ -69,6 +69,17 @@ struct flexos_space {
 };
 extern struct flexos_space flexos_space;
 
+/* Is [a, a+len) inside one of flexos_space's shared ranges? */
+static inline int flexos_space_is_shared(uintptr_t a, size_t len) {
+  uintptr_t last = a + (len ? len : 1) - 1;
+  if (last < a)
+    return 0;
+  for (int i = 0; i < 2; i++)
+    if (a >= flexos_space.shared[i][0] && last < flexos_space.shared[i][1])
+      return 1;
+  return 0;
+}
+
 /* service.c (ring-3 images): SYSCALL's MSRs */
 void service_init(void);
 /* device.c (ring-3 images): port I/O and lines a compartment's device owns */

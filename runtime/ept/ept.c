@@ -28,14 +28,14 @@ void __flexos_ept_trap(uint64_t value);
 /* The boot copy of the info page (rpc.h: compartment code reads it);
  * `live` is the page itself (the monitor writes `inbox` there). */
 SECTION_ROINIT struct flexos_ept_info flexos_ept_vm;
-#define vm flexos_ept_vm
+extern char __shared_start[], __shared_end[];
 static volatile struct flexos_ept_info *live;
 
 static int ept_active(void) {
   return flexos_image_config.mechanism == FLEXOS_MECH_EPT;
 }
 
-static int ept_self(void) { return (int)vm.compartment; }
+static int ept_self(void) { return (int)flexos_ept_vm.compartment; }
 
 
 /* Runs first in kmain, while the low 1 MiB is still mapped. */
@@ -52,36 +52,37 @@ static void ept_boot(void) {
     flexos_panic("this image uses vm-ept: run it with tools/flexos-vmm, "
                  "not QEMU (no monitor info page at 0x%x)",
                  FLEXOS_EPT_INFO_ADDR);
-  vm = *info;
-  if (vm.compartment >= flexos_image_config.ncompartments ||
-      vm.ncompartments != flexos_image_config.ncompartments)
+  flexos_ept_vm = *info;
+  if (flexos_ept_vm.compartment >= flexos_image_config.ncompartments ||
+      flexos_ept_vm.ncompartments != flexos_image_config.ncompartments)
     flexos_panic("vm-ept: monitor and image disagree on compartments");
 }
 
 /* After paging: allocators on this VM's pools, and the info page mapped
  * again (paging_init leaves the low 1 MiB unmapped). */
 static void ept_pools(void) {
-  page_alloc_init(vm.private_pool_start, vm.private_pool_end);
-  page_alloc_init_shared(vm.shared_slice_start, vm.shared_slice_end);
+  const struct flexos_ept_info *vm = &flexos_ept_vm;
+  page_alloc_init(vm->private_pool_start, vm->private_pool_end);
+  page_alloc_init_shared(vm->shared_slice_start, vm->shared_slice_end);
   page_alloc_pools_are_zero(); /* the monitor's memory starts zeroed */
   /* Every VM's slice of the shared pool is shared memory here too: calls
    * from other VMs point into theirs. */
-  paging_map(vm.shared_pool_start,
-             (vm.shared_pool_end - vm.shared_pool_start) / PAGE_SIZE,
+  paging_map(vm->shared_pool_start,
+             (vm->shared_pool_end - vm->shared_pool_start) / PAGE_SIZE,
              FLEXOS_SHARED_KEY, 1);
   paging_map(FLEXOS_EPT_INFO_ADDR, 1, paging_scratch_key(), 1); /* the core's */
   live = (volatile struct flexos_ept_info *)FLEXOS_EPT_INFO_ADDR;
   flexos_space.shared[0][0] = (uintptr_t)__shared_start;
   flexos_space.shared[0][1] = (uintptr_t)__shared_end;
-  flexos_space.shared[1][0] = vm.shared_pool_start;
-  flexos_space.shared[1][1] = vm.shared_pool_end;
+  flexos_space.shared[1][0] = vm->shared_pool_start;
+  flexos_space.shared[1][1] = vm->shared_pool_end;
 }
 
 /* Before ept_pools the info page is read through the boot copy. */
-static uint64_t ept_ticks(void) { return live ? live->ticks : vm.ticks; }
+static uint64_t ept_ticks(void) { return live ? live->ticks : flexos_ept_vm.ticks; }
 
 static int ept_is_shared(uintptr_t a, size_t len) {
-  return ept_is_shared_span(a, len);
+  return flexos_space_is_shared(a, len);
 }
 
 /* What the monitor left in the info page when it resumed us. */
@@ -105,7 +106,7 @@ void ept_trap(uint64_t value, struct ept_message *msg) {
 static const char *ept_monitor_trap(uint64_t value, uint64_t out[3]) {
   if (value != FLEXOS_EPT_TRAP_READY && value != FLEXOS_EPT_TRAP_NULL &&
       (value % 8 || value >> 32 ||
-       !ept_is_shared_span(value, sizeof(struct flexos_rpc_slot))))
+       !flexos_space_is_shared(value, sizeof(struct flexos_rpc_slot))))
     return "is neither an RPC slot in shared memory nor a trap a "
            "compartment may send (ready, null)";
   struct ept_message msg;
@@ -123,6 +124,7 @@ static int ept_monitor_port(uint16_t port, int size) {
   return size == 4 && (port == FLEXOS_PVNET_PORT_SETUP || port == FLEXOS_PVNET_PORT_KICK);
 }
 
+#ifndef FLEXOS_RING3 /* ring 3: rpc.c reaches these as services */
 /* Fibers are the core's threads in state FIBER (runtime/core/thread.c). */
 uint64_t ept_fiber_create(void (*fn)(void *), void *arg) {
   struct flexos_thread *t = thread_fiber_create(fn, arg);
@@ -137,6 +139,7 @@ void ept_fiber_switch(uint64_t id) {
     flexos_panic("fiber: switch to thread %lu, which does not exist", id);
   thread_fiber_switch(t);
 }
+#endif
 
 /* The default VM's idle context: nothing can run until tick `deadline`
  * (0: none) or a device event.  No request can arrive meanwhile: every

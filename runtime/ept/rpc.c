@@ -24,11 +24,9 @@
  *                    thread that holds the (one) CPU.
  * License: MIT (see LICENSE)
  */
-#include <stdarg.h>
-#include <stdio.h>
-
 #include <flexos/runtime.h>
 
+#include "kernel.h"
 #include "mechanism.h"
 #include "rpc.h"
 
@@ -40,18 +38,7 @@ static uint64_t refused; /* requests this VM refused (reports) */
 
 static int ept_self(void) { return (int)flexos_ept_vm.compartment; }
 
-static int in_shared(uint64_t a) { return ept_shared_region(a) != 0; }
-
-/* Reports go to the console whole, one write each. */
-static void report(const char *fmt, ...) {
-  char text[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-  if (n > 0)
-    flexos_console_write(text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
-}
+static int in_shared(uint64_t a) { return flexos_space_is_shared(a, 1); }
 
 /* Polling mode: a caller writes the slot into the callee's doorbell; a
  * VM that waits for a call spins and sets `waiting` so that a polling
@@ -102,7 +89,7 @@ static const struct flexos_ept_entry *lookup(uint64_t fn_id) {
 static void refuse(struct flexos_rpc_slot *s, uint64_t fn_id, const char *why,
                    uint64_t detail) {
   refused++;
-  report("flexos: compartment %s refused call 0x%lx: %s (0x%lx)\n",
+  console_printf("flexos: compartment %s refused call 0x%lx: %s (0x%lx)\n",
          flexos_compartment_name(ept_self()), fn_id, why, detail);
   s->ret[0] = ~0ull;
   __atomic_store_n(&s->state, FLEXOS_RPC_STATE_ERROR, __ATOMIC_RELEASE);
@@ -151,9 +138,9 @@ static void thread_start_here(struct flexos_rpc_slot *s, const uint64_t *args,
 
 static void serve(uint64_t slot_addr, int from) {
   struct flexos_rpc_slot *s = (struct flexos_rpc_slot *)slot_addr;
-  if (!in_shared(slot_addr) || !in_shared(slot_addr + sizeof(*s) - 1)) {
+  if (!flexos_space_is_shared(slot_addr, sizeof(*s))) {
     refused++;
-    report("flexos: compartment %s: request slot 0x%lx is not shared\n",
+    console_printf("flexos: compartment %s: request slot 0x%lx is not shared\n",
            flexos_compartment_name(ept_self()), slot_addr);
     return;
   }

@@ -37,29 +37,9 @@ uint64_t ept_fiber_self(void);
 void ept_fiber_switch(uint64_t id);
 
 /* What the monitor said about this VM, copied at boot into common memory
- * that is read-only after boot (paging_seal; runtime/ept/ept.c). */
+ * that is read-only after boot (paging_seal; runtime/ept/ept.c).  Its
+ * shared ranges are flexos_space's (runtime/core/kernel.h). */
 extern struct flexos_ept_info flexos_ept_vm;
-extern char __shared_start[], __shared_end[];
-
-/* Which shared region holds a: 1 the image's shared section, 2 this
- * run's shared pool, 0 neither. */
-static inline int ept_shared_region(uint64_t a) {
-  if (a >= (uintptr_t)__shared_start && a < (uintptr_t)__shared_end)
-    return 1;
-  return a >= flexos_ept_vm.shared_pool_start && a < flexos_ept_vm.shared_pool_end
-             ? 2 : 0;
-}
-
-/* Is [a, a+len) inside one shared region? */
-static inline int ept_is_shared_span(uintptr_t a, size_t len) {
-  if (len == 0)
-    len = 1;
-  if (a + len < a)
-    return 0;
-  int r = ept_shared_region(a);
-  return r && r == ept_shared_region(a + len - 1);
-}
-
 /* rpc.c's entries, named by the core's mechanism table: the boot
  * thread's function in every VM, and where a thread of the default VM
  * starts that runs in another VM's compartment (its argument is a

@@ -64,6 +64,19 @@ void flexos_console_write(const char *s, size_t n) {
   service(FLEXOS_SVC_CONSOLE_WRITE, (uint64_t)s, n);
 }
 
+/* The core's console_printf (runtime/core/kernel.h) for the runtime's
+ * compartment side: one console_write per report, so that it arrives
+ * whole. */
+void console_printf(const char *fmt, ...) {
+  char text[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    flexos_console_write(text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
 uint64_t flexos_ticks(void) { return service(FLEXOS_SVC_TICKS, 0, 0); }
 
 /* The hook runs as an upcall on a stack of its own, from the default
